@@ -1,0 +1,183 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// ErrorCodesExtension is the operation extension that holds the error-code catalogue.
+const ErrorCodesExtension = "x-error-codes"
+
+// Trigger says how a contract suite drives an error code out of a server.
+type Trigger string
+
+// The triggers the catalogue uses. TriggerNone marks a code no request can provoke from the
+// reference server; its ErrorCode.Untriggerable says why.
+const (
+	TriggerNone              Trigger = "none"
+	TriggerUnknownInstance   Trigger = "unknown-instance"    // interrupt an id the server does not know
+	TriggerInstanceStatus    Trigger = "instance-status"     // interrupt an active, inactive or invalid instance
+	TriggerRepeatInterrupt   Trigger = "repeat-interrupt"    // interrupt a suspended instance with a new token
+	TriggerTokenReuse        Trigger = "token-reuse"         // reuse a clientToken for another instance
+	TriggerInvalidParameter  Trigger = "invalid-parameter"   // a malformed id, token or request shape
+	TriggerMissingInstanceID Trigger = "missing-instance-id" // an empty InstanceId segment
+	TriggerMissingSignature  Trigger = "missing-signature"   // no Authorization or a required signing header
+	TriggerBadSignature      Trigger = "bad-signature"       // a signature that does not match
+	TriggerNonceReplay       Trigger = "nonce-replay"        // a signature nonce sent twice
+	TriggerStaleDate         Trigger = "stale-date"          // a date outside the 15-minute window
+	TriggerUnknownAccessKey  Trigger = "unknown-access-key"  // an AccessKeyId the server does not know
+	TriggerSTSMismatch       Trigger = "sts-mismatch"        // a security token that is not the key's
+	TriggerUnknownRoute      Trigger = "unknown-route"       // a path or method no operation has
+	TriggerThrottle          Trigger = "throttle"            // more requests than the per-key rate limit
+)
+
+var knownTriggers = map[Trigger]bool{
+	TriggerNone: true, TriggerUnknownInstance: true, TriggerInstanceStatus: true,
+	TriggerRepeatInterrupt: true, TriggerTokenReuse: true, TriggerInvalidParameter: true,
+	TriggerMissingInstanceID: true, TriggerMissingSignature: true, TriggerBadSignature: true,
+	TriggerNonceReplay: true, TriggerStaleDate: true, TriggerUnknownAccessKey: true,
+	TriggerSTSMismatch: true, TriggerUnknownRoute: true, TriggerThrottle: true,
+}
+
+// ErrorCode is one entry of the catalogue: an error the operation can answer with.
+type ErrorCode struct {
+	// Code is the error code as it appears in the body's Code, such as "InstanceNotFound".
+	Code string `json:"code"`
+	// Status is the HTTP status the code comes with.
+	Status int `json:"status"`
+	// Message is the message the service sends with the code.
+	Message string `json:"message"`
+	// Meaning explains the code in this project's words.
+	Meaning string `json:"meaning"`
+	// Retryable says whether repeating the same request (same clientToken) may succeed.
+	Retryable bool `json:"retryable"`
+	// Source names the public material the entry comes from.
+	Source string `json:"source"`
+	// Inferred lists the fields ("status", "message") no public source states.
+	Inferred []string `json:"inferred,omitempty"`
+	// Trigger says how to provoke the code from a server.
+	Trigger Trigger `json:"trigger"`
+	// Untriggerable is the reason a code with TriggerNone cannot be provoked.
+	Untriggerable string `json:"untriggerable,omitempty"`
+	// Example names the component example with the code's JSON body; the XML one is
+	// Example+"Xml".
+	Example string `json:"example"`
+}
+
+// IsInferred reports whether field ("status" or "message") is this project's inference rather
+// than a published fact.
+func (e ErrorCode) IsInferred(field string) bool {
+	for _, f := range e.Inferred {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
+
+// Catalogue is the operation's error-code catalogue, in document order.
+type Catalogue struct {
+	codes  []ErrorCode
+	byCode map[string]int
+}
+
+// Codes returns the entries in document order. The slice is a copy.
+func (c *Catalogue) Codes() []ErrorCode {
+	out := make([]ErrorCode, len(c.codes))
+	copy(out, c.codes)
+	return out
+}
+
+// Lookup returns the entry for code.
+func (c *Catalogue) Lookup(code string) (ErrorCode, bool) {
+	i, ok := c.byCode[code]
+	if !ok {
+		return ErrorCode{}, false
+	}
+	return c.codes[i], true
+}
+
+// Len returns the number of entries.
+func (c *Catalogue) Len() int { return len(c.codes) }
+
+var loadedCatalogue = sync.OnceValues(func() (*Catalogue, error) {
+	doc, err := Load()
+	if err != nil {
+		return nil, err
+	}
+	return CatalogueOf(doc)
+})
+
+// LoadCatalogue returns the catalogue of the embedded document, read once and shared.
+func LoadCatalogue() (*Catalogue, error) {
+	return loadedCatalogue()
+}
+
+// CatalogueOf reads and checks the catalogue of doc: every entry complete, codes unique,
+// statuses from 400 to 599, triggers known, and each named example present in the components.
+func CatalogueOf(doc *openapi3.T) (*Catalogue, error) {
+	op, err := Operation(doc)
+	if err != nil {
+		return nil, err
+	}
+	raw, ok := op.Extensions[ErrorCodesExtension]
+	if !ok {
+		return nil, fmt.Errorf("spec: the operation has no %s", ErrorCodesExtension)
+	}
+	// The extension arrives as generic JSON values; a strict JSON round trip gives typed entries
+	// and rejects misspelt fields.
+	buf, err := json.Marshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("spec: %s: %w", ErrorCodesExtension, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(buf))
+	dec.DisallowUnknownFields()
+	var codes []ErrorCode
+	if err := dec.Decode(&codes); err != nil {
+		return nil, fmt.Errorf("spec: %s: %w", ErrorCodesExtension, err)
+	}
+	c := &Catalogue{codes: codes, byCode: make(map[string]int, len(codes))}
+	var errs []error
+	for i, e := range codes {
+		if err := checkEntry(doc, e); err != nil {
+			errs = append(errs, fmt.Errorf("spec: %s[%d] %q: %w", ErrorCodesExtension, i, e.Code, err))
+		}
+		if _, dup := c.byCode[e.Code]; dup {
+			errs = append(errs, fmt.Errorf("spec: %s: code %q appears twice", ErrorCodesExtension, e.Code))
+		}
+		c.byCode[e.Code] = i
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func checkEntry(doc *openapi3.T, e ErrorCode) error {
+	switch {
+	case e.Code == "" || e.Message == "" || e.Meaning == "" || e.Source == "" || e.Example == "":
+		return errors.New("code, message, meaning, source and example are all required")
+	case e.Status < 400 || e.Status > 599:
+		return fmt.Errorf("status %d is not an error status", e.Status)
+	case !knownTriggers[e.Trigger]:
+		return fmt.Errorf("unknown trigger %q", e.Trigger)
+	case (e.Trigger == TriggerNone) != (e.Untriggerable != ""):
+		return errors.New("untriggerable is required with trigger none, and only then")
+	}
+	for _, f := range e.Inferred {
+		if f != "status" && f != "message" {
+			return fmt.Errorf("inferred field %q is neither status nor message", f)
+		}
+	}
+	for _, name := range []string{e.Example, e.Example + "Xml"} {
+		if doc.Components == nil || doc.Components.Examples[name] == nil {
+			return fmt.Errorf("example %q is not in components/examples", name)
+		}
+	}
+	return nil
+}
