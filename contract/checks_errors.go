@@ -1,0 +1,178 @@
+package contract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/es-openapi/interrupt/signing"
+	"github.com/es-openapi/interrupt/spec"
+)
+
+// throttleBurst bounds the requests sent to provoke flow control.
+const throttleBurst = 2000
+
+// errorCodeCheck makes the check that drives entry's code out of the target by its trigger and
+// checks the answer's status, Code, RequestId and body.
+func errorCodeCheck(entry spec.ErrorCode) Check {
+	return Check{
+		ID:     "error-code/" + entry.Code,
+		Title:  fmt.Sprintf("%s is answered with status %d and a conforming Error body", entry.Code, entry.Status),
+		Labels: []string{LabelErrors},
+		Run: func(ctx context.Context, env *Env) error {
+			a, err := provoke(ctx, env, entry)
+			if err != nil {
+				return err
+			}
+			return env.expectError(a, entry.Code)
+		},
+	}
+}
+
+// provoke sends the request(s) entry's trigger describes and returns the answer that should carry
+// the code.
+func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
+	switch entry.Trigger {
+	case spec.TriggerNone:
+		return nil, Skip(entry.Untriggerable)
+
+	case spec.TriggerUnknownInstance:
+		return env.interrupt(ctx, unknownID(), newUUID())
+
+	case spec.TriggerInstanceStatus:
+		var last *answer
+		for _, st := range []Status{StatusActive, StatusInactive, StatusInvalid} {
+			id, err := env.instance(ctx, st)
+			if err != nil {
+				return nil, err
+			}
+			a, err := env.interrupt(ctx, id, newUUID())
+			if err != nil {
+				return nil, err
+			}
+			if err := env.expectError(a, entry.Code); err != nil {
+				return nil, fmt.Errorf("a %s instance: %w", st, err)
+			}
+			last = a
+		}
+		return last, nil
+
+	case spec.TriggerRepeatInterrupt:
+		id, err := env.instance(ctx, StatusSuspended)
+		if err != nil {
+			return nil, err
+		}
+		return env.interrupt(ctx, id, newUUID())
+
+	case spec.TriggerTokenReuse:
+		first, err := env.instance(ctx, StatusActivating)
+		if err != nil {
+			return nil, err
+		}
+		second, err := env.instance(ctx, StatusActive)
+		if err != nil {
+			return nil, err
+		}
+		token := newUUID()
+		a, err := env.interrupt(ctx, first, token)
+		if err != nil {
+			return nil, err
+		}
+		if err := expectSuccess(a); err != nil {
+			return nil, fmt.Errorf("the first use of the token: %w", err)
+		}
+		return env.interrupt(ctx, second, token)
+
+	case spec.TriggerInvalidParameter:
+		return env.interrupt(ctx, "not an id!", newUUID())
+
+	case spec.TriggerMissingInstanceID:
+		return env.do(ctx, call{rawPath: "/openapi/instances//actions/interrupt", token: newUUID()})
+
+	case spec.TriggerUnknownRoute:
+		return env.do(ctx, call{rawPath: "/openapi/instances/es-cn-x/actions/unknown", token: newUUID()})
+
+	case spec.TriggerThrottle:
+		return provokeThrottle(ctx, env)
+	}
+
+	// The remaining triggers are about signatures.
+	if err := needCredentials(env); err != nil {
+		return nil, err
+	}
+	creds := *env.target.Credentials
+	switch entry.Trigger {
+	case spec.TriggerMissingSignature:
+		return env.do(ctx, call{id: unknownID(), unsigned: true})
+	case spec.TriggerBadSignature:
+		wrong := creds
+		wrong.AccessKeySecret += "-wrong"
+		a, err := env.do(ctx, call{id: unknownID(), creds: &wrong})
+		if err != nil {
+			return nil, err
+		}
+		if a.apiErr != nil && !strings.Contains(a.apiErr.Message, "server string to sign is:") {
+			return nil, fmt.Errorf("the SignatureDoesNotMatch message does not carry the server's string to sign: %q", a.apiErr.Message)
+		}
+		return a, nil
+	case spec.TriggerNonceReplay:
+		nonce := newUUID()
+		first, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
+		if err != nil {
+			return nil, err
+		}
+		if err := env.expectError(first, "InstanceNotFound"); err != nil {
+			return nil, fmt.Errorf("the first use of the nonce: %w", err)
+		}
+		return env.do(ctx, call{id: unknownID(), nonce: nonce})
+	case spec.TriggerStaleDate:
+		return env.do(ctx, call{id: unknownID(), date: time.Now().Add(-time.Hour)})
+	case spec.TriggerUnknownAccessKey:
+		stranger := signing.Credentials{AccessKeyID: "LTAIcontract" + randomHex(8), AccessKeySecret: "secret"}
+		return env.do(ctx, call{id: unknownID(), creds: &stranger})
+	case spec.TriggerSTSMismatch:
+		sts := creds
+		sts.SecurityToken = "contract-token-" + randomHex(8)
+		return env.do(ctx, call{id: unknownID(), creds: &sts})
+	}
+	return nil, fmt.Errorf("the catalogue's trigger %q has no driver in this suite", entry.Trigger)
+}
+
+// provokeThrottle sends a bounded burst until the target answers with flow control, and checks
+// that the answer says when to retry.
+func provokeThrottle(ctx context.Context, env *Env) (*answer, error) {
+	for i := 0; i < throttleBurst; i++ {
+		a, err := env.do(ctx, call{id: unknownID()})
+		if err != nil {
+			return nil, err
+		}
+		if a.apiErr == nil || !strings.HasPrefix(a.apiErr.Code, "Throttling") {
+			continue
+		}
+		if a.header.Get("x-ratelimit-user-api") == "" && a.header.Get("x-ratelimit-user") == "" {
+			return nil, errors.New("a throttled answer carries neither x-ratelimit-user-api nor x-ratelimit-user")
+		}
+		return a, nil
+	}
+	return nil, Skip(fmt.Sprintf("no flow control after %d requests: the target does not throttle (serve with --throttle)", throttleBurst))
+}
+
+// expectCatalogued asserts that a is a conforming 4xx Error answer whose code is in the catalogue.
+func (e *Env) expectCatalogued(a *answer) error {
+	if a.invalid != nil {
+		return fmt.Errorf("answer %s: %w", a, a.invalid)
+	}
+	if a.status < 400 || a.status > 499 || a.apiErr == nil {
+		return fmt.Errorf("want a 4xx Error body, got %s", a)
+	}
+	entry, ok := e.catalogue.Lookup(a.apiErr.Code)
+	if !ok {
+		return fmt.Errorf("code %q is not in the catalogue", a.apiErr.Code)
+	}
+	if entry.Status != a.status {
+		return fmt.Errorf("%s came with status %d, the catalogue says %d", entry.Code, a.status, entry.Status)
+	}
+	return nil
+}

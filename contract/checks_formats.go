@@ -1,0 +1,66 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+)
+
+func formatChecks() []Check {
+	return []Check{
+		{
+			ID:     "formats/success",
+			Title:  "a success carries the same data in JSON and in XML",
+			Labels: []string{LabelFormats},
+			Run: func(ctx context.Context, env *Env) error {
+				var results [2]*answer
+				for i, asXML := range []bool{false, true} {
+					id, err := env.instance(ctx, StatusActivating)
+					if err != nil {
+						return err
+					}
+					a, err := env.do(ctx, call{id: id, token: newUUID(), xml: asXML})
+					if err != nil {
+						return err
+					}
+					if err := expectSuccess(a); err != nil {
+						return fmt.Errorf("xml=%v: %w", asXML, err)
+					}
+					results[i] = a
+				}
+				j, x := *results[0].result, *results[1].result
+				j.RequestId, x.RequestId = "", ""
+				if fmt.Sprint(j) != fmt.Sprint(x) {
+					return fmt.Errorf("JSON says %+v, XML says %+v", j, x)
+				}
+				return nil
+			},
+		},
+		{
+			ID:     "formats/errors",
+			Title:  "an error carries the same Code, Message and HostId in JSON and in XML",
+			Labels: []string{LabelFormats},
+			Run: func(ctx context.Context, env *Env) error {
+				id := unknownID()
+				var errs [2]*answer
+				for i, asXML := range []bool{false, true} {
+					a, err := env.do(ctx, call{id: id, xml: asXML})
+					if err != nil {
+						return err
+					}
+					if err := env.expectError(a, "InstanceNotFound"); err != nil {
+						return fmt.Errorf("xml=%v: %w", asXML, err)
+					}
+					errs[i] = a
+				}
+				j, x := *errs[0].apiErr, *errs[1].apiErr
+				if j.Code != x.Code || j.Message != x.Message || j.HostId != x.HostId {
+					return fmt.Errorf("JSON says %s/%q/%s, XML says %s/%q/%s", j.Code, j.Message, j.HostId, x.Code, x.Message, x.HostId)
+				}
+				if errs[0].status != errs[1].status {
+					return fmt.Errorf("JSON came with %d, XML with %d", errs[0].status, errs[1].status)
+				}
+				return nil
+			},
+		},
+	}
+}

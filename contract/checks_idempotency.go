@@ -1,0 +1,107 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+)
+
+// concurrentDuplicates is how many identical requests the concurrency check sends at once.
+const concurrentDuplicates = 16
+
+func idempotencyChecks() []Check {
+	return []Check{
+		{
+			ID:     "idempotency/replay",
+			Title:  "the same clientToken returns the first answer again (status, body, RequestId) and changes nothing",
+			Labels: []string{LabelIdempotency},
+			Run: func(ctx context.Context, env *Env) error {
+				id, err := env.instance(ctx, StatusActivating)
+				if err != nil {
+					return err
+				}
+				token := newUUID()
+				first, err := env.interrupt(ctx, id, token)
+				if err != nil {
+					return err
+				}
+				if err := expectSuccess(first); err != nil {
+					return err
+				}
+				again, err := env.interrupt(ctx, id, token)
+				if err != nil {
+					return err
+				}
+				if err := sameAnswer(first, again); err != nil {
+					return err
+				}
+				return env.expectOneTransition(ctx, id)
+			},
+		},
+		{
+			ID:     "idempotency/concurrent",
+			Title:  fmt.Sprintf("%d concurrent identical requests make one transition and get identical answers", concurrentDuplicates),
+			Labels: []string{LabelIdempotency},
+			Run: func(ctx context.Context, env *Env) error {
+				id, err := env.instance(ctx, StatusActivating)
+				if err != nil {
+					return err
+				}
+				token := newUUID()
+				answers := make([]*answer, concurrentDuplicates)
+				errs := make([]error, concurrentDuplicates)
+				var wg sync.WaitGroup
+				for i := range answers {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						answers[i], errs[i] = env.interrupt(ctx, id, token)
+					}()
+				}
+				wg.Wait()
+				for i := range answers {
+					if errs[i] != nil {
+						return errs[i]
+					}
+					if err := expectSuccess(answers[i]); err != nil {
+						return fmt.Errorf("request %d: %w", i, err)
+					}
+					if err := sameAnswer(answers[0], answers[i]); err != nil {
+						return fmt.Errorf("request %d: %w", i, err)
+					}
+				}
+				return env.expectOneTransition(ctx, id)
+			},
+		},
+	}
+}
+
+// sameAnswer asserts that b repeats a exactly.
+func sameAnswer(a, b *answer) error {
+	if b.invalid != nil {
+		return fmt.Errorf("the repeated answer %s: %w", b, b.invalid)
+	}
+	if a.status != b.status || !bytes.Equal(a.body, b.body) {
+		return fmt.Errorf("the same clientToken got a different answer: first %s, then %s", a, b)
+	}
+	return nil
+}
+
+// expectOneTransition asserts that id, interrupted once, is now suspended: by its status where the
+// fixtures can read it, and in any case by a further interrupt with a new token answering
+// AlreadyReceivedInterruptSignal.
+func (e *Env) expectOneTransition(ctx context.Context, id string) error {
+	st, ok, err := e.statusOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	if ok && st != StatusSuspended {
+		return fmt.Errorf("after the interrupt the instance is %s, want suspended", st)
+	}
+	a, err := e.interrupt(ctx, id, newUUID())
+	if err != nil {
+		return err
+	}
+	return e.expectError(a, "AlreadyReceivedInterruptSignal")
+}

@@ -1,0 +1,129 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/es-openapi/interrupt/signing"
+)
+
+// signatureCase is one way of signing (or mis-signing) a request and the code it must get.
+type signatureCase struct {
+	name string
+	call func(env *Env) call
+	// code is the error the target must answer with; "" means the signature is accepted, so an
+	// unknown instance answers InstanceNotFound.
+	code string
+}
+
+func signatureCases() []signatureCase {
+	accepted := func(c call) func(*Env) call { return func(*Env) call { return c } }
+	return []signatureCase{
+		{name: "v3 accepted", call: accepted(call{scheme: signing.SchemeV3})},
+		{name: "v3 with x-acs-credentials-provider accepted", call: accepted(call{scheme: signing.SchemeV3, signHeaders: http.Header{"X-Acs-Credentials-Provider": {"static_ak"}}})},
+		{name: "roa with a nonce accepted", call: accepted(call{scheme: signing.SchemeROA})},
+		{name: "roa as the older SDK sends it accepted", call: accepted(call{rawSign: signOlderSDK})},
+		{name: "v3 path changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+			r.URL.Path, r.URL.RawPath = "/openapi/instances/es-cn-other/actions/interrupt", ""
+		}})},
+		{name: "v3 query changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, token: "before", edit: func(r *http.Request) {
+			r.URL.RawQuery = "clientToken=after"
+		}})},
+		{name: "v3 signed header changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+			r.Header.Set("x-acs-version", "2017-06-14")
+		}})},
+		{name: "v3 body added", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, body: []byte{}, edit: func(r *http.Request) {
+			setBody(r, []byte(`{"injected":true}`))
+		}})},
+		{name: "v3 wrong secret", code: "SignatureDoesNotMatch", call: func(env *Env) call {
+			wrong := *env.target.Credentials
+			wrong.AccessKeySecret += "x"
+			return call{scheme: signing.SchemeV3, creds: &wrong}
+		}},
+		{name: "roa wrong secret", code: "SignatureDoesNotMatch", call: func(env *Env) call {
+			wrong := *env.target.Credentials
+			wrong.AccessKeySecret += "x"
+			return call{scheme: signing.SchemeROA, creds: &wrong}
+		}},
+		{name: "roa path changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeROA, edit: func(r *http.Request) {
+			r.URL.Path, r.URL.RawPath = "/openapi/instances/es-cn-other/actions/interrupt", ""
+		}})},
+		{name: "v3 date an hour old", code: "InvalidTimeStamp.Expired", call: accepted(call{scheme: signing.SchemeV3, date: time.Now().Add(-time.Hour)})},
+		{name: "roa date an hour ahead", code: "InvalidTimeStamp.Expired", call: accepted(call{scheme: signing.SchemeROA, date: time.Now().Add(time.Hour)})},
+		{name: "v3 no Authorization", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+			r.Header.Del("Authorization")
+		}})},
+		{name: "v3 no x-acs-date", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+			r.Header.Del("x-acs-date")
+		}})},
+		{name: "v3 no nonce", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+			r.Header.Del("x-acs-signature-nonce")
+		}})},
+		{name: "malformed Authorization", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+			r.Header.Set("Authorization", "ACS3-HMAC-SHA256 garbage")
+		}})},
+		{name: "unknown access key", code: "InvalidAccessKeyId.NotFound", call: func(*Env) call {
+			return call{creds: &signing.Credentials{AccessKeyID: "LTAIcontract" + randomHex(8), AccessKeySecret: "s"}}
+		}},
+	}
+}
+
+func signatureChecks() []Check {
+	var out []Check
+	for _, sc := range signatureCases() {
+		sc := sc
+		title := sc.name
+		if sc.code != "" {
+			title = fmt.Sprintf("%s: rejected with %s", sc.name, sc.code)
+		}
+		out = append(out, Check{
+			ID:     "signature/" + slug(sc.name),
+			Title:  title,
+			Labels: []string{LabelSignature},
+			Run: func(ctx context.Context, env *Env) error {
+				if err := needCredentials(env); err != nil {
+					return err
+				}
+				c := sc.call(env)
+				if c.id == "" && c.rawPath == "" {
+					c.id = unknownID()
+				}
+				a, err := env.do(ctx, c)
+				if err != nil {
+					return err
+				}
+				if sc.code == "" {
+					// Accepted: the request reached the lifecycle, which knows no such instance.
+					return env.expectError(a, "InstanceNotFound")
+				}
+				return env.expectError(a, sc.code)
+			},
+		})
+	}
+	out = append(out, Check{
+		ID:     "signature/nonce-replay",
+		Title:  "a signature nonce sent twice is rejected with SignatureNonceUsed",
+		Labels: []string{LabelSignature},
+		Run: func(ctx context.Context, env *Env) error {
+			if err := needCredentials(env); err != nil {
+				return err
+			}
+			nonce := newUUID()
+			first, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
+			if err != nil {
+				return err
+			}
+			if err := env.expectError(first, "InstanceNotFound"); err != nil {
+				return fmt.Errorf("first use: %w", err)
+			}
+			again, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
+			if err != nil {
+				return err
+			}
+			return env.expectError(again, "SignatureNonceUsed")
+		},
+	})
+	return out
+}

@@ -1,0 +1,467 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/es-openapi/interrupt/gen/models"
+	"github.com/es-openapi/interrupt/signing"
+	"github.com/es-openapi/interrupt/spec"
+)
+
+const (
+	defaultTimeout = 10 * time.Second
+	maxAnswerBody  = 1 << 20
+)
+
+// uuidShape is the shape of a RequestId the service generates.
+var uuidShape = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+
+// Env is what a check runs with: the target, the document, and a record of every status the
+// target answered with. One Env serves one run of the catalogue; it is safe for concurrent use.
+type Env struct {
+	target    Target
+	send      sendFunc
+	doc       *openapi3.T
+	route     *routers.Route
+	catalogue *spec.Catalogue
+
+	mu       sync.Mutex
+	statuses map[int]int
+	codes    map[string]int
+}
+
+// NewEnv prepares a run against target.
+func NewEnv(target Target) (*Env, error) {
+	doc, err := spec.Load()
+	if err != nil {
+		return nil, err
+	}
+	catalogue, err := spec.LoadCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	op, err := spec.Operation(doc)
+	if err != nil {
+		return nil, err
+	}
+	spec.RegisterXMLBodyDecoder()
+	return &Env{
+		target:    target,
+		send:      target.transport(),
+		doc:       doc,
+		route:     &routers.Route{Spec: doc, Path: spec.Path, PathItem: doc.Paths.Find(spec.Path), Method: http.MethodPost, Operation: op},
+		catalogue: catalogue,
+		statuses:  map[int]int{},
+		codes:     map[string]int{},
+	}, nil
+}
+
+// Statuses returns how often the target answered with each status so far.
+func (e *Env) Statuses() map[int]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[int]int, len(e.statuses))
+	for k, v := range e.statuses {
+		out[k] = v
+	}
+	return out
+}
+
+// call describes one request a check sends. The zero value is a signed V3 JSON interrupt of no
+// instance; checks fill in what they need.
+type call struct {
+	method   string         // default POST
+	id       string         // InstanceId, escaped as one path segment
+	rawPath  string         // an already-escaped path, sent as is (overrides id)
+	token    string         // clientToken; "" sends none
+	rawQuery string         // an already-encoded query (overrides token)
+	xml      bool           // ask for XML
+	accept   string         // an Accept header as is (overrides xml)
+	body     []byte         // a request body
+	scheme   signing.Scheme // 0: V3 when the target has credentials
+	unsigned bool           // send no signature at all
+	creds    *signing.Credentials
+	date     time.Time // the signing time; zero: now
+	nonce    string    // the signature nonce; "": a fresh one
+	// signHeaders are set before signing, so the signature covers them.
+	signHeaders http.Header
+	// rawSign replaces signing.Sign, for requests shaped like another client's.
+	rawSign func(*http.Request, signing.Credentials) error
+	// edit changes the request after it is signed (a tamper).
+	edit func(*http.Request)
+}
+
+// answer is what the target sent back.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+	// result or apiErr holds the decoded body, by status.
+	result *models.InterruptElasticsearchTaskResult
+	apiErr *models.Error
+	// invalid says how the answer breaks the document, or is nil.
+	invalid error
+	// wantXML records the format the request asked for.
+	wantXML bool
+}
+
+// code returns the answer's error code, or "" for a success.
+func (a *answer) code() string {
+	if a.apiErr == nil {
+		return ""
+	}
+	return a.apiErr.Code
+}
+
+// requestID returns the answer's RequestId.
+func (a *answer) requestID() string {
+	switch {
+	case a.result != nil:
+		return a.result.RequestId
+	case a.apiErr != nil:
+		return a.apiErr.RequestId
+	}
+	return ""
+}
+
+func (a *answer) String() string {
+	excerpt := a.body
+	if len(excerpt) > 300 {
+		excerpt = excerpt[:300]
+	}
+	return fmt.Sprintf("%d %s %q", a.status, a.header.Get("Content-Type"), excerpt)
+}
+
+// do sends c and checks the answer against the document. A transport failure is an error; an
+// answer that breaks the document is returned with invalid set, so the caller decides.
+func (e *Env) do(ctx context.Context, c call) (*answer, error) {
+	req, sign, err := e.request(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := e.send(req, sign)
+	if err != nil {
+		return nil, fmt.Errorf("send %s %s: %w", req.Method, req.URL.RequestURI(), err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the answer to %s %s: %w", req.Method, req.URL.RequestURI(), err)
+	}
+	a := &answer{status: resp.StatusCode, header: resp.Header, body: body, wantXML: wantsXML(c)}
+	e.mu.Lock()
+	e.statuses[a.status]++
+	e.mu.Unlock()
+	if len(body) > maxAnswerBody {
+		a.invalid = fmt.Errorf("the body is larger than %d bytes", maxAnswerBody)
+		return a, nil
+	}
+	a.invalid = e.conform(req, a)
+	if a.apiErr != nil {
+		e.mu.Lock()
+		e.codes[a.apiErr.Code]++
+		e.mu.Unlock()
+	}
+	return a, nil
+}
+
+func wantsXML(c call) bool {
+	if c.accept != "" {
+		return strings.Contains(c.accept, "xml")
+	}
+	return c.xml
+}
+
+// request builds the HTTP request c describes and the function that signs it once the transport
+// has set its host.
+func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Request) error, error) {
+	method := c.method
+	if method == "" {
+		method = http.MethodPost
+	}
+	path := c.rawPath
+	if path == "" {
+		path = "/openapi/instances/" + url.PathEscape(c.id) + "/actions/interrupt"
+	}
+	query := c.rawQuery
+	if query == "" && c.token != "" {
+		query = url.Values{"clientToken": {c.token}}.Encode()
+	}
+	target := path
+	if query != "" {
+		target += "?" + query
+	}
+	// Parsing the target under a placeholder origin keeps an unusual escaping (%2F, %2e) in
+	// RawPath and a leading "//" in the path, so both are sent as they are.
+	u, err := url.Parse("http://placeholder.invalid" + target)
+	if err != nil {
+		return nil, nil, fmt.Errorf("build request for %q: %w", target, err)
+	}
+	var body io.Reader
+	if c.body != nil {
+		body = bytes.NewReader(c.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://placeholder.invalid/", body)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.URL = u
+	switch {
+	case c.accept != "":
+		req.Header.Set("Accept", c.accept)
+	case c.xml:
+		req.Header.Set("Accept", spec.MediaTypeXML)
+	default:
+		req.Header.Set("Accept", spec.MediaTypeJSON)
+	}
+	if c.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	creds := c.creds
+	if creds == nil {
+		creds = e.target.Credentials
+	}
+	signer := func(r *http.Request) error {
+		for name, values := range c.signHeaders {
+			r.Header[name] = values
+		}
+		if c.unsigned || creds == nil {
+			if c.edit != nil {
+				c.edit(r)
+			}
+			return nil
+		}
+		if c.rawSign != nil {
+			if err := c.rawSign(r, *creds); err != nil {
+				return err
+			}
+			if c.edit != nil {
+				c.edit(r)
+			}
+			return nil
+		}
+		scheme := c.scheme
+		if scheme == 0 {
+			scheme = signing.SchemeV3
+		}
+		date := c.date
+		if date.IsZero() {
+			date = time.Now()
+		}
+		nonce := c.nonce
+		if nonce == "" {
+			nonce = newUUID()
+		}
+		if err := signing.Sign(r, scheme, *creds, date, nonce); err != nil {
+			return err
+		}
+		if c.edit != nil {
+			c.edit(r)
+		}
+		return nil
+	}
+	return req, signer, nil
+}
+
+// conform checks a live answer: everything conformExample checks, plus a UUID-shaped RequestId and
+// an x-acs-request-id header, when present, equal to it.
+func (e *Env) conform(req *http.Request, a *answer) error {
+	if err := e.conformExample(req, a); err != nil {
+		return err
+	}
+	id := a.requestID()
+	if !uuidShape.MatchString(id) {
+		return fmt.Errorf("RequestId %q is not UUID-shaped", id)
+	}
+	if h := a.header.Get("x-acs-request-id"); h != "" && h != id {
+		return fmt.Errorf("x-acs-request-id header %q differs from the body's RequestId %q", h, id)
+	}
+	return nil
+}
+
+// conformExample checks an answer against the document: the requested format, a documented
+// status, and the body and headers of that status's response (openapi3filter.ValidateResponse).
+// It also decodes the body into a.result or a.apiErr.
+func (e *Env) conformExample(req *http.Request, a *answer) error {
+	mediaType, _, err := mime.ParseMediaType(a.header.Get("Content-Type"))
+	if err != nil {
+		return fmt.Errorf("Content-Type %q: %w", a.header.Get("Content-Type"), err)
+	}
+	want := spec.MediaTypeJSON
+	if a.wantXML {
+		want = spec.MediaTypeXML
+	}
+	if mediaType != want {
+		return fmt.Errorf("Content-Type is %q, the request asked for %s", mediaType, want)
+	}
+	if a.status != http.StatusOK && (a.status < 400 || a.status > 599) {
+		return fmt.Errorf("status %d is not documented (200, or an error from 400 to 599)", a.status)
+	}
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    req,
+			PathParams: map[string]string{"InstanceId": "x"},
+			Route:      e.route,
+		},
+		Status:  a.status,
+		Header:  a.header,
+		Body:    io.NopCloser(bytes.NewReader(a.body)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if err := openapi3filter.ValidateResponse(req.Context(), input); err != nil {
+		return fmt.Errorf("the answer breaks the document: %w", err)
+	}
+	var target any
+	if a.status == http.StatusOK {
+		a.result = &models.InterruptElasticsearchTaskResult{}
+		target = a.result
+	} else {
+		a.apiErr = &models.Error{}
+		target = a.apiErr
+	}
+	if a.wantXML {
+		err = spec.UnmarshalXML(a.body, target)
+	} else {
+		err = json.Unmarshal(a.body, target)
+	}
+	if err != nil {
+		return fmt.Errorf("decode the body: %w", err)
+	}
+	return nil
+}
+
+// expectError asserts that a is a conforming error answer with code and the catalogue's status.
+func (e *Env) expectError(a *answer, code string) error {
+	if a.invalid != nil {
+		return fmt.Errorf("answer %s: %w", a, a.invalid)
+	}
+	if a.apiErr == nil {
+		return fmt.Errorf("want error %s, got %s", code, a)
+	}
+	if a.apiErr.Code != code {
+		return fmt.Errorf("want error %s, got %s (%s)", code, a.apiErr.Code, a.apiErr.Message)
+	}
+	if entry, ok := e.catalogue.Lookup(code); ok && entry.Status != a.status {
+		return fmt.Errorf("%s came with status %d, the catalogue says %d", code, a.status, entry.Status)
+	}
+	return nil
+}
+
+// expectSuccess asserts that a is a conforming 200 with Result true.
+func expectSuccess(a *answer) error {
+	if a.invalid != nil {
+		return fmt.Errorf("answer %s: %w", a, a.invalid)
+	}
+	if a.status != http.StatusOK || a.result == nil {
+		return fmt.Errorf("want 200 with Result true, got %s", a)
+	}
+	if !a.result.Result {
+		return fmt.Errorf("want Result true, got false: %s", a)
+	}
+	return nil
+}
+
+// instance gets an instance in status st, turning a missing fixture into a skip.
+func (e *Env) instance(ctx context.Context, st Status) (string, error) {
+	if e.target.Fixtures == nil {
+		return "", Skip("the target has no fixtures")
+	}
+	id, err := e.target.Fixtures.Instance(ctx, st)
+	if errors.Is(err, ErrNoFixture) {
+		return "", Skip(err.Error())
+	}
+	return id, err
+}
+
+// statusOf reads an instance's status; ok is false when the fixtures cannot observe it.
+func (e *Env) statusOf(ctx context.Context, id string) (Status, bool, error) {
+	if e.target.Fixtures == nil {
+		return "", false, nil
+	}
+	st, err := e.target.Fixtures.Status(ctx, id)
+	if errors.Is(err, ErrNoFixture) {
+		return "", false, nil
+	}
+	return st, err == nil, err
+}
+
+// unknownID returns an id no server has.
+func unknownID() string {
+	return "es-cn-unknown" + randomHex(8)
+}
+
+// newUUID returns a random UUID-shaped string for tokens and nonces.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hexdigits = "0123456789ABCDEF"
+	out := make([]byte, 0, 36)
+	for i, v := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hexdigits[v>>4], hexdigits[v&0x0f])
+	}
+	return string(out)
+}
+
+// slug turns a check's name into an ID segment.
+func slug(name string) string {
+	return strings.ToLower(strings.NewReplacer(" ", "-", "/", "-", "%", "", ".", "").Replace(name))
+}
+
+// setBody replaces a request's body.
+func setBody(r *http.Request, body []byte) {
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+}
+
+// signOlderSDK signs r the way the older official SDK (aliyun/alibaba-cloud-sdk-go) does: ROA v1
+// with Content-MD5 and application/octet-stream on the empty body, and no nonce.
+func signOlderSDK(r *http.Request, creds signing.Credentials) error {
+	h := r.Header
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	h.Set("Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==")
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("x-acs-signature-method", "HMAC-SHA1")
+	h.Set("x-acs-signature-version", "1.0")
+	h.Set("x-acs-version", signing.Version)
+	h.Set("x-acs-action", signing.Action)
+	if creds.SecurityToken != "" {
+		h.Set("x-acs-security-token", creds.SecurityToken)
+	}
+	toSign := signing.StringToSignROA(r.Method, h, r.URL.EscapedPath(), r.URL.Query())
+	h.Set("Authorization", signing.AuthorizationROA(creds.AccessKeyID, signing.SignatureROA(creds.AccessKeySecret, toSign)))
+	return nil
+}
+
+// sortedStatuses lists the keys of m in order.
+func sortedStatuses(m map[int]int) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}

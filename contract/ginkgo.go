@@ -1,0 +1,73 @@
+package contract
+
+import (
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+)
+
+// DescribeProvider registers the provider checks inside the caller's Ginkgo suite, one spec per
+// check, in catalogue order (an Ordered container: the coverage check reports on the others).
+// target is called once, before the first check runs, so it may use what a BeforeSuite set up.
+// Use it at the top level of a _test.go file:
+//
+//	var _ = contract.DescribeProvider(func() contract.Target { return contract.Target{BaseURL: url} })
+//
+// Each spec carries its check's labels, so Ginkgo's --label-filter selects groups.
+func DescribeProvider(target func() Target) bool {
+	return ginkgo.Describe("InterruptElasticsearchTask provider contract", ginkgo.Ordered, func() {
+		var env *Env
+		ginkgo.BeforeAll(func() {
+			var err error
+			env, err = NewEnv(target())
+			gomega.Expect(err).NotTo(gomega.HaveOccurred())
+		})
+		registerChecks(func() *Env { return env })
+	})
+}
+
+// registerChecks adds one Ginkgo spec per check, running it against the Env env returns.
+func registerChecks(env func() *Env) {
+	checks, err := Checks()
+	if err != nil {
+		ginkgo.It("loads the check catalogue", func() { ginkgo.Fail(err.Error()) })
+		return
+	}
+	for _, c := range checks {
+		ginkgo.It(c.ID+": "+c.Title, ginkgo.Label(c.Labels...), func(ctx ginkgo.SpecContext) {
+			r := RunCheck(ctx, env(), c)
+			switch r.Outcome {
+			case Skipped:
+				ginkgo.Skip(r.Reason)
+			case Failed:
+				ginkgo.Fail(r.Reason)
+			}
+		})
+	}
+}
+
+// RunProvider runs the provider checks from a plain `go test`, one subtest per check named by
+// its ID: a failed check fails its subtest, a skipped one skips it with the reason.
+func RunProvider(t *testing.T, target Target) {
+	t.Helper()
+	env, err := NewEnv(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks, err := Checks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range checks {
+		t.Run(c.ID, func(t *testing.T) {
+			r := RunCheck(t.Context(), env, c)
+			switch r.Outcome {
+			case Skipped:
+				t.Skip(r.Reason)
+			case Failed:
+				t.Error(r.Reason)
+			}
+		})
+	}
+}

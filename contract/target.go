@@ -1,0 +1,221 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/es-openapi/interrupt/signing"
+)
+
+// Status is an instance status the operation's state machine knows.
+type Status string
+
+// The statuses of the operation's state machine.
+const (
+	StatusActive     Status = "active"
+	StatusActivating Status = "activating"
+	StatusInactive   Status = "inactive"
+	StatusInvalid    Status = "invalid"
+	StatusSuspended  Status = "suspended"
+)
+
+// Statuses lists every status, in the order the checks visit them.
+var Statuses = []Status{StatusActivating, StatusSuspended, StatusActive, StatusInactive, StatusInvalid}
+
+// ParseStatus returns the Status named s.
+func ParseStatus(s string) (Status, error) {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	return "", fmt.Errorf("contract: unknown instance status %q (want one of active, activating, inactive, invalid, suspended)", s)
+}
+
+// Target is a server under verification: where it is, how to sign for it, and how to get an
+// instance into each status.
+type Target struct {
+	// BaseURL is the server's address, such as "http://127.0.0.1:8080". Ignored when Handler is set.
+	BaseURL string
+	// Handler is an in-process server, called through net/http/httptest without a socket.
+	Handler http.Handler
+	// Credentials sign every request. Nil sends unsigned requests, and the signature checks are
+	// skipped.
+	Credentials *signing.Credentials
+	// Fixtures gets instances into statuses. Nil skips every check that needs an instance.
+	Fixtures Fixtures
+	// HTTPClient sends requests to BaseURL; nil uses a client with a 10-second timeout.
+	HTTPClient *http.Client
+}
+
+// Fixtures gets instances of a server into the statuses the checks need.
+type Fixtures interface {
+	// Instance returns the id of an instance in status st that no earlier call returned, or an
+	// error wrapping ErrNoFixture when there is none left.
+	Instance(ctx context.Context, st Status) (string, error)
+	// Status returns the current status of instance id. ErrNoFixture means the fixtures cannot
+	// observe statuses; the checks then judge by answers alone.
+	Status(ctx context.Context, id string) (Status, error)
+}
+
+// ErrNoFixture is wrapped by Fixtures errors that mean "not available here", which turn a check
+// into a skip rather than a failure.
+var ErrNoFixture = errors.New("no fixture")
+
+// StaticFixtures serves instance ids the target already has, listed per status. Each id is handed
+// out once, because checks change the state of the instances they use.
+type StaticFixtures struct {
+	mu  sync.Mutex
+	ids map[Status][]string
+}
+
+// NewStaticFixtures returns fixtures that hand out ids, each once, in the order given.
+func NewStaticFixtures(ids map[Status][]string) *StaticFixtures {
+	f := &StaticFixtures{ids: make(map[Status][]string, len(ids))}
+	for st, list := range ids {
+		f.ids[st] = append([]string(nil), list...)
+	}
+	return f
+}
+
+// Instance hands out the next unused id in status st.
+func (f *StaticFixtures) Instance(_ context.Context, st Status) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	list := f.ids[st]
+	if len(list) == 0 {
+		return "", fmt.Errorf("contract: no unused %s instance (pass more with --fixture %s=ID): %w", st, st, ErrNoFixture)
+	}
+	f.ids[st] = list[1:]
+	return list[0], nil
+}
+
+// Status always answers ErrNoFixture: static fixtures cannot observe a status.
+func (f *StaticFixtures) Status(context.Context, string) (Status, error) {
+	return "", fmt.Errorf("contract: static fixtures cannot read statuses: %w", ErrNoFixture)
+}
+
+// AdminPrefix is where the reference server serves its admin API when started with --admin.
+const AdminPrefix = "/-/admin/instances"
+
+// AdminFixtures creates instances through the reference server's admin API (PUT and GET
+// /-/admin/instances/{id}). Every call creates a new instance with a random id.
+type AdminFixtures struct {
+	do sendFunc
+}
+
+// NewAdminFixtures returns fixtures that use target's admin API.
+func NewAdminFixtures(target Target) *AdminFixtures {
+	return &AdminFixtures{do: target.transport()}
+}
+
+type adminInstance struct {
+	Status Status `json:"status"`
+}
+
+// Instance creates a fresh instance in status st.
+func (f *AdminFixtures) Instance(ctx context.Context, st Status) (string, error) {
+	id := "es-cn-contract" + randomHex(6)
+	body, _ := json.Marshal(adminInstance{Status: st})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, AdminPrefix+"/"+url.PathEscape(id), bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := f.do(req, nil)
+	if err != nil {
+		return "", fmt.Errorf("contract: admin API: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		return "", fmt.Errorf("contract: admin API: PUT %s answered %d: %s", req.URL.Path, resp.StatusCode, excerpt)
+	}
+	return id, nil
+}
+
+// Status reads an instance's status.
+func (f *AdminFixtures) Status(ctx context.Context, id string) (Status, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, AdminPrefix+"/"+url.PathEscape(id), nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := f.do(req, nil)
+	if err != nil {
+		return "", fmt.Errorf("contract: admin API: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("contract: admin API: GET %s answered %d", req.URL.Path, resp.StatusCode)
+	}
+	var got adminInstance
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&got); err != nil {
+		return "", fmt.Errorf("contract: admin API: %w", err)
+	}
+	return got.Status, nil
+}
+
+// sendFunc sends a request whose URL holds only a path and query to the target. prepare, when not
+// nil, runs once the host is known and before the request leaves (it signs).
+type sendFunc func(req *http.Request, prepare func(*http.Request) error) (*http.Response, error)
+
+// transport returns the sendFunc for the target.
+func (t Target) transport() sendFunc {
+	if t.Handler != nil {
+		h := t.Handler
+		return func(req *http.Request, prepare func(*http.Request) error) (*http.Response, error) {
+			req.URL.Scheme, req.URL.Host = "http", "target.invalid"
+			req.Host = req.URL.Host
+			if prepare != nil {
+				if err := prepare(req); err != nil {
+					return nil, err
+				}
+			}
+			// A server parses the request line itself; so does this in-process path.
+			req.RequestURI = req.URL.RequestURI()
+			parsed, err := url.ParseRequestURI(req.RequestURI)
+			if err != nil {
+				return nil, err
+			}
+			req.URL = parsed
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			return rec.Result(), nil
+		}
+	}
+	client := t.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: defaultTimeout}
+	}
+	base, err := url.Parse(strings.TrimSuffix(t.BaseURL, "/"))
+	return func(req *http.Request, prepare func(*http.Request) error) (*http.Response, error) {
+		if err != nil || base.Host == "" {
+			return nil, fmt.Errorf("contract: target base URL %q is not an absolute URL", t.BaseURL)
+		}
+		req.URL.Scheme, req.URL.Host = base.Scheme, base.Host
+		req.Host = base.Host
+		if prepare != nil {
+			if err := prepare(req); err != nil {
+				return nil, err
+			}
+		}
+		return client.Do(req)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
