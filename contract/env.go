@@ -43,6 +43,10 @@ type Env struct {
 	route     *routers.Route
 	catalogue *spec.Catalogue
 
+	// consumer and consumerCall are set for a consumer run (NewConsumerEnv).
+	consumer     *consumerHarness
+	consumerCall func(ctx context.Context, instanceID string) ConsumerOutcome
+
 	mu       sync.Mutex
 	statuses map[int]int
 	codes    map[string]int

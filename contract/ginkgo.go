@@ -23,17 +23,18 @@ func DescribeProvider(target func() Target) bool {
 			env, err = NewEnv(target())
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
 		})
-		registerChecks(func() *Env { return env })
+		checks, err := Checks()
+		if err != nil {
+			ginkgo.It("loads the check catalogue", func() { ginkgo.Fail(err.Error()) })
+			return
+		}
+		registerCheckList(checks, func() *Env { return env })
 	})
 }
 
-// registerChecks adds one Ginkgo spec per check, running it against the Env env returns.
-func registerChecks(env func() *Env) {
-	checks, err := Checks()
-	if err != nil {
-		ginkgo.It("loads the check catalogue", func() { ginkgo.Fail(err.Error()) })
-		return
-	}
+// registerCheckList adds one Ginkgo spec per check, running it against the Env env returns
+// (called when the spec runs, after the container's BeforeAll made it).
+func registerCheckList(checks []Check, env func() *Env) {
 	for _, c := range checks {
 		ginkgo.It(c.ID+": "+c.Title, ginkgo.Label(c.Labels...), func(ctx ginkgo.SpecContext) {
 			r := RunCheck(ctx, env(), c)
@@ -59,6 +60,12 @@ func RunProvider(t *testing.T, target Target) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	runSubtests(t, env, checks)
+}
+
+// runSubtests runs each check as a subtest named by its ID.
+func runSubtests(t *testing.T, env *Env, checks []Check) {
+	t.Helper()
 	for _, c := range checks {
 		t.Run(c.ID, func(t *testing.T) {
 			r := RunCheck(t.Context(), env, c)

@@ -1,0 +1,79 @@
+package contract_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/es-openapi/interrupt/client"
+	"github.com/es-openapi/interrupt/contract"
+	"github.com/es-openapi/interrupt/server"
+	"github.com/es-openapi/interrupt/signing"
+)
+
+func TestContract(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "contract")
+}
+
+// referenceTarget starts the reference server in-process with a key, the admin API for fixtures
+// and a rate limit the flow-control check can reach.
+func referenceTarget() contract.Target {
+	creds := signing.Credentials{AccessKeyID: "LTAIsuite", AccessKeySecret: "suite-secret"}
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 500})
+	Expect(err).NotTo(HaveOccurred())
+	target := contract.Target{Handler: srv, Credentials: &creds}
+	target.Fixtures = contract.NewAdminFixtures(target)
+	return target
+}
+
+// The provider checks against the reference server, in-process.
+var _ = contract.DescribeProvider(referenceTarget)
+
+// The consumer checks against this module's client, in both formats and both signatures.
+var _ = Describe("this module's client", func() {
+	for _, variant := range []struct {
+		format    client.Format
+		signature client.SignatureVersion
+	}{
+		{client.FormatJSON, client.SignatureV3},
+		{client.FormatXML, client.SignatureROA},
+	} {
+		Context(string(variant.format)+" "+string(variant.signature), func() {
+			contract.DescribeConsumer(ourClient(variant.format, variant.signature))
+		})
+	}
+})
+
+// ourClient adapts the client package to contract.Consumer, with fast retries so the retryable
+// codes do not slow the suite.
+func ourClient(format client.Format, signature client.SignatureVersion) contract.Consumer {
+	return func(ctx context.Context, endpoint string, creds signing.Credentials, id string) contract.ConsumerOutcome {
+		c, err := client.New(client.Config{
+			Endpoint:    endpoint,
+			Credentials: client.StaticCredentials{AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret},
+			Format:      format,
+			Signature:   signature,
+			Retry:       client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
+		})
+		if err != nil {
+			return contract.ConsumerOutcome{Err: err}
+		}
+		res, err := c.InterruptElasticsearchTask(ctx, id, nil)
+		if err != nil {
+			out := contract.ConsumerOutcome{Err: err}
+			var apiErr *client.APIError
+			if errors.As(err, &apiErr) {
+				out.Code, out.RequestID = apiErr.Code, apiErr.RequestID
+			}
+			return out
+		}
+		return contract.ConsumerOutcome{Result: res.Result, RequestID: res.RequestID}
+	}
+}
+
+func asAPIError(err error, target **client.APIError) bool { return errors.As(err, target) }
