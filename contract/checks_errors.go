@@ -36,7 +36,7 @@ func errorCodeCheck(entry spec.ErrorCode) Check {
 func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
 	switch entry.Trigger {
 	case spec.TriggerNone:
-		return nil, Skip(entry.Untriggerable)
+		return nil, Skip("no request provokes it: " + entry.Untriggerable)
 
 	case spec.TriggerUnknownInstance:
 		return env.interrupt(ctx, unknownID(), newUUID())

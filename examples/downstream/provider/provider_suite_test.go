@@ -1,0 +1,37 @@
+package provider_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/es-openapi/interrupt/contract"
+
+	"example.com/downstream/provider"
+)
+
+func TestProvider(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "downstream provider")
+}
+
+// The whole provider contract, against this repository's implementation, with eight instances
+// in each status as fixtures.
+var _ = contract.DescribeProvider(func() contract.Target {
+	seed := map[string]string{}
+	ids := map[contract.Status][]string{}
+	for _, st := range contract.Statuses {
+		for i := range 8 {
+			id := fmt.Sprintf("es-cn-downstream-%s-%d", st, i)
+			seed[id] = string(st)
+			ids[st] = append(ids[st], id)
+		}
+	}
+	var handler http.Handler
+	handler, err := provider.New(seed)
+	Expect(err).NotTo(HaveOccurred())
+	return contract.Target{Handler: handler, Fixtures: contract.NewStaticFixtures(ids)}
+})
