@@ -7,8 +7,8 @@
 // through the same canonical-request and string-to-sign code, so the two
 // sides cannot drift apart.
 //
-// Two schemes are supported, as described in
-// shared/reference/wire-protocol.md:
+// Two schemes are supported, as Alibaba Cloud's signature documentation and the
+// official SDKs define them:
 //
 //   - ACS3-HMAC-SHA256 ("V3", [SchemeV3]), the current official SDK's
 //     default. The canonical request is

@@ -1,0 +1,97 @@
+package signing
+
+import "errors"
+
+// Alibaba Cloud error codes returned by [Verify], spelled exactly as the
+// gateway spells them.
+const (
+	// CodeIncompleteSignature: Authorization or a required header is
+	// missing or malformed.
+	CodeIncompleteSignature = "IncompleteSignature"
+	// CodeSignatureDoesNotMatch: the signature or the body digest differs
+	// from the server's calculation.
+	CodeSignatureDoesNotMatch = "SignatureDoesNotMatch"
+	// CodeAccessKeyNotFound: the AccessKeyID is unknown.
+	CodeAccessKeyNotFound = "InvalidAccessKeyId.NotFound"
+	// CodeTimeStampExpired: the signed date is outside the allowed skew.
+	CodeTimeStampExpired = "InvalidTimeStamp.Expired"
+	// CodeSecurityTokenMismatch: the STS token does not belong to the key.
+	CodeSecurityTokenMismatch = "InvalidSecurityToken.MismatchWithAccessKey"
+)
+
+// Error is the typed verification failure. Code and Message are what an
+// Alibaba Cloud gateway returns; StringToSign is set for
+// SignatureDoesNotMatch so the server can echo it (see [Error.ResponseMessage]).
+//
+// Nothing here ever holds an AccessKeySecret. A ROA StringToSign lists the
+// request's x-acs-* headers; the x-acs-security-token value is replaced by
+// "<redacted>" there, so the error is safe to log in any form. Error() leaves
+// StringToSign out to keep log lines short.
+type Error struct {
+	Code         string
+	Message      string
+	StringToSign string
+}
+
+// Error returns "signing: <Code>: <Message>".
+func (e *Error) Error() string {
+	return "signing: " + e.Code + ": " + e.Message
+}
+
+// ResponseMessage is the Message an Alibaba-compatible server puts in the
+// error body: for SignatureDoesNotMatch the gateway appends
+// " server string to sign is:" and its string to sign.
+func (e *Error) ResponseMessage() string {
+	if e.StringToSign == "" {
+		return e.Message
+	}
+	return e.Message + " server string to sign is:" + e.StringToSign
+}
+
+// Is makes errors.Is match any *Error with the same Code, e.g.
+// errors.Is(err, &signing.Error{Code: signing.CodeTimeStampExpired}).
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// CodeOf returns the Code of a *Error in err's chain, or "" if there is none.
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// messages holds the gateway's fixed message for each code.
+var messages = map[string]string{
+	CodeIncompleteSignature:   "The request signature does not conform to Aliyun standards.",
+	CodeSignatureDoesNotMatch: "Specified signature is not matched with our calculation.",
+	CodeAccessKeyNotFound:     "Specified access key is not found.",
+	CodeTimeStampExpired:      "Specified time stamp or date value is expired.",
+	CodeSecurityTokenMismatch: "Specified security token mismatch with access key.",
+}
+
+func newError(code string) *Error {
+	return &Error{Code: code, Message: messages[code]}
+}
+
+func mismatch(stringToSign string) *Error {
+	e := newError(CodeSignatureDoesNotMatch)
+	e.StringToSign = stringToSign
+	return e
+}
+
+// Errors returned by Sign for unusable input; they are programming errors on
+// the client side, not signature failures, so they are plain errors.
+var (
+	errNilRequest  = errors.New("signing: nil request or URL")
+	errScheme      = errors.New("signing: unknown scheme")
+	errCredentials = errors.New("signing: AccessKeyID and AccessKeySecret are required; the ID must not contain spaces, ',' or ':'")
+	errNonce       = errors.New("signing: nonce must be non-empty and printable ASCII")
+	errToken       = errors.New("signing: security token must be printable ASCII")
+	errNoHost      = errors.New("signing: request has no host")
+	errQuery       = errors.New("signing: malformed query string")
+	errBodyTooBig  = errors.New("signing: request body too large")
+)

@@ -1,0 +1,300 @@
+package signing
+
+import (
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Canonical MIME keys of the headers Sign sets; writing the map directly
+// with them skips Header.Set's canonicalization.
+const (
+	hAuthorization = "Authorization"
+	hDate          = "Date"
+	hContentMD5    = "Content-Md5"
+	hAction        = "X-Acs-Action"
+	hVersion       = "X-Acs-Version"
+	hACSDate       = "X-Acs-Date"
+	hNonce         = "X-Acs-Signature-Nonce"
+	hContentSHA256 = "X-Acs-Content-Sha256"
+	hToken         = "X-Acs-Security-Token"
+	hSigMethod     = "X-Acs-Signature-Method"
+	hSigVersion    = "X-Acs-Signature-Version"
+)
+
+// Sign sets every header scheme needs on req and then Authorization:
+//
+//   - V3: x-acs-action, x-acs-version, x-acs-date, x-acs-signature-nonce,
+//     x-acs-content-sha256 and, for STS, x-acs-security-token; host,
+//     content-type and every other x-acs-* header present are signed too.
+//   - ROA: Date, x-acs-signature-method (HMAC-SHA1), x-acs-signature-version
+//     (1.0), x-acs-signature-nonce, x-acs-version, x-acs-action and, for STS,
+//     x-acs-security-token; Accept and Content-Type are signed as present.
+//
+// The host is req.Host, else req.URL.Host; the path is req.URL.EscapedPath()
+// (what the transport sends) and the query req.URL.RawQuery. The operation
+// has no body, but a body is hashed correctly (SHA-256 for V3, Content-MD5
+// for ROA) without being consumed: through GetBody when set, otherwise by
+// buffering Body and putting it back (and installing GetBody).
+//
+// now is the signing time. nonce must be non-empty visible ASCII (no
+// spaces); callers pass a fresh random one per attempt. Accept is not set
+// here: the caller sets it before signing. Sign stores the headers it sets
+// under canonical keys (as Header.Set does), so callers should not add those
+// same headers under other spellings. Re-signing the same request (a retry)
+// is fine: every value is replaced and a stale security token is removed.
+// Errors from Sign are plain errors (bad input), never *Error.
+func Sign(req *http.Request, scheme Scheme, creds Credentials, now time.Time, nonce string) error {
+	if req == nil || req.URL == nil {
+		return errNilRequest
+	}
+	if !validAccessKeyID(creds.AccessKeyID) || creds.AccessKeySecret == "" {
+		return errCredentials
+	}
+	if !visibleASCII(nonce) {
+		return errNonce
+	}
+	if creds.SecurityToken != "" && !visibleASCII(creds.SecurityToken) {
+		return errToken
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header, 8)
+	}
+	switch scheme {
+	case SchemeV3:
+		return signV3(req, creds, now, nonce)
+	case SchemeROA:
+		return signROA(req, creds, now, nonce)
+	}
+	return errScheme
+}
+
+func signV3(req *http.Request, creds Credentials, now time.Time, nonce string) error {
+	host := requestHost(req)
+	if host == "" {
+		return errNoHost
+	}
+	payloadHash := EmptyPayloadHash
+	if mayHaveBody(req) {
+		d := sha256.New()
+		n, err := hashBody(req, d, noLimit, true)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			payloadHash = hex.EncodeToString(d.Sum(nil))
+		}
+	}
+	var pa [8]pair
+	ps, err := parseQuery(pa[:0], req.URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	sortPairs(ps)
+
+	// One backing array for all header values instead of one per header.
+	// The date is filled in below; the header map and hs share this array,
+	// so they see it.
+	const (
+		iAction = iota
+		iVersion
+		iDate
+		iNonce
+		iSHA
+		iToken
+		iHost
+		iAuth
+		nVals
+	)
+	vals := make([]string, nVals)
+	h := req.Header
+	vals[iAction], vals[iVersion], vals[iNonce], vals[iSHA], vals[iHost] = Action, Version, nonce, payloadHash, host
+	h[hAction] = vals[iAction : iAction+1 : iAction+1]
+	h[hVersion] = vals[iVersion : iVersion+1 : iVersion+1]
+	h[hACSDate] = vals[iDate : iDate+1 : iDate+1]
+	h[hNonce] = vals[iNonce : iNonce+1 : iNonce+1]
+	h[hContentSHA256] = vals[iSHA : iSHA+1 : iSHA+1]
+
+	// Our own headers go in already sorted and the caller's few extra ones
+	// after them, so the insertion sort in sortHeaders has little to do.
+	var ha [16]header
+	hs := append(ha[:0],
+		header{"host", vals[iHost : iHost+1 : iHost+1]},
+		header{"x-acs-action", vals[iAction : iAction+1 : iAction+1]},
+		header{"x-acs-content-sha256", vals[iSHA : iSHA+1 : iSHA+1]},
+		header{"x-acs-date", vals[iDate : iDate+1 : iDate+1]})
+	if creds.SecurityToken != "" {
+		vals[iToken] = creds.SecurityToken
+		h[hToken] = vals[iToken : iToken+1 : iToken+1]
+		hs = append(hs, header{"x-acs-security-token", vals[iToken : iToken+1 : iToken+1]})
+	} else {
+		delete(h, hToken)
+	}
+	hs = append(hs,
+		header{"x-acs-signature-nonce", vals[iNonce : iNonce+1 : iNonce+1]},
+		header{"x-acs-version", vals[iVersion : iVersion+1 : iVersion+1]})
+	hs = sortHeaders(appendV3Headers(hs, h, true))
+
+	// One allocation holds both the date and the Authorization value: a
+	// strings.Builder never rewrites bytes it has handed out via String().
+	var db [32]byte
+	dateBytes := appendDateV3(db[:0], now)
+	n := len(dateBytes) + len(algorithmV3) + len(" Credential=,SignedHeaders=,Signature=") +
+		len(creds.AccessKeyID) + 2*sha256.Size
+	for _, x := range hs {
+		n += len(x.name) + 1
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	sb.Write(dateBytes)
+	vals[iDate] = sb.String()
+
+	var cb [1024]byte
+	cr := appendCanonicalRequestV3(cb[:0], requestMethod(req), req.URL.EscapedPath(), ps, hs, payloadHash)
+	var stsb [hmacBlock + stsLenV3]byte // room for the HMAC inner pad
+	sig := macV3(creds.AccessKeySecret, appendStringToSignV3(stsb[:hmacBlock], cr))
+
+	sb.WriteString(algorithmV3 + " Credential=")
+	sb.WriteString(creds.AccessKeyID)
+	sb.WriteString(",SignedHeaders=")
+	for i, x := range hs {
+		if i > 0 {
+			sb.WriteByte(';')
+		}
+		sb.WriteString(x.name)
+	}
+	sb.WriteString(",Signature=")
+	sb.Write(sig[:])
+	vals[iAuth] = sb.String()[len(dateBytes):]
+	h[hAuthorization] = vals[iAuth : iAuth+1 : iAuth+1]
+	return nil
+}
+
+func signROA(req *http.Request, creds Credentials, now time.Time, nonce string) error {
+	h := req.Header
+	// Content-MD5 is set for a non-empty body, and corrected if the caller
+	// already sent one (the old SDK's empty-body value stays valid).
+	hadMD5 := dropOwnROA(h)
+	contentMD5 := ""
+	if mayHaveBody(req) {
+		d := md5.New()
+		n, err := hashBody(req, d, noLimit, true)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			contentMD5 = base64.StdEncoding.EncodeToString(d.Sum(nil))
+		}
+	}
+	if contentMD5 == "" && hadMD5 {
+		contentMD5 = EmptyContentMD5
+	}
+	var pa [8]pair
+	ps, err := parseQuery(pa[:0], req.URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	sortPairs(ps)
+
+	var sb strings.Builder
+	sb.Grow(len(http.TimeFormat) + len(prefixROA) + len(creds.AccessKeyID) + 1 + 28)
+	var db [32]byte
+	sb.Write(appendDateROA(db[:0], now))
+	date := sb.String()
+
+	vals := make([]string, 9)
+	vals[0], vals[1], vals[2], vals[3], vals[4], vals[5] = date, methodROA, "1.0", nonce, Version, Action
+	h[hDate] = vals[0:1:1]
+	h[hSigMethod] = vals[1:2:2]
+	h[hSigVersion] = vals[2:3:3]
+	h[hNonce] = vals[3:4:4]
+	h[hVersion] = vals[4:5:5]
+	h[hAction] = vals[5:6:6]
+	if creds.SecurityToken != "" {
+		vals[6] = creds.SecurityToken
+		h[hToken] = vals[6:7:7]
+	} else {
+		delete(h, hToken)
+	}
+	if contentMD5 != "" {
+		vals[7] = contentMD5
+		h[hContentMD5] = vals[7:8:8]
+	}
+
+	var ha [16]header
+	std, hs := collectROA(ha[:0], h)
+	var cb [1024]byte // starts with room for the HMAC inner pad
+	sts := appendStringToSignROA(cb[:hmacBlock], requestMethod(req), &std, hs, req.URL.EscapedPath(), ps)
+	sig := macROA(creds.AccessKeySecret, sts)
+
+	sb.WriteString(prefixROA)
+	sb.WriteString(creds.AccessKeyID)
+	sb.WriteByte(':')
+	sb.Write(sig[:])
+	vals[8] = sb.String()[len(date):]
+	h[hAuthorization] = vals[8:9:9]
+	return nil
+}
+
+// dropOwnROA deletes non-canonical spellings of the headers signROA sets
+// (they would go out as second values) and reports whether the caller had
+// set Content-MD5 under any spelling.
+func dropOwnROA(h http.Header) (hadMD5 bool) {
+	for k := range h {
+		switch k {
+		case hContentMD5:
+			hadMD5 = true
+			continue
+		case hDate, hSigMethod, hSigVersion, hNonce, hVersion, hAction, hToken:
+			continue
+		}
+		switch {
+		case strings.EqualFold(k, "content-md5"):
+			hadMD5 = true
+		case strings.EqualFold(k, "date"):
+		case isACS(k):
+			switch lowerName(k) {
+			case "x-acs-signature-method", "x-acs-signature-version", "x-acs-signature-nonce",
+				"x-acs-version", "x-acs-action", "x-acs-security-token":
+			default:
+				continue
+			}
+		default:
+			continue
+		}
+		delete(h, k)
+	}
+	return hadMD5
+}
+
+// validAccessKeyID rejects IDs that would break Authorization parsing.
+func validAccessKeyID(s string) bool {
+	if !visibleASCII(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', ':', ';', '=':
+			return false
+		}
+	}
+	return true
+}
+
+// visibleASCII reports a non-empty string of bytes 0x21..0x7E: safe as a
+// header value and unchanged by the trimming both ends apply.
+func visibleASCII(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
