@@ -2,12 +2,184 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"strings"
+	"time"
+
+	"github.com/es-openapi/interrupt/client"
 )
 
-// runInterrupt is replaced by the real subcommand; until then it refuses to run.
-func runInterrupt(_ context.Context, _ []string, _ func(string) string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "esinterrupt interrupt: not built yet")
-	return exitUsage
+const interruptUsage = `usage: esinterrupt interrupt INSTANCE_ID [--client-token T] [--region R | --endpoint URL]
+       [--network vpc] [--signature v3|roa] [--format json|xml] [--output text|json]
+       [--timeout D] [--max-attempts N]
+
+Calls InterruptElasticsearchTask for INSTANCE_ID. Credentials come from
+ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and, for STS,
+ALIBABA_CLOUD_SECURITY_TOKEN. Exit status: 0 success, 1 API or transport error,
+2 usage or validation error (nothing was sent).
+
+flags:
+`
+
+// runInterrupt is the `interrupt` subcommand: one call through the typed client.
+func runInterrupt(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("esinterrupt interrupt", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, interruptUsage)
+		fs.PrintDefaults()
+	}
+	var (
+		token       = fs.String("client-token", "", "idempotency token (ASCII, at most 64 characters); default: a random one")
+		region      = fs.String("region", "", "region id, such as cn-hangzhou")
+		endpoint    = fs.String("endpoint", "", "endpoint: host:port (HTTPS) or a URL; instead of --region")
+		network     = fs.String("network", "", `"vpc" for the region's VPC endpoint`)
+		signature   = fs.String("signature", string(client.SignatureV3), "signature scheme: v3 or roa")
+		format      = fs.String("format", string(client.FormatJSON), "response format to ask for: json or xml")
+		output      = fs.String("output", "text", "output: text or json")
+		timeout     = fs.Duration("timeout", 30*time.Second, "time limit of the whole call, retries included (0: none)")
+		maxAttempts = fs.Int("max-attempts", client.DefaultMaxAttempts, "most attempts, the first included (1: no retries)")
+	)
+	positional, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage // the flag package has printed the problem and the usage
+	}
+
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "esinterrupt interrupt: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "run 'esinterrupt interrupt -h' for usage")
+		return exitUsage
+	}
+	switch {
+	case len(positional) != 1:
+		return usageErr("want exactly one INSTANCE_ID, got %d arguments", len(positional))
+	case *region != "" && *endpoint != "":
+		return usageErr("--region and --endpoint are mutually exclusive")
+	case *region == "" && *endpoint == "":
+		return usageErr("--region or --endpoint is required")
+	case *output != "text" && *output != "json":
+		return usageErr(`--output must be "text" or "json"`)
+	case *maxAttempts < 1:
+		return usageErr("--max-attempts must be at least 1")
+	case *timeout < 0:
+		return usageErr("--timeout must not be negative")
+	}
+
+	creds := client.EnvCredentials{Getenv: getenv}
+	if _, err := creds.Retrieve(ctx); err != nil {
+		return usageErr("%v", err)
+	}
+	c, err := client.New(client.Config{
+		RegionID:    *region,
+		Endpoint:    *endpoint,
+		Network:     client.Network(*network),
+		Credentials: creds,
+		Signature:   client.SignatureVersion(*signature),
+		Format:      client.Format(*format),
+		Retry:       client.RetryPolicy{MaxAttempts: *maxAttempts},
+	})
+	if err != nil {
+		return usageErr("%s", flagNames(err.Error()))
+	}
+
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		defer cancel()
+	}
+	res, err := c.InterruptElasticsearchTask(ctx, positional[0], &client.InterruptOptions{ClientToken: *token})
+	if err != nil {
+		return reportInterruptError(err, *output, stderr)
+	}
+	if *output == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(struct {
+			Result      bool
+			RequestID   string `json:"RequestId"`
+			ClientToken string
+			HTTPStatus  int
+			Attempts    int
+		}{res.Result, res.RequestID, res.ClientToken, res.HTTPStatus, res.Attempts})
+		return exitOK
+	}
+	fmt.Fprintf(stdout, "Result: %t\nRequestId: %s\nClientToken: %s\n", res.Result, res.RequestID, res.ClientToken)
+	return exitOK
+}
+
+// reportInterruptError prints a failed call and picks the exit status: 2 for an argument the
+// client refused before sending, 1 for everything else.
+func reportInterruptError(err error, output string, stderr io.Writer) int {
+	var verr *client.ValidationError
+	if errors.As(err, &verr) {
+		fmt.Fprintf(stderr, "esinterrupt interrupt: %v\n", err)
+		return exitUsage
+	}
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		fmt.Fprintf(stderr, "esinterrupt interrupt: %v\n", err)
+		return exitFail
+	}
+	if output == "json" {
+		enc := json.NewEncoder(stderr)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(struct {
+			Code       string
+			Message    string
+			RequestID  string `json:"RequestId"`
+			HostID     string `json:"HostId,omitempty"`
+			Recommend  string `json:",omitempty"`
+			HTTPStatus int
+		}{apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.HostID, apiErr.Recommend, apiErr.HTTPStatus})
+		return exitFail
+	}
+	fmt.Fprintf(stderr, "Code: %s\nMessage: %s\nRequestId: %s\nHTTPStatus: %d\n",
+		apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.HTTPStatus)
+	if apiErr.Recommend != "" {
+		fmt.Fprintf(stderr, "Recommend: %s\n", apiErr.Recommend)
+	}
+	return exitFail
+}
+
+// parseInterleaved parses flags placed before, between or after the positional arguments
+// (the flag package alone stops at the first positional one). After "--" everything is
+// positional.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// flagNames rewrites the Config field names of a client error into the flags that set them.
+func flagNames(msg string) string {
+	return strings.NewReplacer(
+		"Config.RegionID", "--region",
+		"Config.Endpoint", "--endpoint",
+		"Config.Network", "--network",
+		"Config.Signature", "--signature",
+		"Config.Format", "--format",
+		"Config.Retry.MaxAttempts", "--max-attempts",
+		"Config.Credentials", "credentials",
+	).Replace(msg)
 }

@@ -1,0 +1,274 @@
+package client
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/es-openapi/interrupt/spec"
+)
+
+// Code is an error code of the operation, such as "InstanceNotFound". The package declares one
+// Code constant per entry of the document's error-code catalogue (ErrInstanceNotFound,
+// ErrThrottlingUser, ...; see errors_gen.go). A Code is an error only so that it can be a target
+// of errors.Is: errors.Is(err, ErrInstanceNotFound) reports whether err holds an *APIError with
+// that code.
+type Code string
+
+// Error returns a short description naming the code.
+func (c Code) Error() string { return "elasticsearch error code " + string(c) }
+
+// String returns the code itself.
+func (c Code) String() string { return string(c) }
+
+// Retryable reports whether the catalogue marks the code retryable: repeating the same request
+// (same clientToken) may succeed. It is false for a code the catalogue does not list.
+func (c Code) Retryable() bool {
+	e, ok := lookupCode(string(c))
+	return ok && e.Retryable
+}
+
+// HTTPStatus returns the status the catalogue gives the code, or 0 for a code it does not list.
+func (c Code) HTTPStatus() int {
+	e, _ := lookupCode(string(c))
+	return e.Status
+}
+
+// Message returns the message the catalogue gives the code, or "" for a code it does not list.
+func (c Code) Message() string {
+	e, _ := lookupCode(string(c))
+	return e.Message
+}
+
+// Known reports whether the code is in the catalogue.
+func (c Code) Known() bool {
+	_, ok := lookupCode(string(c))
+	return ok
+}
+
+// lookupCode finds a code in the catalogue embedded in the spec package. The catalogue is loaded
+// once per process; New fails if it cannot be loaded, so a failure here only means "unknown".
+func lookupCode(code string) (spec.ErrorCode, bool) {
+	cat, err := spec.LoadCatalogue()
+	if err != nil {
+		return spec.ErrorCode{}, false
+	}
+	return cat.Lookup(code)
+}
+
+// isThrottling reports a flow-control code: Throttling and its dotted variants.
+func isThrottling(code string) bool {
+	return code == "Throttling" || strings.HasPrefix(code, "Throttling.")
+}
+
+// APIError is an error answer of the service: any status from 400 to 599 with a body the client
+// could read. The fields are the body's, plus the status and headers of the response.
+//
+// errors.Is(err, ErrInstanceNotFound) and the other Code sentinels match on Code.
+type APIError struct {
+	// HTTPStatus is the response's status code.
+	HTTPStatus int
+	// Code is the body's Code, such as "InstanceNotFound".
+	Code string
+	// Message is the body's Message.
+	Message string
+	// RequestID is the body's RequestId, or the x-acs-request-id header when the body has none.
+	RequestID string
+	// HostID is the body's HostId.
+	HostID string
+	// Recommend is the body's Recommend, a troubleshooting URL, when present.
+	Recommend string
+	// Header holds the response headers, such as the x-ratelimit-* flow-control state.
+	Header http.Header
+}
+
+// Error returns "elasticsearch: <Code> (HTTP <status>): <Message> (RequestId: <id>)".
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("elasticsearch: ")
+	if e.Code != "" {
+		b.WriteString(e.Code)
+	} else {
+		b.WriteString("error")
+	}
+	b.WriteString(" (HTTP ")
+	b.WriteString(strconv.Itoa(e.HTTPStatus))
+	b.WriteString(")")
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (RequestId: ")
+		b.WriteString(e.RequestID)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// ErrorCode returns Code.
+func (e *APIError) ErrorCode() string { return e.Code }
+
+// ErrorMessage returns Message.
+func (e *APIError) ErrorMessage() string { return e.Message }
+
+// Retryable reports whether repeating the request with the same clientToken may succeed: for a
+// code the catalogue lists, its retryable flag; for any other code, true for Throttling* codes
+// and 5xx statuses.
+func (e *APIError) Retryable() bool {
+	if c, ok := lookupCode(e.Code); ok {
+		return c.Retryable
+	}
+	return isThrottling(e.Code) || e.HTTPStatus >= 500
+}
+
+// Is reports whether target is the Code sentinel of e's code, so that
+// errors.Is(err, ErrInstanceNotFound) works.
+func (e *APIError) Is(target error) bool {
+	c, ok := target.(Code)
+	return ok && e.Code != "" && string(c) == e.Code
+}
+
+// ValidationError reports a parameter refused before anything was sent.
+type ValidationError struct {
+	// Field is the parameter's name on the wire: "InstanceId" or "clientToken".
+	Field string
+	// Reason says what is wrong, without repeating the value.
+	Reason string
+}
+
+// Error returns "client: invalid <Field>: <Reason>".
+func (e *ValidationError) Error() string {
+	return "client: invalid " + e.Field + ": " + e.Reason
+}
+
+// ConfigError reports a Config that New refuses.
+type ConfigError struct {
+	// Field is the Config field at fault, such as "Endpoint" or "RegionID".
+	Field string
+	// Reason says what is wrong. It never repeats a secret.
+	Reason string
+}
+
+// Error returns "client: invalid Config.<Field>: <Reason>".
+func (e *ConfigError) Error() string {
+	return "client: invalid Config." + e.Field + ": " + e.Reason
+}
+
+// Reasons an UnexpectedResponseError gives; match them with errors.Is.
+var (
+	// ErrUndocumentedContentType: the response's Content-Type is neither JSON nor XML.
+	ErrUndocumentedContentType = errors.New("undocumented content type")
+	// ErrMalformedBody: the body could not be decoded, or lacks what every answer carries.
+	ErrMalformedBody = errors.New("malformed response body")
+	// ErrUnexpectedStatus: the status is neither 2xx nor an error status (400 to 599).
+	ErrUnexpectedStatus = errors.New("unexpected HTTP status")
+)
+
+// UnexpectedResponseError reports a response the client could not turn into a result or an
+// *APIError: an undocumented content type, a malformed body or an unexpected status. It carries
+// the status and the start of the body for diagnosis.
+type UnexpectedResponseError struct {
+	// HTTPStatus is the response's status code.
+	HTTPStatus int
+	// ContentType is the response's Content-Type header.
+	ContentType string
+	// RequestID is the x-acs-request-id header, if any.
+	RequestID string
+	// Excerpt is the start of the body (at most 128 bytes, quoted as a Go string).
+	Excerpt string
+	// Reason is ErrUndocumentedContentType, ErrMalformedBody or ErrUnexpectedStatus.
+	Reason error
+	// Err is the decoding error behind ErrMalformedBody, if any.
+	Err error
+}
+
+// Error describes the response.
+func (e *UnexpectedResponseError) Error() string {
+	var b strings.Builder
+	b.WriteString("client: ")
+	b.WriteString(e.Reason.Error())
+	b.WriteString(" (HTTP ")
+	b.WriteString(strconv.Itoa(e.HTTPStatus))
+	if e.ContentType != "" {
+		b.WriteString(", Content-Type ")
+		b.WriteString(strconv.Quote(e.ContentType))
+	}
+	b.WriteString(")")
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (RequestId: ")
+		b.WriteString(e.RequestID)
+		b.WriteString(")")
+	}
+	b.WriteString("; body begins ")
+	b.WriteString(e.Excerpt)
+	return b.String()
+}
+
+// Unwrap returns Reason and Err, so errors.Is matches either.
+func (e *UnexpectedResponseError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Reason}
+	}
+	return []error{e.Reason, e.Err}
+}
+
+// BodyTooLargeError reports a response body longer than MaxResponseBodyBytes. The client stops
+// reading at the limit, so a hostile or broken server cannot make it buffer more.
+type BodyTooLargeError struct {
+	// Limit is the cap in bytes.
+	Limit int64
+	// HTTPStatus is the response's status code, when known.
+	HTTPStatus int
+}
+
+// Error returns "client: response body exceeds <Limit> bytes (HTTP <status>)".
+func (e *BodyTooLargeError) Error() string {
+	s := "client: response body exceeds " + strconv.FormatInt(e.Limit, 10) + " bytes"
+	if e.HTTPStatus != 0 {
+		s += " (HTTP " + strconv.Itoa(e.HTTPStatus) + ")"
+	}
+	return s
+}
+
+// excerptLen is how much of an unexpected body an error quotes.
+const excerptLen = 128
+
+// redactor removes the credentials of one attempt from text a server sent back. A server may
+// echo them: the ROA string to sign in a SignatureDoesNotMatch message contains the
+// x-acs-security-token header, and a proxy may quote the request's Authorization header.
+type redactor struct {
+	secrets [3]string
+}
+
+const redacted = "<redacted>"
+
+// newRedactor takes the attempt's credentials and its Authorization header value.
+func newRedactor(c StaticCredentials, authorization string) redactor {
+	return redactor{secrets: [3]string{c.SecurityToken, c.AccessKeySecret, authorization}}
+}
+
+// redact returns s with every secret replaced.
+func (r redactor) redact(s string) string {
+	for _, sec := range r.secrets {
+		if sec != "" && strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, redacted)
+		}
+	}
+	return s
+}
+
+// excerpt quotes the start of body for an error message, secrets removed. The whole body is
+// redacted before it is cut, so a secret straddling the cut cannot leak in part.
+func (r redactor) excerpt(body []byte) string {
+	text := r.redact(string(body))
+	if len(text) > excerptLen {
+		return strconv.Quote(text[:excerptLen]) + "..."
+	}
+	return strconv.Quote(text)
+}

@@ -1,0 +1,239 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Defaults a zero RetryPolicy stands for.
+const (
+	DefaultMaxAttempts = 3
+	DefaultBaseDelay   = 200 * time.Millisecond
+	DefaultMaxDelay    = 5 * time.Second
+	DefaultMaxElapsed  = 30 * time.Second
+)
+
+// RetryPolicy says when and how often a call is repeated. Every attempt of a call carries the
+// same clientToken, so a repeated interrupt is applied once.
+//
+// A call is retried after a network failure before any response (a refused or reset
+// connection, not the caller's context ending), after a 5xx answer, after a Throttling* answer
+// and after any code the catalogue marks retryable; never after another 4xx. Waits grow
+// exponentially with full jitter (a uniform random wait between 0 and BaseDelay*2^(n-1), at most
+// MaxDelay). A throttled answer is retried after the wait its x-ratelimit-user-api or
+// x-ratelimit-user header gives (TimeLeft, in milliseconds) or its Retry-After header, capped at
+// MaxDelay. Cancelling the context stops a wait at once.
+//
+// The zero value gives the defaults above.
+type RetryPolicy struct {
+	// MaxAttempts is the most attempts per call, the first included: 0 means
+	// DefaultMaxAttempts, 1 turns retries off. Negative values are refused by New.
+	MaxAttempts int
+	// BaseDelay is the upper bound of the first wait; 0 means DefaultBaseDelay.
+	BaseDelay time.Duration
+	// MaxDelay caps every wait, a throttled one included; 0 means DefaultMaxDelay.
+	MaxDelay time.Duration
+	// MaxElapsed bounds a call's retrying: no wait is started that would end later than
+	// MaxElapsed after the call began. 0 means DefaultMaxElapsed. The context's deadline, if
+	// earlier, bounds it too.
+	MaxElapsed time.Duration
+	// Jitter picks the wait for a backoff bound: a duration from 0 to max inclusive. nil means
+	// uniformly at random. Tests pass a deterministic function.
+	Jitter func(max time.Duration) time.Duration
+}
+
+// withDefaults fills the zero fields.
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts == 0 {
+		p.MaxAttempts = DefaultMaxAttempts
+	}
+	if p.BaseDelay == 0 {
+		p.BaseDelay = DefaultBaseDelay
+	}
+	if p.MaxDelay == 0 {
+		p.MaxDelay = DefaultMaxDelay
+	}
+	if p.MaxElapsed == 0 {
+		p.MaxElapsed = DefaultMaxElapsed
+	}
+	if p.Jitter == nil {
+		p.Jitter = uniformJitter
+	}
+	return p
+}
+
+// check returns the ConfigErrors of a policy.
+func (p RetryPolicy) check() []error {
+	var errs []error
+	if p.MaxAttempts < 0 {
+		errs = append(errs, &ConfigError{Field: "Retry.MaxAttempts", Reason: "must not be negative"})
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"Retry.BaseDelay", p.BaseDelay}, {"Retry.MaxDelay", p.MaxDelay}, {"Retry.MaxElapsed", p.MaxElapsed}} {
+		if d.v < 0 {
+			errs = append(errs, &ConfigError{Field: d.name, Reason: "must not be negative"})
+		}
+	}
+	return errs
+}
+
+// uniformJitter draws from the goroutine-safe math/rand/v2 source; nothing is seeded or shared
+// beyond what that package already owns.
+func uniformJitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(max) + 1))
+}
+
+// backoff returns the wait before attempt n+1 after attempt n failed with err.
+func (p RetryPolicy) backoff(n int, err error) time.Duration {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && isThrottling(apiErr.Code) {
+		if d, ok := throttleWait(apiErr.Header); ok {
+			return min(d, p.MaxDelay)
+		}
+	}
+	bound := p.MaxDelay
+	if n-1 < 32 { // beyond that the shift overflows; MaxDelay applies anyway
+		if b := p.BaseDelay << (n - 1); b > 0 && b < p.MaxDelay {
+			bound = b
+		}
+	}
+	d := p.Jitter(bound)
+	return max(0, min(d, bound))
+}
+
+// throttleWait reads how long a throttled caller should wait: TimeLeft (milliseconds) of the
+// x-ratelimit-user-api or x-ratelimit-user header ("Limit:1,Remain:0,TimeLeft:2000,Reset:1234"),
+// else Retry-After (seconds or an HTTP date).
+func throttleWait(h http.Header) (time.Duration, bool) {
+	for _, name := range [...]string{"X-Ratelimit-User-Api", "X-Ratelimit-User"} {
+		if d, ok := timeLeft(h.Get(name)); ok {
+			return d, true
+		}
+	}
+	if ra := strings.TrimSpace(h.Get("Retry-After")); ra != "" {
+		if s, err := strconv.ParseInt(ra, 10, 64); err == nil && s >= 0 && s < 1<<31 {
+			return time.Duration(s) * time.Second, true
+		}
+		if t, err := http.ParseTime(ra); err == nil {
+			return max(0, time.Until(t)), true
+		}
+	}
+	return 0, false
+}
+
+// timeLeft extracts TimeLeft from a rate-limit state value.
+func timeLeft(v string) (time.Duration, bool) {
+	for v != "" {
+		var field string
+		field, v, _ = strings.Cut(v, ",")
+		name, val, ok := strings.Cut(strings.TrimSpace(field), ":")
+		if !ok || !strings.EqualFold(name, "TimeLeft") {
+			continue
+		}
+		ms, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+		if err != nil || ms < 0 || ms > int64(24*time.Hour/time.Millisecond) {
+			return 0, false
+		}
+		return time.Duration(ms) * time.Millisecond, true
+	}
+	return 0, false
+}
+
+// retryable decides whether a failed attempt may be repeated. ctx is the call's context: an
+// error caused by its end is final.
+func retryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var (
+		apiErr   *APIError
+		unexpErr *UnexpectedResponseError
+		bigErr   *BodyTooLargeError
+		netErr   *networkError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.Retryable()
+	case errors.As(err, &unexpErr):
+		return unexpErr.HTTPStatus >= 500
+	case errors.As(err, &bigErr):
+		return bigErr.HTTPStatus >= 500
+	case errors.As(err, &netErr):
+		return transientNetworkError(netErr.err)
+	}
+	return false
+}
+
+// networkError marks an error of the HTTP exchange itself (no response was received), as
+// opposed to one of the client's own steps such as signing or reading credentials.
+type networkError struct{ err error }
+
+// Error prefixes the transport's message with the package name.
+func (e *networkError) Error() string { return "client: " + e.err.Error() }
+
+// Unwrap returns the transport's error, so errors.Is finds syscall and context errors.
+func (e *networkError) Unwrap() error { return e.err }
+
+// transientNetworkError reports a failure that a new connection may not repeat: refused or
+// reset connections, a connection closed before the answer, timeouts of the transport. TLS
+// verification failures, unknown hosts and context errors are final.
+func transientNetworkError(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var (
+		certErr    *tls.CertificateVerificationError
+		unknownCA  x509.UnknownAuthorityError
+		hostErr    x509.HostnameError
+		invalidErr x509.CertificateInvalidError
+		recordErr  tls.RecordHeaderError
+		dnsErr     *net.DNSError
+	)
+	switch {
+	case errors.As(err, &certErr), errors.As(err, &unknownCA), errors.As(err, &hostErr),
+		errors.As(err, &invalidErr), errors.As(err, &recordErr):
+		return false
+	case errors.As(err, &dnsErr):
+		return dnsErr.IsTimeout || dnsErr.IsTemporary
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr)
+}
+
+// sleepCtx waits d or until ctx ends, whichever is first, and stops its timer either way.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,128 @@
+package client
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/es-openapi/interrupt/spec"
+)
+
+// Parameter names on the wire, used as ValidationError.Field.
+const (
+	fieldInstanceID  = "InstanceId"
+	fieldClientToken = "clientToken"
+)
+
+// tokenRules are the clientToken limits of the document's ClientToken schema.
+type tokenRules struct {
+	maxLen  int
+	pattern *regexp.Regexp
+}
+
+// loadTokenRules reads the ClientToken schema once per process, so the limits live in the
+// document only.
+var loadTokenRules = sync.OnceValues(func() (*tokenRules, error) {
+	doc, err := spec.Load()
+	if err != nil {
+		return nil, err
+	}
+	ref := doc.Components.Schemas["ClientToken"]
+	if ref == nil || ref.Value == nil || ref.Value.MaxLength == nil || ref.Value.Pattern == "" {
+		return nil, fmt.Errorf("client: the document's ClientToken schema lacks maxLength or pattern")
+	}
+	re, err := regexp.Compile(ref.Value.Pattern)
+	if err != nil {
+		return nil, fmt.Errorf("client: the ClientToken pattern: %w", err)
+	}
+	return &tokenRules{maxLen: int(*ref.Value.MaxLength), pattern: re}, nil
+})
+
+// checkClientToken refuses a token the service would refuse: not ASCII, longer than the
+// schema's maxLength or outside its pattern (printable ASCII). "" means "none" and is not
+// checked.
+func (r *tokenRules) check(token string) error {
+	if token == "" {
+		return nil
+	}
+	for i := 0; i < len(token); i++ {
+		if token[i] >= utf8.RuneSelf {
+			return &ValidationError{Field: fieldClientToken, Reason: "must be ASCII"}
+		}
+	}
+	if len(token) > r.maxLen {
+		return &ValidationError{Field: fieldClientToken,
+			Reason: "is " + strconv.Itoa(len(token)) + " characters, more than " + strconv.Itoa(r.maxLen)}
+	}
+	if !r.pattern.MatchString(token) {
+		return &ValidationError{Field: fieldClientToken,
+			Reason: "must match " + r.pattern.String() + " (printable ASCII, no control characters)"}
+	}
+	return nil
+}
+
+// checkInstanceID refuses what cannot be sent as the one path segment it must be. Anything else
+// is escaped and left for the service to judge; "." and ".." would be read as dot segments of
+// the path and change it.
+func checkInstanceID(id string) error {
+	switch id {
+	case "":
+		return &ValidationError{Field: fieldInstanceID, Reason: "is required"}
+	case ".", "..":
+		return &ValidationError{Field: fieldInstanceID, Reason: `cannot be "." or ".."`}
+	}
+	return nil
+}
+
+// The operation's path around its one parameter.
+var pathPrefix, pathSuffix = func() (string, string) {
+	before, after, _ := strings.Cut(spec.Path, "{InstanceId}")
+	return before, after
+}()
+
+// pathEscapeKeeps are the bytes url.PathEscape (the generated client's escaping) leaves as they
+// are in a path segment while the official SDKs' escaping, escapePathSegment, encodes them.
+// Every other byte is escaped identically by both.
+const pathEscapeKeeps = "$&+:=@"
+
+// escapePathSegment percent-encodes an InstanceId the way the official SDKs do (url.QueryEscape,
+// then space as %20): only RFC 3986 unreserved characters stay as they are, so '/', '?', '#',
+// '%', '+', '&' and '=' can never change the path or its meaning, and the bytes sent are the ones
+// the signature covers.
+func escapePathSegment(id string) string {
+	return strings.ReplaceAll(url.QueryEscape(id), "+", "%20")
+}
+
+// newClientToken returns a random UUID-shaped (version 4) token, upper-case like the samples
+// of the document.
+func newClientToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails: crypto/rand.Read aborts the program instead
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const digits = "0123456789ABCDEF"
+	var out [36]byte
+	j := 0
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = digits[c>>4], digits[c&15]
+		j += 2
+	}
+	return string(out[:])
+}
+
+// newNonce returns a fresh x-acs-signature-nonce: 128 random bits in hex.
+func newNonce() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails: crypto/rand.Read aborts the program instead
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/es-openapi/interrupt/signing"
+)
+
+const (
+	interruptKeyID  = "LTAI5tCLIKey"
+	interruptSecret = "cli-secret-do-not-print"
+	interruptToken  = "cli-sts-token-do-not-print"
+)
+
+// interruptEnv is an environment holding the test credentials.
+func interruptEnv(withToken bool) func(string) string {
+	return func(k string) string {
+		switch k {
+		case "ALIBABA_CLOUD_ACCESS_KEY_ID":
+			return interruptKeyID
+		case "ALIBABA_CLOUD_ACCESS_KEY_SECRET":
+			return interruptSecret
+		case "ALIBABA_CLOUD_SECURITY_TOKEN":
+			if withToken {
+				return interruptToken
+			}
+		}
+		return ""
+	}
+}
+
+// interruptServer verifies each request's signature and answers with status and body; it
+// records what it received.
+type interruptServer struct {
+	*httptest.Server
+	mu      sync.Mutex
+	reqs    []*http.Request
+	errs    []error
+	status  int
+	body    string
+	ctype   string
+	withSTS bool
+}
+
+func newInterruptServer(t *testing.T, status int, ctype, body string, withSTS bool) *interruptServer {
+	s := &interruptServer{status: status, body: body, ctype: ctype, withSTS: withSTS}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		creds := signing.Credentials{AccessKeyID: interruptKeyID, AccessKeySecret: interruptSecret}
+		if s.withSTS {
+			creds.SecurityToken = interruptToken
+		}
+		_, err := signing.Verify(r, func(id string) (signing.Credentials, bool) { return creds, id == interruptKeyID }, signing.VerifyOptions{})
+		s.mu.Lock()
+		s.reqs = append(s.reqs, r.Clone(context.Background()))
+		s.errs = append(s.errs, err)
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", s.ctype)
+		w.WriteHeader(s.status)
+		_, _ = w.Write([]byte(s.body))
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *interruptServer) received() ([]*http.Request, []error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*http.Request(nil), s.reqs...), append([]error(nil), s.errs...)
+}
+
+func runInterruptArgs(getenv func(string) string, args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := runInterrupt(context.Background(), args, getenv, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestInterruptCommandSuccess(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		ctype      string
+		body       string
+		sts        bool
+		wantOut    []string
+		wantAccept string
+		wantROA    bool
+		wantToken  string
+	}{
+		{
+			name:       "text output",
+			args:       []string{"es-cn-n6w1o1x0w001c****"},
+			ctype:      "application/json",
+			body:       `{"Result":true,"RequestId":"REQ-1"}`,
+			wantOut:    []string{"Result: true\n", "RequestId: REQ-1\n", "ClientToken: "},
+			wantAccept: "application/json",
+		},
+		{
+			name:       "flags after and before the id, xml, roa, token, sts",
+			args:       []string{"--format", "xml", "es-1", "--signature", "roa", "--client-token", "tok en", "--max-attempts", "1"},
+			ctype:      "application/xml",
+			body:       "<Result>false</Result><RequestId>REQ-2</RequestId>",
+			sts:        true,
+			wantOut:    []string{"Result: false\n", "RequestId: REQ-2\n", "ClientToken: tok en\n"},
+			wantAccept: "application/xml",
+			wantROA:    true,
+			wantToken:  "tok en",
+		},
+		{
+			name:       "json output",
+			args:       []string{"-output=json", "--timeout", "5s", "es-1"},
+			ctype:      "application/json",
+			body:       `{"Result":true,"RequestId":"REQ-3"}`,
+			wantOut:    []string{`"Result": true`, `"RequestId": "REQ-3"`, `"HTTPStatus": 200`, `"Attempts": 1`},
+			wantAccept: "application/json",
+		},
+		{
+			name:       "id after --",
+			args:       []string{"--", "-es-dash"},
+			ctype:      "application/json",
+			body:       `{"Result":true,"RequestId":"REQ-4"}`,
+			wantOut:    []string{"RequestId: REQ-4\n"},
+			wantAccept: "application/json",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newInterruptServer(t, 200, tt.ctype, tt.body, tt.sts)
+			args := append([]string{"--endpoint", srv.URL}, tt.args...)
+			code, out, errOut := runInterruptArgs(interruptEnv(tt.sts), args...)
+			if code != exitOK {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			for _, w := range tt.wantOut {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout %q lacks %q", out, w)
+				}
+			}
+			if tt.name == "json output" {
+				var v map[string]any
+				if err := json.Unmarshal([]byte(out), &v); err != nil {
+					t.Errorf("--output json is not one JSON object: %v\n%s", err, out)
+				}
+			}
+			reqs, errs := srv.received()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests", len(reqs))
+			}
+			if errs[0] != nil {
+				t.Errorf("signature: %v", errs[0])
+			}
+			r := reqs[0]
+			if r.Header.Get("Accept") != tt.wantAccept {
+				t.Errorf("Accept %q", r.Header.Get("Accept"))
+			}
+			if isROA := strings.HasPrefix(r.Header.Get("Authorization"), "acs "); isROA != tt.wantROA {
+				t.Errorf("Authorization %q, want ROA %v", r.Header.Get("Authorization"), tt.wantROA)
+			}
+			if tt.wantToken != "" && r.URL.Query().Get("clientToken") != tt.wantToken {
+				t.Errorf("clientToken %q", r.URL.Query().Get("clientToken"))
+			}
+			if tt.sts != (r.Header.Get("X-Acs-Security-Token") == interruptToken) {
+				t.Errorf("x-acs-security-token %q with sts %v", r.Header.Get("X-Acs-Security-Token"), tt.sts)
+			}
+			for _, s := range []string{interruptSecret, interruptToken} {
+				if strings.Contains(out+errOut, s) {
+					t.Errorf("output leaks a secret")
+				}
+			}
+		})
+	}
+}
+
+func TestInterruptCommandAPIError(t *testing.T) {
+	body := `{"RequestId":"REQ-E","HostId":"h","Code":"InstanceNotFound","Message":"The instanceId provided does not exist.","Recommend":"https://r?a=1&b=2"}`
+	for _, output := range []string{"text", "json"} {
+		t.Run(output, func(t *testing.T) {
+			srv := newInterruptServer(t, 400, "application/json", body, false)
+			code, out, errOut := runInterruptArgs(interruptEnv(false), "es-x", "--endpoint", srv.URL, "--output", output)
+			if code != exitFail {
+				t.Fatalf("exit %d, want %d; stderr %q", code, exitFail, errOut)
+			}
+			if out != "" {
+				t.Errorf("stdout %q, want nothing", out)
+			}
+			for _, w := range []string{"InstanceNotFound", "The instanceId provided does not exist.", "REQ-E"} {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr %q lacks %q", errOut, w)
+				}
+			}
+			if output == "text" && !strings.Contains(errOut, "Code: InstanceNotFound\n") {
+				t.Errorf("stderr %q lacks the Code line", errOut)
+			}
+			if output == "json" {
+				var v map[string]any
+				if err := json.Unmarshal([]byte(errOut), &v); err != nil || v["Code"] != "InstanceNotFound" || v["HTTPStatus"] != 400.0 {
+					t.Errorf("stderr is not the JSON error: %v %q", err, errOut)
+				}
+				if !strings.Contains(errOut, `"Recommend": "https://r?a=1&b=2"`) {
+					t.Errorf("the JSON error escapes or drops Recommend: %q", errOut)
+				}
+			}
+		})
+	}
+}
+
+func TestInterruptCommandTransportError(t *testing.T) {
+	srv := newInterruptServer(t, 200, "text/html", "<html>", false)
+	code, _, errOut := runInterruptArgs(interruptEnv(false), "es-x", "--endpoint", srv.URL)
+	if code != exitFail || !strings.Contains(errOut, "undocumented content type") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestInterruptCommandUsageErrors(t *testing.T) {
+	srv := newInterruptServer(t, 200, "application/json", `{"Result":true,"RequestId":"R"}`, false)
+	noCreds := func(string) string { return "" }
+	tests := []struct {
+		name   string
+		env    func(string) string
+		args   []string
+		stderr string
+	}{
+		{"no id", nil, []string{"--endpoint", srv.URL}, "INSTANCE_ID"},
+		{"two ids", nil, []string{"a", "b", "--endpoint", srv.URL}, "INSTANCE_ID"},
+		{"no region or endpoint", nil, []string{"es-1"}, "--region or --endpoint"},
+		{"both", nil, []string{"es-1", "--region", "cn-hangzhou", "--endpoint", srv.URL}, "mutually exclusive"},
+		{"unknown flag", nil, []string{"es-1", "--bogus"}, "bogus"},
+		{"bad signature", nil, []string{"es-1", "--endpoint", srv.URL, "--signature", "v2"}, "--signature"},
+		{"bad format", nil, []string{"es-1", "--endpoint", srv.URL, "--format", "yaml"}, "--format"},
+		{"bad output", nil, []string{"es-1", "--endpoint", srv.URL, "--output", "yaml"}, "--output"},
+		{"bad network", nil, []string{"es-1", "--region", "cn-hangzhou", "--network", "lan"}, "--network"},
+		{"bad region", nil, []string{"es-1", "--region", "CN/x"}, "--region"},
+		{"endpoint with path", nil, []string{"es-1", "--endpoint", srv.URL + "/x"}, "--endpoint"},
+		{"zero attempts", nil, []string{"es-1", "--endpoint", srv.URL, "--max-attempts", "0"}, "--max-attempts"},
+		{"bad timeout", nil, []string{"es-1", "--endpoint", srv.URL, "--timeout", "soon"}, "timeout"},
+		{"negative timeout", nil, []string{"es-1", "--endpoint", srv.URL, "--timeout", "-1s"}, "timeout"},
+		{"long token", nil, []string{"es-1", "--endpoint", srv.URL, "--client-token", strings.Repeat("x", 65)}, "clientToken"},
+		{"non-ASCII token", nil, []string{"es-1", "--endpoint", srv.URL, "--client-token", "ü"}, "clientToken"},
+		{"empty id", nil, []string{"", "--endpoint", srv.URL}, "InstanceId"},
+		{"no credentials", noCreds, []string{"es-1", "--endpoint", srv.URL}, "ALIBABA_CLOUD_ACCESS_KEY_ID"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := tt.env
+			if env == nil {
+				env = interruptEnv(false)
+			}
+			code, out, errOut := runInterruptArgs(env, tt.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d; stderr %q", code, exitUsage, errOut)
+			}
+			if !strings.Contains(errOut, tt.stderr) {
+				t.Errorf("stderr %q lacks %q", errOut, tt.stderr)
+			}
+			if out != "" {
+				t.Errorf("stdout %q", out)
+			}
+		})
+	}
+	if reqs, _ := srv.received(); len(reqs) != 0 {
+		t.Errorf("%d requests sent by usage errors", len(reqs))
+	}
+}
+
+func TestInterruptCommandHelp(t *testing.T) {
+	code, _, errOut := runInterruptArgs(interruptEnv(false), "-h")
+	if code != exitOK || !strings.Contains(errOut, "usage: esinterrupt interrupt INSTANCE_ID") || !strings.Contains(errOut, "-max-attempts") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestInterruptThroughRun(t *testing.T) {
+	srv := newInterruptServer(t, 200, "application/json", `{"Result":true,"RequestId":"VIA-RUN"}`, false)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"interrupt", "es-1", "--endpoint", srv.URL}, interruptEnv(false), &stdout, &stderr)
+	if code != exitOK || !strings.Contains(stdout.String(), "RequestId: VIA-RUN") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+}
