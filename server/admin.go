@@ -1,0 +1,112 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// The admin API seeds and inspects instances while the server runs, for test fixtures. It is
+// served under AdminPrefix only when Config.Admin is set, is never signed or rate-limited, and
+// answers in JSON whatever the Accept header says:
+//
+//	GET  /-/admin/instances       200 {"requestId":"...","instances":{"<id>":"<status>",...}}
+//	GET  /-/admin/instances/{id}  200 {"requestId":"...","id":"<id>","status":"<status>"},
+//	                              or 400 InstanceNotFound
+//	PUT  /-/admin/instances/{id}  body {"status":"<status>"}: creates or updates the instance,
+//	                              200 {"requestId":"...","id":"<id>","status":"<status>"}
+//
+// Like every answer, admin answers carry a fresh RequestId, also in x-acs-request-id.
+// Errors are the document's Error body with catalogue codes: InvalidParameter for a bad id,
+// status or body, InstanceNotFound, and InvalidAction.NotFound for any other path or method.
+
+// adminInstance is the admin API's view of one instance.
+type adminInstance struct {
+	RequestID string `json:"requestId"`
+	ID        string `json:"id"`
+	Status    Status `json:"status"`
+}
+
+// adminList is the answer to GET instances.
+type adminList struct {
+	RequestID string            `json:"requestId"`
+	Instances map[string]Status `json:"instances"`
+}
+
+// adminPut is the body of PUT /-/admin/instances/{id}.
+type adminPut struct {
+	Status string `json:"status"`
+}
+
+// serveAdmin answers a request under AdminPrefix; rest is the escaped path after the prefix.
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, x *exchange, rest string) {
+	x.format = formatJSON
+	if rest == "instances" {
+		if r.Method != http.MethodGet {
+			s.fail(w, x, codeActionNotFound, "")
+			return
+		}
+		s.adminJSON(w, x, adminList{RequestID: x.requestID, Instances: s.store.snapshot()})
+		return
+	}
+	segment, ok := strings.CutPrefix(rest, "instances/")
+	if !ok || segment == "" || strings.Contains(segment, "/") {
+		s.fail(w, x, codeActionNotFound, "")
+		return
+	}
+	id, err := url.PathUnescape(segment)
+	if err != nil || s.validator.checkID(id) != nil {
+		s.fail(w, x, codeInvalidParameter, "")
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		st, found := s.store.get(id)
+		if !found {
+			s.fail(w, x, codeInstanceNotFound, "")
+			return
+		}
+		s.adminJSON(w, x, adminInstance{RequestID: x.requestID, ID: id, Status: st})
+	case http.MethodPut:
+		body, ok := readBody(w, r.WithContext(r.Context())) // a copy: readBody replaces Body
+		if !ok {
+			s.fail(w, x, codeInvalidParameter, "")
+			return
+		}
+		var in adminPut
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil || dec.More() {
+			s.fail(w, x, codeInvalidParameter, "")
+			return
+		}
+		st, err := ParseStatus(in.Status)
+		if err != nil {
+			s.fail(w, x, codeInvalidParameter, "")
+			return
+		}
+		s.store.put(id, st)
+		s.adminJSON(w, x, adminInstance{RequestID: x.requestID, ID: id, Status: st})
+	default:
+		s.fail(w, x, codeActionNotFound, "")
+	}
+}
+
+// adminJSON writes a 200 admin answer. It carries x-acs-request-id like every other answer.
+func (s *Server) adminJSON(w http.ResponseWriter, x *exchange, v any) {
+	body, err := encodeJSON(v)
+	if err != nil {
+		s.responseErrorFallback(w, x, err)
+		return
+	}
+	x.wrote, x.status, x.answerID = true, http.StatusOK, x.requestID
+	h := w.Header()
+	h.Set("Content-Type", formatJSON.contentType())
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("X-Acs-Request-Id", x.requestID)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,79 @@
+// Package server is the reference implementation of Alibaba Cloud Elasticsearch's
+// InterruptElasticsearchTask operation (POST /openapi/instances/{InstanceId}/actions/interrupt),
+// for running in place of the real service: in-process with net/http/httptest, or through
+// `esinterrupt serve`.
+//
+// It is built on the generated strict server (gen/apiserver) and reads everything it answers
+// from the embedded document (package spec): error statuses and messages from the catalogue,
+// XML root names from the schemas, request rules from the parameter schemas.
+//
+//	srv, err := server.New(server.Config{
+//		Instances:   map[string]server.Status{"es-cn-abc": server.StatusActivating},
+//		Credentials: []signing.Credentials{{AccessKeyID: "ak", AccessKeySecret: "secret"}},
+//	})
+//	ts := httptest.NewServer(srv)
+//
+// # Lifecycle
+//
+// Instances live in memory, seeded through Config.Instances, PutInstance or the admin API. An
+// interrupt is valid only while an instance is applying a change:
+//
+//	| instance status                    | answer                                        | status afterwards |
+//	| ---------------------------------- | --------------------------------------------- | ----------------- |
+//	| activating                         | 200, Result: true                             | suspended         |
+//	| suspended (a new clientToken)      | 400 AlreadyReceivedInterruptSignal            | suspended         |
+//	| active, inactive, invalid          | 400 InstanceStatusNotSupportCurrentAction     | unchanged         |
+//	| unknown id                         | 400 InstanceNotFound                          | none              |
+//
+// The same table is in the operation's description in the document.
+//
+// # Idempotency
+//
+// The key is the clientToken. Within Config.IdempotencyTTL of a token's first use:
+//
+//   - the same token for the same instance gets the first answer again, changing nothing: the
+//     same status, the same RequestId (body and x-acs-request-id) and, in the same format, the
+//     same body bytes. A replay that asks for the other format gets the same answer (status,
+//     RequestId, fields) encoded in that format;
+//   - the same token for another instance gets IdempotentParameterMismatch;
+//   - concurrent requests with one token are serialised per token: the lifecycle runs once and
+//     the others replay its answer.
+//
+// Answers the catalogue marks retryable (InstanceStatusNotSupportCurrentAction) are not
+// remembered, since a retry with the same token must be able to succeed; the token stays bound
+// to its instance. Requests without a clientToken are not deduplicated. The store holds at most
+// Config.IdempotencyMaxEntries tokens and forgets the oldest first.
+//
+// # Requests
+//
+// Every request goes through, in order: routing on the raw path (an unknown path or method is
+// 404 InvalidAction.NotFound; nothing is ever redirected), signature verification when
+// Config.Credentials is set (ACS3-HMAC-SHA256 or ROA v1 via package signing, with a 15-minute
+// clock window and a bounded nonce cache), the optional per-key rate limit (Throttling.User with
+// x-ratelimit-user-api and x-ratelimit-user headers), validation with kin-openapi's
+// openapi3filter against the document (InvalidParameter, or MissingParameter for an empty id;
+// any request body is invalid), the idempotency store and the lifecycle.
+//
+// # Answers
+//
+// An Accept header preferring application/xml or text/xml (q-values count) gets XML, anything
+// else JSON, with Content-Type exactly application/json or application/xml. XML answers have one root element,
+// named by the schemas' xml.name: InterruptElasticsearchTaskResponse (Alibaba Cloud's
+// <Action>Response convention; the product page shows the children alone) and Error. Every
+// answer carries a fresh UUID-shaped RequestId, echoed in the x-acs-request-id header, and error
+// bodies carry HostId and a Recommend link. No input leads to a 5xx, a redirect or text/plain
+// (net/http's own answers to bytes that are not an HTTP request at all, such as a malformed
+// request line, are sent before any handler runs).
+//
+// # Admin API
+//
+// With Config.Admin, fixtures can be listed, read and set over HTTP under AdminPrefix, unsigned,
+// always in JSON:
+//
+//	GET /-/admin/instances        {"requestId":"...","instances":{"<id>":"<status>",...}}
+//	GET /-/admin/instances/{id}   {"requestId":"...","id":"<id>","status":"<status>"}
+//	PUT /-/admin/instances/{id}   body {"status":"activating"}; answers like GET
+//
+// Mistakes get the Error body: InvalidParameter, InstanceNotFound, or InvalidAction.NotFound for
+// any other path or method. When Config.Admin is off these paths are unknown routes.
+package server

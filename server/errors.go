@@ -1,0 +1,200 @@
+package server
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/es-openapi/interrupt/gen/models"
+	"github.com/es-openapi/interrupt/signing"
+	"github.com/es-openapi/interrupt/spec"
+)
+
+// The catalogue codes the server answers with. Only the names live here: status and message
+// are read from the document's catalogue (spec.LoadCatalogue), and New refuses to build a
+// server when one of these is missing from it.
+const (
+	codeInstanceNotFound     = "InstanceNotFound"
+	codeStatusNotSupported   = "InstanceStatusNotSupportCurrentAction"
+	codeAlreadyInterrupted   = "AlreadyReceivedInterruptSignal"
+	codeIdempotentMismatch   = "IdempotentParameterMismatch"
+	codeInvalidParameter     = "InvalidParameter"
+	codeMissingParameter     = "MissingParameter"
+	codeIncompleteSignature  = signing.CodeIncompleteSignature
+	codeSignatureMismatch    = signing.CodeSignatureDoesNotMatch
+	codeNonceUsed            = "SignatureNonceUsed"
+	codeTimeStampExpired     = signing.CodeTimeStampExpired
+	codeAccessKeyNotFound    = signing.CodeAccessKeyNotFound
+	codeSecurityTokenInvalid = signing.CodeSecurityTokenMismatch
+	codeActionNotFound       = "InvalidAction.NotFound"
+	codeThrottlingUser       = "Throttling.User"
+	// codeInternalError answers only a defect of the server itself (a response that cannot be
+	// written); no input leads to it.
+	codeInternalError = "InternalError"
+)
+
+// usedCodes lists every code above, for New's check against the catalogue.
+var usedCodes = [...]string{
+	codeInstanceNotFound, codeStatusNotSupported, codeAlreadyInterrupted, codeIdempotentMismatch,
+	codeInvalidParameter, codeMissingParameter, codeIncompleteSignature, codeSignatureMismatch,
+	codeNonceUsed, codeTimeStampExpired, codeAccessKeyNotFound, codeSecurityTokenInvalid,
+	codeActionNotFound, codeThrottlingUser, codeInternalError,
+}
+
+// stringToSignPrefix joins the catalogue message of SignatureDoesNotMatch and the server's string
+// to sign, as the service's gateway does.
+const stringToSignPrefix = " server string to sign is:"
+
+// recommendURL is the troubleshooting link of a code, the form the service's bodies carry.
+func recommendURL(code string) string {
+	return "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(code) + "&product=elasticsearch"
+}
+
+// answer is one response of the operation, complete before anything is written: status, request
+// id, and either the result (code "") or the error body. An answer is immutable once built, so a
+// remembered one can be replayed by many requests at once.
+type answer struct {
+	status    int
+	code      string // the error code, "" for a success
+	requestID string
+	result    models.InterruptElasticsearchTaskResult
+	errBody   models.Error
+	header    http.Header // extra headers (the rate-limit state), nil for most answers
+
+	// The body as first rendered, so a replay in the same format sends the same bytes.
+	format format
+	body   []byte
+}
+
+// retryable reports whether the catalogue says the same request may succeed later; such answers
+// are not remembered under a clientToken, or a retry with the token could never succeed.
+func (s *Server) retryable(code string) bool {
+	if code == "" {
+		return false
+	}
+	return s.codes[code].Retryable
+}
+
+// successAnswer builds the 200 answer for requestID, rendered in f.
+func (s *Server) successAnswer(requestID string, f format) (*answer, error) {
+	a := &answer{
+		status:    http.StatusOK,
+		requestID: requestID,
+		result:    models.InterruptElasticsearchTaskResult{Result: true, RequestId: requestID},
+	}
+	return a, s.renderFirst(a, f)
+}
+
+// errorAnswer builds the answer for a catalogue code, rendered in f. detail, when not empty, is
+// appended to the catalogue message (the string to sign of SignatureDoesNotMatch).
+func (s *Server) errorAnswer(code, requestID, detail string, f format) (*answer, error) {
+	e, ok := s.codes[code]
+	if !ok {
+		// Unreachable: New checked every code. Answer honestly rather than with status 0.
+		code, e = codeInternalError, s.codes[codeInternalError]
+	}
+	recommend := recommendURL(code)
+	a := &answer{
+		status:    e.Status,
+		code:      code,
+		requestID: requestID,
+		errBody: models.Error{
+			RequestId: requestID,
+			HostId:    s.hostID,
+			Code:      code,
+			Message:   e.Message + detail,
+			Recommend: &recommend,
+		},
+	}
+	return a, s.renderFirst(a, f)
+}
+
+func (s *Server) renderFirst(a *answer, f format) error {
+	body, err := s.render(a, f)
+	if err != nil {
+		return err
+	}
+	a.format, a.body = f, body
+	return nil
+}
+
+// render encodes a's body in f.
+func (s *Server) render(a *answer, f format) ([]byte, error) {
+	var v any = &a.result
+	root := s.roots.success
+	if a.code != "" {
+		v, root = &a.errBody, s.roots.error
+	}
+	if f == formatXML {
+		return encodeXML(root, v)
+	}
+	return encodeJSON(v)
+}
+
+// bodyIn returns a's body in f: the first rendering when f is its format, else a fresh one from
+// the same values (so every field, the RequestId included, is the same in the other format).
+func (s *Server) bodyIn(a *answer, f format) ([]byte, error) {
+	if f == a.format {
+		return a.body, nil
+	}
+	return s.render(a, f)
+}
+
+// writeAnswer sends a in f: status, exact Content-Type, Content-Length, the x-acs-request-id
+// header equal to the body's RequestId, and the extra headers a carries.
+func (s *Server) writeAnswer(w http.ResponseWriter, a *answer, f format) error {
+	body, err := s.bodyIn(a, f)
+	if err != nil {
+		return fmt.Errorf("server: render %s answer: %w", a.code, err)
+	}
+	h := w.Header()
+	for k, v := range a.header {
+		h[k] = v
+	}
+	h["Content-Type"] = contentTypeHeader[f]
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("X-Acs-Request-Id", a.requestID)
+	w.WriteHeader(a.status)
+	_, err = w.Write(body)
+	return err
+}
+
+// newRequestID returns a fresh random UUID (version 4) in the upper-case form the service uses,
+// such as 5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D8C1.
+func newRequestID() string {
+	var b [16]byte
+	// crypto/rand.Read never fails: the runtime aborts the process if the system's randomness
+	// source is unusable.
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	const digits = "0123456789ABCDEF"
+	var out [36]byte
+	j := 0
+	for i, v := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = digits[v>>4], digits[v&0x0f]
+		j += 2
+	}
+	return string(out[:])
+}
+
+// catalogueCodes indexes the whole catalogue by code and checks that every code the server
+// answers with is in it, so a lookup at request time cannot miss.
+func catalogueCodes(c *spec.Catalogue) (map[string]spec.ErrorCode, error) {
+	codes := make(map[string]spec.ErrorCode, c.Len())
+	for _, e := range c.Codes() {
+		codes[e.Code] = e
+	}
+	for _, code := range usedCodes {
+		if _, ok := codes[code]; !ok {
+			return nil, fmt.Errorf("server: the catalogue has no error code %q", code)
+		}
+	}
+	return codes, nil
+}
