@@ -108,7 +108,9 @@ type ClientInterface interface {
 	//
 	// A repeated `clientToken` for the same instance within the retention window returns the
 	// first answer again (status, body and RequestId) and changes nothing; the same token used
-	// for another instance is refused with `IdempotentParameterMismatch`.
+	// for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
+	// the catalogue marks retryable is not kept, so a retry with the same token is decided
+	// afresh and can still succeed.
 	//
 	// Corresponds with POST /openapi/instances/{InstanceId}/actions/interrupt (the `InterruptElasticsearchTask` operationId).
 	InterruptElasticsearchTask(ctx context.Context, instanceId InstanceId, params *InterruptElasticsearchTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -131,7 +133,9 @@ type ClientInterface interface {
 //
 // A repeated `clientToken` for the same instance within the retention window returns the
 // first answer again (status, body and RequestId) and changes nothing; the same token used
-// for another instance is refused with `IdempotentParameterMismatch`.
+// for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
+// the catalogue marks retryable is not kept, so a retry with the same token is decided
+// afresh and can still succeed.
 //
 // Corresponds with POST /openapi/instances/{InstanceId}/actions/interrupt (the `InterruptElasticsearchTask` operationId).
 func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceId InstanceId, params *InterruptElasticsearchTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -268,7 +272,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// A repeated `clientToken` for the same instance within the retention window returns the
 	// first answer again (status, body and RequestId) and changes nothing; the same token used
-	// for another instance is refused with `IdempotentParameterMismatch`.
+	// for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
+	// the catalogue marks retryable is not kept, so a retry with the same token is decided
+	// afresh and can still succeed.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -476,7 +482,9 @@ func (r InterruptElasticsearchTaskResponse) ContentType() string {
 //
 // A repeated `clientToken` for the same instance within the retention window returns the
 // first answer again (status, body and RequestId) and changes nothing; the same token used
-// for another instance is refused with `IdempotentParameterMismatch`.
+// for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
+// the catalogue marks retryable is not kept, so a retry with the same token is decided
+// afresh and can still succeed.
 //
 // Returns a wrapper object for the known response body format(s).
 //
