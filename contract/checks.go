@@ -38,6 +38,10 @@ func buildChecks() ([]Check, error) {
 	if err != nil {
 		return nil, err
 	}
+	states, err := spec.LoadStateTable()
+	if err != nil {
+		return nil, err
+	}
 	var all []Check
 	all = append(all, documentChecks()...)
 	// Provoking flow control leaves the target throttling for a while, so those checks run after
@@ -53,7 +57,7 @@ func buildChecks() ([]Check, error) {
 	all = append(all, negativeChecks()...)
 	all = append(all, idempotencyChecks()...)
 	all = append(all, signatureChecks()...)
-	all = append(all, stateChecks()...)
+	all = append(all, stateChecks(states)...)
 	all = append(all, formatChecks()...)
 	all = append(all, throttled...)
 	all = append(all, coverageCheck())

@@ -41,10 +41,14 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 	case spec.TriggerUnknownInstance:
 		return env.interrupt(ctx, unknownID(), newUUID())
 
-	case spec.TriggerInstanceStatus:
+	case spec.TriggerInstanceStatus, spec.TriggerRepeatInterrupt:
+		// Every status whose row in the state table answers this code must answer it.
 		var last *answer
-		for _, st := range []Status{StatusActive, StatusInactive, StatusInvalid} {
-			id, err := env.instance(ctx, st)
+		for _, row := range env.states.Rows() {
+			if row.Code != entry.Code {
+				continue
+			}
+			id, err := env.instance(ctx, row.From)
 			if err != nil {
 				return nil, err
 			}
@@ -53,25 +57,22 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 				return nil, err
 			}
 			if err := env.expectError(a, entry.Code); err != nil {
-				return nil, fmt.Errorf("a %s instance: %w", st, err)
+				return nil, fmt.Errorf("an instance that is %s: %w", row.From, err)
 			}
 			last = a
 		}
+		if last == nil {
+			return nil, fmt.Errorf("no row of the state table answers %s", entry.Code)
+		}
 		return last, nil
 
-	case spec.TriggerRepeatInterrupt:
-		id, err := env.instance(ctx, StatusSuspended)
-		if err != nil {
-			return nil, err
-		}
-		return env.interrupt(ctx, id, newUUID())
-
 	case spec.TriggerTokenReuse:
-		first, err := env.instance(ctx, StatusActivating)
+		// The token's first use succeeds on one instance; its second names another instance.
+		first, err := env.instance(ctx, env.interruptible.From)
 		if err != nil {
 			return nil, err
 		}
-		second, err := env.instance(ctx, StatusActive)
+		second, err := env.instance(ctx, env.interruptible.To)
 		if err != nil {
 			return nil, err
 		}

@@ -14,7 +14,7 @@ func formatChecks() []Check {
 			Run: func(ctx context.Context, env *Env) error {
 				var results [2]*answer
 				for i, asXML := range []bool{false, true} {
-					id, err := env.instance(ctx, StatusActivating)
+					id, err := env.instance(ctx, env.interruptible.From)
 					if err != nil {
 						return err
 					}

@@ -3,39 +3,26 @@ package contract
 import (
 	"context"
 	"fmt"
+
+	"github.com/es-openapi/interrupt/spec"
 )
 
-// transition is one row of the operation's state table.
-type transition struct {
-	from  Status
-	code  string // "" for a success
-	after Status
-}
-
-// stateTable is the documented state machine: interrupt is valid only from activating, which it
-// leaves suspended; every other status answers an error and stays as it was.
-var stateTable = []transition{
-	{from: StatusActivating, after: StatusSuspended},
-	{from: StatusSuspended, code: "AlreadyReceivedInterruptSignal", after: StatusSuspended},
-	{from: StatusActive, code: "InstanceStatusNotSupportCurrentAction", after: StatusActive},
-	{from: StatusInactive, code: "InstanceStatusNotSupportCurrentAction", after: StatusInactive},
-	{from: StatusInvalid, code: "InstanceStatusNotSupportCurrentAction", after: StatusInvalid},
-}
-
-func stateChecks() []Check {
+// stateChecks makes one check per row of the document's state table: interrupt is valid only
+// from activating, which it leaves suspended; every other status answers an error and stays.
+func stateChecks(table *spec.StateTable) []Check {
 	var out []Check
-	for _, row := range stateTable {
+	for _, row := range table.Rows() {
 		row := row
 		want := "200 Result true"
-		if row.code != "" {
-			want = row.code
+		if !row.Succeeds() {
+			want = row.Code
 		}
 		out = append(out, Check{
-			ID:     "state/" + string(row.from),
-			Title:  fmt.Sprintf("interrupting an instance that is %s answers %s and leaves it %s", row.from, want, row.after),
+			ID:     "state/" + string(row.From),
+			Title:  fmt.Sprintf("interrupting an instance that is %s answers %s and leaves it %s", row.From, want, row.To),
 			Labels: []string{LabelState},
 			Run: func(ctx context.Context, env *Env) error {
-				id, err := env.instance(ctx, row.from)
+				id, err := env.instance(ctx, row.From)
 				if err != nil {
 					return err
 				}
@@ -43,10 +30,10 @@ func stateChecks() []Check {
 				if err != nil {
 					return err
 				}
-				if row.code == "" {
+				if row.Succeeds() {
 					err = expectSuccess(a)
 				} else {
-					err = env.expectError(a, row.code)
+					err = env.expectError(a, row.Code)
 				}
 				if err != nil {
 					return err
@@ -55,10 +42,10 @@ func stateChecks() []Check {
 				if err != nil {
 					return err
 				}
-				if ok && st != row.after {
-					return fmt.Errorf("afterwards the instance is %s, want %s", st, row.after)
+				if ok && st != row.To {
+					return fmt.Errorf("afterwards the instance is %s, want %s", st, row.To)
 				}
-				if row.after == StatusSuspended {
+				if row.Succeeds() {
 					// Judged by answers too: a suspended instance refuses a further interrupt.
 					return env.expectOneTransition(ctx, id)
 				}

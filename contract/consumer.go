@@ -214,7 +214,7 @@ func ConsumerChecks() ([]Check, error) {
 		Labels: []string{LabelConsumer},
 		Run: func(ctx context.Context, env *Env) error {
 			id := "es-cn-consumer" + randomHex(6)
-			if err := env.consumer.srv.PutInstance(id, server.StatusActivating); err != nil {
+			if err := env.consumer.srv.PutInstance(id, env.interruptible.From); err != nil {
 				return err
 			}
 			out := env.callConsumer(ctx, id)

@@ -42,6 +42,10 @@ type Env struct {
 	doc       *openapi3.T
 	route     *routers.Route
 	catalogue *spec.Catalogue
+	states    *spec.StateTable
+	// interruptible is the state table's successful row: the status an interrupt is valid from,
+	// and the status it leaves.
+	interruptible spec.Transition
 
 	// consumer and consumerCall are set for a consumer run (NewConsumerEnv).
 	consumer     *consumerHarness
@@ -66,15 +70,27 @@ func NewEnv(target Target) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	states, err := spec.LoadStateTable()
+	if err != nil {
+		return nil, err
+	}
+	var interruptible spec.Transition
+	for _, row := range states.Rows() {
+		if row.Succeeds() {
+			interruptible = row
+		}
+	}
 	spec.RegisterXMLBodyDecoder()
 	return &Env{
-		target:    target,
-		send:      target.transport(),
-		doc:       doc,
-		route:     &routers.Route{Spec: doc, Path: spec.Path, PathItem: doc.Paths.Find(spec.Path), Method: http.MethodPost, Operation: op},
-		catalogue: catalogue,
-		statuses:  map[int]int{},
-		codes:     map[string]int{},
+		states:        states,
+		interruptible: interruptible,
+		target:        target,
+		send:          target.transport(),
+		doc:           doc,
+		route:         &routers.Route{Spec: doc, Path: spec.Path, PathItem: doc.Paths.Find(spec.Path), Method: http.MethodPost, Operation: op},
+		catalogue:     catalogue,
+		statuses:      map[int]int{},
+		codes:         map[string]int{},
 	}, nil
 }
 

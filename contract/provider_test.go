@@ -27,12 +27,16 @@ func TestRunProviderServedURL(t *testing.T) {
 // RunProvider against a server without an admin API, with fixture ids per status; unsigned, so
 // the signature checks skip.
 func TestRunProviderStaticFixtures(t *testing.T) {
+	statuses, err := contract.Statuses()
+	if err != nil {
+		t.Fatal(err)
+	}
 	seed := map[string]server.Status{}
 	ids := map[contract.Status][]string{}
-	for _, st := range contract.Statuses {
+	for _, st := range statuses {
 		for i := 0; i < 8; i++ {
 			id := fmt.Sprintf("es-cn-fixture-%s-%d", st, i)
-			seed[id] = server.Status(st)
+			seed[id] = st
 			ids[st] = append(ids[st], id)
 		}
 	}

@@ -16,31 +16,37 @@ import (
 	"sync"
 
 	"github.com/es-openapi/interrupt/signing"
+	"github.com/es-openapi/interrupt/spec"
 )
 
-// Status is an instance status the operation's state machine knows.
-type Status string
+// Status is an instance status of the document's state table.
+type Status = spec.InstanceStatus
 
-// The statuses of the operation's state machine.
+// The statuses of the state table.
 const (
-	StatusActive     Status = "active"
-	StatusActivating Status = "activating"
-	StatusInactive   Status = "inactive"
-	StatusInvalid    Status = "invalid"
-	StatusSuspended  Status = "suspended"
+	StatusActive     = spec.StatusActive
+	StatusActivating = spec.StatusActivating
+	StatusInactive   = spec.StatusInactive
+	StatusInvalid    = spec.StatusInvalid
+	StatusSuspended  = spec.StatusSuspended
 )
 
-// Statuses lists every status, in the order the checks visit them.
-var Statuses = []Status{StatusActivating, StatusSuspended, StatusActive, StatusInactive, StatusInvalid}
+// Statuses lists every status of the document's state table, in its order.
+func Statuses() ([]Status, error) {
+	table, err := spec.LoadStateTable()
+	if err != nil {
+		return nil, err
+	}
+	return table.Statuses(), nil
+}
 
 // ParseStatus returns the Status named s.
 func ParseStatus(s string) (Status, error) {
-	for _, st := range Statuses {
-		if string(st) == s {
-			return st, nil
-		}
+	table, err := spec.LoadStateTable()
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("contract: unknown instance status %q (want one of active, activating, inactive, invalid, suspended)", s)
+	return table.ParseStatus(s)
 }
 
 // Target is a server under verification: where it is, how to sign for it, and how to get an

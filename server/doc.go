@@ -25,7 +25,8 @@
 //	| active, inactive, invalid          | 400 InstanceStatusNotSupportCurrentAction     | unchanged         |
 //	| unknown id                         | 400 InstanceNotFound                          | none              |
 //
-// The same table is in the operation's description in the document.
+// The table is data in the document (the operation's x-state-table extension, read through
+// spec.LoadStateTable); the operation's description shows the same table.
 //
 // # Idempotency
 //

@@ -17,8 +17,6 @@ import (
 // server when one of these is missing from it.
 const (
 	codeInstanceNotFound     = "InstanceNotFound"
-	codeStatusNotSupported   = "InstanceStatusNotSupportCurrentAction"
-	codeAlreadyInterrupted   = "AlreadyReceivedInterruptSignal"
 	codeIdempotentMismatch   = "IdempotentParameterMismatch"
 	codeInvalidParameter     = "InvalidParameter"
 	codeMissingParameter     = "MissingParameter"
@@ -37,7 +35,7 @@ const (
 
 // usedCodes lists every code above, for New's check against the catalogue.
 var usedCodes = [...]string{
-	codeInstanceNotFound, codeStatusNotSupported, codeAlreadyInterrupted, codeIdempotentMismatch,
+	codeInstanceNotFound, codeIdempotentMismatch,
 	codeInvalidParameter, codeMissingParameter, codeIncompleteSignature, codeSignatureMismatch,
 	codeNonceUsed, codeTimeStampExpired, codeAccessKeyNotFound, codeSecurityTokenInvalid,
 	codeActionNotFound, codeThrottlingUser, codeInternalError,

@@ -88,7 +88,7 @@ var _ = Describe("ParseStatus", func() {
 		for _, s := range []string{"active", "activating", "inactive", "invalid", "suspended"} {
 			st, err := server.ParseStatus(s)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(st.String()).To(Equal(s))
+			Expect(string(st)).To(Equal(s))
 		}
 		for _, s := range []string{"", "Active", "initializing", "suspended "} {
 			_, err := server.ParseStatus(s)

@@ -137,6 +137,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	states, err := spec.LoadStateTable()
+	if err != nil {
+		return nil, err
+	}
 	v, err := newValidator()
 	if err != nil {
 		return nil, err
@@ -152,7 +156,7 @@ func New(cfg Config) (*Server, error) {
 		admin:     cfg.Admin,
 		codes:     codes,
 		roots:     roots,
-		store:     newStore(),
+		store:     newStore(states),
 		tokens:    newTokenStore(cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries),
 		auth:      auth,
 		validator: v,
@@ -218,7 +222,7 @@ func (s *Server) PutInstance(id string, st Status) error {
 	if err := s.validator.checkID(id); err != nil {
 		return err
 	}
-	if !st.Valid() {
+	if !s.store.known(st) {
 		return fmt.Errorf("%w %q", ErrInvalidStatus, st)
 	}
 	s.store.put(id, st)
@@ -413,21 +417,17 @@ func (s *Server) InterruptElasticsearchTask(ctx context.Context, req apiserver.I
 	return reply{s: s, x: x, a: a}, nil
 }
 
-// lifecycle applies the transition table to instance id (see the package documentation).
+// lifecycle applies the document's state table to instance id (see the package documentation).
 func (s *Server) lifecycle(x *exchange, id string) (*answer, error) {
-	var code string
-	switch s.store.interrupt(id) {
-	case outcomeInterrupted:
+	row, found := s.store.interrupt(id)
+	switch {
+	case !found:
+		return s.errorAnswer(codeInstanceNotFound, x.requestID, "", x.format)
+	case row.Succeeds():
 		s.transitions.Add(1)
 		return s.successAnswer(x.requestID, x.format)
-	case outcomeAlready:
-		code = codeAlreadyInterrupted
-	case outcomeRefused:
-		code = codeStatusNotSupported
-	default:
-		code = codeInstanceNotFound
 	}
-	return s.errorAnswer(code, x.requestID, "", x.format)
+	return s.errorAnswer(row.Code, x.requestID, "", x.format)
 }
 
 // reply is the strict handler's response object: an answer, written in the request's format.

@@ -5,24 +5,21 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+
+	"github.com/es-openapi/interrupt/spec"
 )
 
-// Status is the status of an Elasticsearch instance, as DescribeInstance reports it, plus
-// suspended, the status an interrupted instance is left in.
-type Status string
+// Status is the status of an Elasticsearch instance. The statuses, and what an interrupt does
+// to each, are the document's state table (spec.LoadStateTable); the store applies that table.
+type Status = spec.InstanceStatus
 
-// The instance statuses. Only StatusActivating can be interrupted.
+// The instance statuses, as the service spells them. Only StatusActivating can be interrupted.
 const (
-	// StatusActive is a running instance with no change in progress.
-	StatusActive Status = "active"
-	// StatusActivating is an instance applying a change (the product page's "initializing").
-	StatusActivating Status = "activating"
-	// StatusInactive is a stopped or frozen instance.
-	StatusInactive Status = "inactive"
-	// StatusInvalid is an instance in an error state.
-	StatusInvalid Status = "invalid"
-	// StatusSuspended is an instance whose change was interrupted.
-	StatusSuspended Status = "suspended"
+	StatusActive     = spec.StatusActive
+	StatusActivating = spec.StatusActivating
+	StatusInactive   = spec.StatusInactive
+	StatusInvalid    = spec.StatusInvalid
+	StatusSuspended  = spec.StatusSuspended
 )
 
 // ErrInvalidStatus is returned (wrapped) for a string that is not one of the statuses.
@@ -34,44 +31,33 @@ var ErrInvalidInstanceID = errors.New("server: invalid instance id")
 
 // ParseStatus returns the Status spelled s (exactly, lower case as the service spells them).
 func ParseStatus(s string) (Status, error) {
-	st := Status(s)
-	if !st.Valid() {
-		return "", fmt.Errorf("%w %q (want active, activating, inactive, invalid or suspended)", ErrInvalidStatus, s)
+	table, err := spec.LoadStateTable()
+	if err != nil {
+		return "", err
 	}
-	return st, nil
-}
-
-// Valid reports whether s is one of the five statuses.
-func (s Status) Valid() bool {
-	switch s {
-	case StatusActive, StatusActivating, StatusInactive, StatusInvalid, StatusSuspended:
-		return true
+	if _, known := table.Interrupt(Status(s)); !known {
+		return "", fmt.Errorf("%w %q (want one of %v)", ErrInvalidStatus, s, table.Statuses())
 	}
-	return false
+	return Status(s), nil
 }
-
-// String returns the status as the service spells it.
-func (s Status) String() string { return string(s) }
-
-// outcome is what an interrupt did to the store.
-type outcome uint8
-
-const (
-	outcomeNotFound    outcome = iota // no such instance
-	outcomeInterrupted                // activating -> suspended
-	outcomeAlready                    // already suspended
-	outcomeRefused                    // active, inactive or invalid: nothing to interrupt
-)
 
 // store is the in-memory instance table. One mutex guards it: every operation is a map access,
 // so the lock is held for nanoseconds and never across I/O.
 type store struct {
+	table *spec.StateTable
+
 	mu        sync.RWMutex
 	instances map[string]Status
 }
 
-func newStore() *store {
-	return &store{instances: make(map[string]Status)}
+func newStore(table *spec.StateTable) *store {
+	return &store{table: table, instances: make(map[string]Status)}
+}
+
+// known reports whether st is a status of the state table.
+func (s *store) known(st Status) bool {
+	_, ok := s.table.Interrupt(st)
+	return ok
 }
 
 // put sets the status of id, creating the instance if needed.
@@ -102,21 +88,17 @@ func (s *store) len() int {
 	return len(s.instances)
 }
 
-// interrupt applies the transition table atomically: activating becomes suspended; every other
-// status is left as it is.
-func (s *store) interrupt(id string) outcome {
+// interrupt applies the state table to instance id atomically and returns the row it applied;
+// found is false when there is no such instance.
+func (s *store) interrupt(id string) (row spec.Transition, found bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, ok := s.instances[id]
-	switch {
-	case !ok:
-		return outcomeNotFound
-	case st == StatusActivating:
-		s.instances[id] = StatusSuspended
-		return outcomeInterrupted
-	case st == StatusSuspended:
-		return outcomeAlready
-	default:
-		return outcomeRefused
+	if !ok {
+		return spec.Transition{}, false
 	}
+	// put admits only statuses of the table, so the row exists.
+	row, _ = s.table.Interrupt(st)
+	s.instances[id] = row.To
+	return row, true
 }

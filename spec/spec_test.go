@@ -404,3 +404,47 @@ var _ = Describe("XML bodies", func() {
 		Expect(validateResponse(doc, 200, spec.MediaTypeJSON, []byte(`{"Result":true,"RequestId":"R"}`))).To(Succeed())
 	})
 })
+
+var _ = Describe("the state table", func() {
+	It("says interrupt is valid only from activating, which it leaves suspended", func() {
+		table, err := spec.LoadStateTable()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(table.Statuses()).To(ConsistOf(spec.StatusActivating, spec.StatusSuspended, spec.StatusActive, spec.StatusInactive, spec.StatusInvalid))
+		for _, row := range table.Rows() {
+			if row.From == spec.StatusActivating {
+				Expect(row.Succeeds()).To(BeTrue())
+				Expect(row.To).To(Equal(spec.StatusSuspended))
+				continue
+			}
+			Expect(row.Succeeds()).To(BeFalse(), string(row.From))
+			Expect(row.To).To(Equal(row.From))
+		}
+		suspended, _ := table.Interrupt(spec.StatusSuspended)
+		Expect(suspended.Code).To(Equal("AlreadyReceivedInterruptSignal"))
+		active, _ := table.Interrupt(spec.StatusActive)
+		Expect(active.Code).To(Equal("InstanceStatusNotSupportCurrentAction"))
+		_, ok := table.Interrupt("frozen")
+		Expect(ok).To(BeFalse())
+		_, err = table.ParseStatus("frozen")
+		Expect(err).To(HaveOccurred())
+	})
+
+	It("rejects a table with a duplicate status, an unknown code, two successes or a refused row that moves", func() {
+		for _, mutate := range []func(rows []any){
+			func(rows []any) { rows[1].(map[string]any)["from"] = "activating" },
+			func(rows []any) { rows[1].(map[string]any)["code"] = "NoSuchCode" },
+			func(rows []any) { delete(rows[1].(map[string]any), "code") },
+			func(rows []any) { rows[2].(map[string]any)["to"] = "suspended" },
+			func(rows []any) { rows[0].(map[string]any)["to"] = "nowhere" },
+			func(rows []any) { rows[0].(map[string]any)["when"] = "always" },
+		} {
+			doc, err := spec.New()
+			Expect(err).NotTo(HaveOccurred())
+			op, err := spec.Operation(doc)
+			Expect(err).NotTo(HaveOccurred())
+			mutate(op.Extensions[spec.StateTableExtension].([]any))
+			_, err = spec.StateTableOf(doc)
+			Expect(err).To(HaveOccurred())
+		}
+	})
+})

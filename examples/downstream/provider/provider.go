@@ -28,8 +28,9 @@ var operationPath = regexp.MustCompile(`^/openapi/instances/([^/]*)/actions/inte
 
 // Service keeps instances and clientTokens in memory.
 type Service struct {
-	route *routers.Route
-	codes *spec.Catalogue
+	route  *routers.Route
+	codes  *spec.Catalogue
+	states *spec.StateTable
 
 	mu        sync.Mutex
 	instances map[string]string
@@ -59,9 +60,14 @@ func New(instances map[string]string) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	states, err := spec.LoadStateTable()
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{
 		route:     &routers.Route{Spec: doc, Path: spec.Path, PathItem: doc.Paths.Find(spec.Path), Method: http.MethodPost, Operation: op},
 		codes:     codes,
+		states:    states,
 		instances: map[string]string{},
 		tokens:    map[string]remembered{},
 	}
@@ -109,8 +115,8 @@ func (s *Service) guard(next http.Handler) http.Handler {
 	})
 }
 
-// InterruptElasticsearchTask applies the state table: only an activating instance can be
-// interrupted, and it becomes suspended.
+// InterruptElasticsearchTask applies the document's state table: only an activating instance
+// can be interrupted, and it becomes suspended.
 func (s *Service) InterruptElasticsearchTask(w http.ResponseWriter, r *http.Request, instanceID string, params api.InterruptElasticsearchTaskParams) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,16 +134,15 @@ func (s *Service) InterruptElasticsearchTask(w http.ResponseWriter, r *http.Requ
 	}
 	var status int
 	var body any
-	switch s.instances[instanceID] {
-	case "":
+	row, known := s.states.Interrupt(spec.InstanceStatus(s.instances[instanceID]))
+	switch {
+	case !known:
 		status, body = s.errorBody("InstanceNotFound")
-	case "activating":
-		s.instances[instanceID] = "suspended"
+	case row.Succeeds():
+		s.instances[instanceID] = string(row.To)
 		status, body = http.StatusOK, api.InterruptElasticsearchTaskResult{Result: true, RequestId: newRequestID()}
-	case "suspended":
-		status, body = s.errorBody("AlreadyReceivedInterruptSignal")
 	default:
-		status, body = s.errorBody("InstanceStatusNotSupportCurrentAction")
+		status, body = s.errorBody(row.Code)
 	}
 	if token != "" {
 		s.tokens[token] = remembered{instanceID: instanceID, status: status, body: body}

@@ -2,7 +2,6 @@ package provider_test
 
 import (
 	"fmt"
-	"net/http"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -21,16 +20,17 @@ func TestProvider(t *testing.T) {
 // The whole provider contract, against this repository's implementation, with eight instances
 // in each status as fixtures.
 var _ = contract.DescribeProvider(func() contract.Target {
+	statuses, err := contract.Statuses()
+	Expect(err).NotTo(HaveOccurred())
 	seed := map[string]string{}
 	ids := map[contract.Status][]string{}
-	for _, st := range contract.Statuses {
+	for _, st := range statuses {
 		for i := range 8 {
 			id := fmt.Sprintf("es-cn-downstream-%s-%d", st, i)
 			seed[id] = string(st)
 			ids[st] = append(ids[st], id)
 		}
 	}
-	var handler http.Handler
 	handler, err := provider.New(seed)
 	Expect(err).NotTo(HaveOccurred())
 	return contract.Target{Handler: handler, Fixtures: contract.NewStaticFixtures(ids)}
