@@ -8,7 +8,7 @@ FUZZTIME    ?= 10s
 BENCHCOUNT  ?= 5
 SUBMODULES  := $(patsubst %/go.mod,%,$(wildcard examples/*/go.mod))
 
-.PHONY: all generate check-generated lint test contract bench fuzz cover
+.PHONY: all generate check-generated lint test contract bench load soak fuzz cover
 
 all: lint test
 
@@ -48,9 +48,25 @@ test:
 contract:
 	$(GINKGO) -r --race --junit-report=junit-contract.xml --output-dir=. ./contract
 
-## bench: the benchmarks of the module
+## bench: the benchmarks of the module and of bench/ (against the official SDKs), BENCHCOUNT runs
+## each, then one table of medians with ratios and the performance goals (bench/cmd/benchtable)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./...
+	@out=$$(mktemp); trap 'rm -f "$$out"' EXIT; \
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... 2>&1 | tee "$$out"; \
+	(cd bench && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./...) 2>&1 | tee -a "$$out"; \
+	if grep -q '^FAIL' "$$out"; then echo "benchmarks failed"; exit 1; fi; \
+	echo; (cd bench && $(GO) run ./cmd/benchtable) < "$$out"
+
+
+## load: requests/s and p50/p99 of `esinterrupt serve` (signatures and validation on) beside a bare
+## handler, at concurrency 1, 16 and 64; loopback only, each level bounded in requests and time
+load:
+	cd bench && $(GO) run ./cmd/load -c 1,16,64 -requests 50000 -duration 4s -timeout 2m
+
+## soak: SOAKCALLS client calls against the reference server with random faults injected
+SOAKCALLS ?= 100000
+soak:
+	$(GO) test -race ./internal/soak -run '^TestSoak$$' -count=1 -v -timeout 15m -soak.calls=$(SOAKCALLS)
 
 ## fuzz: every fuzz target for FUZZTIME each (go test runs their seed corpora on every test run)
 fuzz:

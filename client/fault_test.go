@@ -1,0 +1,368 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/es-openapi/interrupt/spec"
+)
+
+// Fault injection: a real loopback server (the package's signature-checking test server) that
+// answers each attempt with a scripted fault, and a client with real, short waits. Every
+// scenario checks what a caller relies on when the network or the service misbehaves: every
+// attempt carries the same clientToken and a fresh signature, the number of attempts follows
+// the policy, non-retryable answers are final, the context's deadline bounds the call, and no
+// goroutine outlives the call.
+
+// fault is one scripted answer.
+type fault func(t *testing.T, w http.ResponseWriter, r *http.Request)
+
+// faultReset closes the connection with a TCP RST before any answer.
+func faultReset(t *testing.T, w http.ResponseWriter, _ *http.Request) { hangUp(t, w) }
+
+// faultTruncated promises a longer body than it sends, then closes the connection.
+func faultTruncated(status int) fault {
+	return func(t *testing.T, w http.ResponseWriter, _ *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		body := successJSON("TRUNCATED")
+		_, _ = buf.WriteString("HTTP/1.1 " + strconv.Itoa(status) + " " + http.StatusText(status) + "\r\n" +
+			"Content-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)+100) + "\r\n\r\n")
+		_, _ = buf.Write(body[:len(body)/2])
+		_ = buf.Flush()
+	}
+}
+
+// faultStatus answers an error body with the catalogue's status for code.
+func faultStatus(status int, code string) fault {
+	return func(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
+		writeBody(w, status, spec.MediaTypeJSON, errorBody(code))
+	}
+}
+
+// faultThrottled answers Throttling.User with the rate-limit header the gateway sends.
+func faultThrottled(timeLeft time.Duration) fault {
+	return func(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("x-ratelimit-user-api", "Limit:1,Remain:0,TimeLeft:"+strconv.FormatInt(timeLeft.Milliseconds(), 10)+",Reset:1700000000")
+		writeBody(w, http.StatusBadRequest, spec.MediaTypeJSON, errorBody("Throttling.User"))
+	}
+}
+
+// faultSlow answers after d, or never if the client gives up first.
+func faultSlow(d time.Duration) fault {
+	return func(_ *testing.T, w http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			writeBody(w, http.StatusOK, spec.MediaTypeJSON, successJSON("SLOW"))
+		case <-r.Context().Done():
+		}
+	}
+}
+
+// faultSlowStatus answers an error body after d, or never if the client gives up first.
+func faultSlowStatus(d time.Duration, status int, code string) fault {
+	return func(_ *testing.T, w http.ResponseWriter, r *http.Request) {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			writeBody(w, status, spec.MediaTypeJSON, errorBody(code))
+		case <-r.Context().Done():
+		}
+	}
+}
+
+// faultOK answers success.
+func faultOK(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
+	writeBody(w, http.StatusOK, spec.MediaTypeJSON, successJSON("OK"))
+}
+
+// faultScenario runs one call against a server answering attempt n with script[n] (the last
+// entry repeats), and returns the call's outcome and the requests the server saw.
+type faultScenario struct {
+	name     string
+	script   []fault
+	retry    RetryPolicy
+	deadline time.Duration // 0: no deadline
+	token    string        // "" lets the client generate one
+}
+
+type faultOutcome struct {
+	res     *InterruptResult
+	err     error
+	elapsed time.Duration
+	reqs    []seen
+}
+
+// run performs the scenario. The client has a transport of its own, closed afterwards, so the
+// goroutine check sees only what the call itself left behind.
+func (sc faultScenario) run(t *testing.T) faultOutcome {
+	t.Helper()
+	srv := newServer(t, testCreds, func(w http.ResponseWriter, r *http.Request, n int) {
+		sc.script[min(n, len(sc.script)-1)](t, w, r)
+	})
+	tr := &http.Transport{
+		DialContext:     (&net.Dialer{Timeout: time.Second}).DialContext,
+		IdleConnTimeout: time.Second,
+	}
+	c, err := New(Config{
+		Endpoint:    srv.URL,
+		Credentials: testCreds,
+		HTTPClient:  &http.Client{Transport: tr},
+		Retry:       sc.retry,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if sc.deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, sc.deadline)
+		defer cancel()
+	}
+	var opts *InterruptOptions
+	if sc.token != "" {
+		opts = &InterruptOptions{ClientToken: sc.token}
+	}
+	start := time.Now()
+	res, err := c.InterruptElasticsearchTask(ctx, "es-cn-fault", opts)
+	o := faultOutcome{res: res, err: err, elapsed: time.Since(start), reqs: srv.requests()}
+	// Close both ends now rather than in Cleanup, so the goroutine check that follows sees
+	// neither the server's goroutines nor idle connections.
+	tr.CloseIdleConnections()
+	srv.Close()
+	return o
+}
+
+// fastRetry retries at once (waits of at most a millisecond), up to attempts.
+func fastRetry(attempts int) RetryPolicy {
+	return RetryPolicy{MaxAttempts: attempts, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
+}
+
+// checkSameToken fails unless every request carried one token, signed with its own nonce.
+func checkSameToken(t *testing.T, reqs []seen, want string) {
+	t.Helper()
+	nonces := map[string]bool{}
+	for i, r := range reqs {
+		if r.ClientToken == "" || (want != "" && r.ClientToken != want) || r.ClientToken != reqs[0].ClientToken {
+			t.Errorf("attempt %d carried clientToken %q; attempt 1 carried %q, want %q", i+1, r.ClientToken, reqs[0].ClientToken, want)
+		}
+		if r.VerifyErr != nil {
+			t.Errorf("attempt %d: signature does not verify: %v", i+1, r.VerifyErr)
+		} else if nonces[r.Verified.Nonce] {
+			t.Errorf("attempt %d reuses nonce %q", i+1, r.Verified.Nonce)
+		} else {
+			nonces[r.Verified.Nonce] = true
+		}
+	}
+}
+
+// checkNoLeak waits briefly for the goroutine count to return to before, and fails with the
+// stacks if it does not: a call must not leave a goroutine behind once its transport is closed.
+func checkNoLeak(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		now := runtime.NumGoroutine()
+		if now <= before {
+			return
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Fatalf("%d goroutines after the scenario, %d before:\n%s", now, before, buf)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestFaultInjection(t *testing.T) {
+	tests := []struct {
+		faultScenario
+		wantAttempts int
+		check        func(t *testing.T, o faultOutcome)
+	}{
+		{
+			faultScenario: faultScenario{name: "resets then success", script: []fault{faultReset, faultReset, faultOK}, retry: fastRetry(5), token: "tok-reset"},
+			wantAttempts:  3,
+			check: func(t *testing.T, o faultOutcome) {
+				if o.err != nil || o.res.Attempts != 3 || o.res.ClientToken != "tok-reset" {
+					t.Errorf("res %+v, err %v", o.res, o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "resets exhaust the attempts", script: []fault{faultReset}, retry: fastRetry(4)},
+			wantAttempts:  4,
+			check: func(t *testing.T, o faultOutcome) {
+				var ne *networkError
+				if !errors.As(o.err, &ne) {
+					t.Errorf("err = %v, want the network error of the last attempt", o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "5xx then success", script: []fault{faultStatus(500, "InternalError"), faultStatus(503, "ServiceUnavailable"), faultOK}, retry: fastRetry(3)},
+			wantAttempts:  3,
+			check: func(t *testing.T, o faultOutcome) {
+				if o.err != nil || o.res.Attempts != 3 {
+					t.Errorf("res %+v, err %v", o.res, o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "5xx exhaust the attempts", script: []fault{faultStatus(503, "ServiceUnavailable")}, retry: fastRetry(3)},
+			wantAttempts:  3,
+			check: func(t *testing.T, o faultOutcome) {
+				if !errors.Is(o.err, ErrServiceUnavailable) {
+					t.Errorf("err = %v, want ServiceUnavailable", o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "non-retryable 4xx is final", script: []fault{faultStatus(400, "InstanceNotFound"), faultOK}, retry: fastRetry(5)},
+			wantAttempts:  1,
+			check: func(t *testing.T, o faultOutcome) {
+				if !errors.Is(o.err, ErrInstanceNotFound) {
+					t.Errorf("err = %v, want InstanceNotFound", o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "mixed faults end on a non-retryable 4xx", script: []fault{faultReset, faultStatus(500, "InternalError"), faultThrottled(time.Millisecond), faultStatus(400, "InvalidParameter"), faultOK}, retry: fastRetry(10)},
+			wantAttempts:  4,
+			check: func(t *testing.T, o faultOutcome) {
+				if !errors.Is(o.err, ErrInvalidParameter) {
+					t.Errorf("err = %v, want InvalidParameter", o.err)
+				}
+			},
+		},
+		{
+			// The wait before the next attempt is the TimeLeft the header gives (20 ms), not
+			// the policy's tiny backoff: the second request cannot arrive sooner.
+			faultScenario: faultScenario{name: "throttled waits TimeLeft", script: []fault{faultThrottled(20 * time.Millisecond), faultOK},
+				retry: RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Second}},
+			wantAttempts: 2,
+			check: func(t *testing.T, o faultOutcome) {
+				if o.err != nil {
+					t.Fatal(o.err)
+				}
+				if o.elapsed < 20*time.Millisecond {
+					t.Errorf("retried after %s, before the TimeLeft of 20ms", o.elapsed)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "throttled exhausts the attempts", script: []fault{faultThrottled(time.Millisecond)}, retry: fastRetry(3)},
+			wantAttempts:  3,
+			check: func(t *testing.T, o faultOutcome) {
+				var apiErr *APIError
+				if !errors.Is(o.err, ErrThrottlingUser) || !errors.As(o.err, &apiErr) || apiErr.Header.Get("x-ratelimit-user-api") == "" {
+					t.Errorf("err = %v, want Throttling.User with its rate-limit header", o.err)
+				}
+			},
+		},
+		{
+			// A truncated answer fails the call: never a success built from part of a body.
+			// The client does not retry it (see the report: the retry policy covers failures
+			// before a response only).
+			faultScenario: faultScenario{name: "truncated 200 body", script: []fault{faultTruncated(200), faultOK}, retry: fastRetry(3)},
+			wantAttempts:  1,
+			check: func(t *testing.T, o faultOutcome) {
+				if !errors.Is(o.err, io.ErrUnexpectedEOF) {
+					t.Errorf("err = %v, want io.ErrUnexpectedEOF", o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "truncated 503 body", script: []fault{faultTruncated(503), faultOK}, retry: fastRetry(3)},
+			wantAttempts:  1,
+			check: func(t *testing.T, o faultOutcome) {
+				if o.err == nil || !strings.Contains(o.err.Error(), "HTTP 503") {
+					t.Errorf("err = %v, want a read error naming HTTP 503", o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "slow answer within the deadline", script: []fault{faultSlow(30 * time.Millisecond)}, retry: fastRetry(3), deadline: 2 * time.Second},
+			wantAttempts:  1,
+			check: func(t *testing.T, o faultOutcome) {
+				if o.err != nil || o.res.RequestID != "SLOW" {
+					t.Errorf("res %+v, err %v", o.res, o.err)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			o := tt.run(t)
+			if len(o.reqs) != tt.wantAttempts {
+				t.Errorf("%d attempts reached the server, want %d (err %v)", len(o.reqs), tt.wantAttempts, o.err)
+			}
+			if max := tt.retry.withDefaults().MaxAttempts; len(o.reqs) > max {
+				t.Errorf("%d attempts, more than the policy's %d", len(o.reqs), max)
+			}
+			checkSameToken(t, o.reqs, tt.token)
+			if o.res != nil && o.res.ClientToken != o.reqs[0].ClientToken {
+				t.Errorf("result names token %q, the requests carried %q", o.res.ClientToken, o.reqs[0].ClientToken)
+			}
+			tt.check(t, o)
+			checkNoLeak(t, before)
+		})
+	}
+}
+
+// TestFaultDeadline checks that the context's deadline ends a call within 50 ms of it, whatever
+// the server does: a deadline of 300 ms must end the call before 350 ms. The bound is a
+// correctness property (the call must not outlive its context by more than a scheduling delay),
+// not a benchmark; 50 ms is ample even under -race on two busy cores, so it is not retried.
+func TestFaultDeadline(t *testing.T) {
+	const (
+		deadline  = 300 * time.Millisecond
+		overshoot = 50 * time.Millisecond
+	)
+	for _, sc := range []faultScenario{
+		{name: "server never answers", script: []fault{faultSlow(time.Minute)}, retry: fastRetry(3)},
+		{name: "reset then a server that never answers", script: []fault{faultReset, faultSlow(time.Minute)}, retry: fastRetry(3)},
+		{name: "5xx then a server that never answers", script: []fault{faultStatus(500, "InternalError"), faultSlow(time.Minute)}, retry: fastRetry(5)},
+		{name: "throttled longer than the deadline", script: []fault{faultThrottled(10 * time.Second)},
+			retry: RetryPolicy{MaxAttempts: 3, MaxDelay: time.Minute, MaxElapsed: time.Hour}},
+		{name: "backoff longer than the deadline", script: []fault{faultStatus(503, "ServiceUnavailable")},
+			retry: RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Second, MaxDelay: time.Minute, MaxElapsed: time.Hour,
+				Jitter: func(d time.Duration) time.Duration { return d }}},
+		{name: "slow answers keep failing", script: []fault{faultSlowStatus(120*time.Millisecond, 503, "ServiceUnavailable")}, retry: fastRetry(10), token: "tok-slow"},
+	} {
+		sc.deadline = deadline
+		t.Run(sc.name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			o := sc.run(t)
+			t.Logf("returned after %s (deadline %s, overshoot %s)", o.elapsed, deadline, o.elapsed-deadline)
+			if o.elapsed >= deadline+overshoot {
+				t.Errorf("the call took %s with a deadline of %s: more than %s late", o.elapsed, deadline, overshoot)
+			}
+			if o.err == nil {
+				t.Fatalf("success %+v past a deadline", o.res)
+			}
+			if len(o.reqs) == 0 {
+				t.Fatal("nothing reached the server")
+			}
+			checkSameToken(t, o.reqs, sc.token)
+			checkNoLeak(t, before)
+		})
+	}
+}
