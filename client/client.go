@@ -575,7 +575,10 @@ func (c *Client) parse(resp *http.Response, red redactor, out *models.InterruptE
 		if errors.As(err, &big) {
 			return nil, &BodyTooLargeError{Limit: big.Limit, HTTPStatus: resp.StatusCode}
 		}
-		return nil, fmt.Errorf("client: read the response body (HTTP %d): %w", resp.StatusCode, err)
+		// The answer was cut short: a network failure like one before the response. Retrying
+		// is safe because every attempt carries the same clientToken, so a success whose body
+		// was lost is replayed rather than applied twice.
+		return nil, &networkError{err: fmt.Errorf("read the response body (HTTP %d): %w", resp.StatusCode, err)}
 	}
 	contentType := resp.Header.Get("Content-Type")
 	headerID := resp.Header.Get("X-Acs-Request-Id")

@@ -277,23 +277,31 @@ func TestFaultInjection(t *testing.T) {
 			},
 		},
 		{
-			// A truncated answer fails the call: never a success built from part of a body.
-			// The client does not retry it (see the report: the retry policy covers failures
-			// before a response only).
+			// A truncated answer is never a success built from part of a body: the attempt fails
+			// and is repeated with the same clientToken, which the server answers from memory.
 			faultScenario: faultScenario{name: "truncated 200 body", script: []fault{faultTruncated(200), faultOK}, retry: fastRetry(3)},
-			wantAttempts:  1,
+			wantAttempts:  2,
 			check: func(t *testing.T, o faultOutcome) {
-				if !errors.Is(o.err, io.ErrUnexpectedEOF) {
-					t.Errorf("err = %v, want io.ErrUnexpectedEOF", o.err)
+				if o.err != nil || o.res.RequestID != "OK" {
+					t.Errorf("res %+v, err %v; want the second attempt's success", o.res, o.err)
 				}
 			},
 		},
 		{
 			faultScenario: faultScenario{name: "truncated 503 body", script: []fault{faultTruncated(503), faultOK}, retry: fastRetry(3)},
-			wantAttempts:  1,
+			wantAttempts:  2,
 			check: func(t *testing.T, o faultOutcome) {
-				if o.err == nil || !strings.Contains(o.err.Error(), "HTTP 503") {
-					t.Errorf("err = %v, want a read error naming HTTP 503", o.err)
+				if o.err != nil || o.res.RequestID != "OK" {
+					t.Errorf("res %+v, err %v; want the second attempt's success", o.res, o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "truncated bodies exhaust the attempts", script: []fault{faultTruncated(200)}, retry: fastRetry(3)},
+			wantAttempts:  3,
+			check: func(t *testing.T, o faultOutcome) {
+				if !errors.Is(o.err, io.ErrUnexpectedEOF) || !strings.Contains(o.err.Error(), "HTTP 200") {
+					t.Errorf("err = %v, want io.ErrUnexpectedEOF naming HTTP 200", o.err)
 				}
 			},
 		},

@@ -26,8 +26,8 @@ const (
 // RetryPolicy says when and how often a call is repeated. Every attempt of a call carries the
 // same clientToken, so a repeated interrupt is applied once.
 //
-// A call is retried after a network failure before any response (a refused or reset
-// connection, not the caller's context ending), after a 5xx answer, after a Throttling* answer
+// A call is retried after a network failure before a complete response (a refused or reset
+// connection, an answer cut short; not the caller's context ending), after a 5xx answer, after a Throttling* answer
 // and after any code the catalogue marks retryable; never after another 4xx. Waits grow
 // exponentially with full jitter (a uniform random wait between 0 and BaseDelay*2^(n-1), at most
 // MaxDelay). A throttled answer is retried after the wait its x-ratelimit-user-api or
@@ -179,7 +179,7 @@ func retryable(ctx context.Context, err error) bool {
 	return false
 }
 
-// networkError marks an error of the HTTP exchange itself (no response was received), as
+// networkError marks an error of the HTTP exchange itself (no complete response was received), as
 // opposed to one of the client's own steps such as signing or reading credentials.
 type networkError struct{ err error }
 

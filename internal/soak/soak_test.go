@@ -53,8 +53,7 @@ const (
 )
 
 // followUps is how many times a worker repeats a failed call with the same clientToken, as a
-// careful caller would; a call can fail when all its attempts meet faults, or on a truncated
-// answer, which the client does not retry.
+// careful caller would; a call can fail when all its attempts meet faults.
 const followUps = 5
 
 // faultKind is what the injector does to one request.
