@@ -105,13 +105,7 @@ func (c *Catalogue) Lookup(code string) (ErrorCode, bool) {
 // Len returns the number of entries.
 func (c *Catalogue) Len() int { return len(c.codes) }
 
-var loadedCatalogue = sync.OnceValues(func() (*Catalogue, error) {
-	doc, err := Load()
-	if err != nil {
-		return nil, err
-	}
-	return CatalogueOf(doc)
-})
+var loadedCatalogue = loadOnce(CatalogueOf)
 
 // LoadCatalogue returns the catalogue of the embedded document, read once and shared.
 func LoadCatalogue() (*Catalogue, error) {
@@ -121,25 +115,9 @@ func LoadCatalogue() (*Catalogue, error) {
 // CatalogueOf reads and checks the catalogue of doc: every entry complete, codes unique,
 // statuses from 400 to 599, triggers known, and each named example present in the components.
 func CatalogueOf(doc *openapi3.T) (*Catalogue, error) {
-	op, err := Operation(doc)
-	if err != nil {
-		return nil, err
-	}
-	raw, ok := op.Extensions[ErrorCodesExtension]
-	if !ok {
-		return nil, fmt.Errorf("spec: the operation has no %s", ErrorCodesExtension)
-	}
-	// The extension arrives as generic JSON values; a strict JSON round trip gives typed entries
-	// and rejects misspelt fields.
-	buf, err := json.Marshal(raw)
-	if err != nil {
-		return nil, fmt.Errorf("spec: %s: %w", ErrorCodesExtension, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(buf))
-	dec.DisallowUnknownFields()
 	var codes []ErrorCode
-	if err := dec.Decode(&codes); err != nil {
-		return nil, fmt.Errorf("spec: %s: %w", ErrorCodesExtension, err)
+	if err := decodeExtension(doc, ErrorCodesExtension, &codes); err != nil {
+		return nil, err
 	}
 	c := &Catalogue{codes: codes, byCode: make(map[string]int, len(codes))}
 	var errs []error
@@ -178,6 +156,42 @@ func checkEntry(doc *openapi3.T, e ErrorCode) error {
 		if doc.Components == nil || doc.Components.Examples[name] == nil {
 			return fmt.Errorf("example %q is not in components/examples", name)
 		}
+	}
+	return nil
+}
+
+// loadOnce returns a function that reads a value from the embedded document with of, once per
+// process; the value is shared and immutable afterwards.
+func loadOnce[T any](of func(*openapi3.T) (T, error)) func() (T, error) {
+	return sync.OnceValues(func() (T, error) {
+		doc, err := Load()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return of(doc)
+	})
+}
+
+// decodeExtension decodes the operation extension name of doc into v. The extension arrives as
+// generic JSON values; a strict JSON round trip gives typed values and rejects misspelt fields.
+func decodeExtension(doc *openapi3.T, name string, v any) error {
+	op, err := Operation(doc)
+	if err != nil {
+		return err
+	}
+	raw, ok := op.Extensions[name]
+	if !ok {
+		return fmt.Errorf("spec: the operation has no %s", name)
+	}
+	buf, err := json.Marshal(raw)
+	if err != nil {
+		return fmt.Errorf("spec: %s: %w", name, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(buf))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("spec: %s: %w", name, err)
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -69,13 +68,7 @@ func (e Example) Body() ([]byte, error) {
 	return nil, fmt.Errorf("spec: %s example %q (%s) has no %s", e.Status, e.Name, e.MediaType, WireBodyExtension)
 }
 
-var loadedExamples = sync.OnceValues(func() ([]Example, error) {
-	doc, err := Load()
-	if err != nil {
-		return nil, err
-	}
-	return ExamplesOf(doc)
-})
+var loadedExamples = loadOnce(ExamplesOf)
 
 // LoadExamples returns the response examples of the embedded document, read once. The slice is
 // shared: callers must not modify it.

@@ -1,11 +1,8 @@
 package spec
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -82,13 +79,7 @@ func (t *StateTable) ParseStatus(s string) (InstanceStatus, error) {
 	return st, nil
 }
 
-var loadedStates = sync.OnceValues(func() (*StateTable, error) {
-	doc, err := Load()
-	if err != nil {
-		return nil, err
-	}
-	return StateTableOf(doc)
-})
+var loadedStates = loadOnce(StateTableOf)
 
 // LoadStateTable returns the state table of the embedded document, read once and shared.
 func LoadStateTable() (*StateTable, error) {
@@ -98,23 +89,9 @@ func LoadStateTable() (*StateTable, error) {
 // StateTableOf reads and checks the state table of doc: one row per status, exactly one
 // successful row, every code in the catalogue, every target status a row of its own.
 func StateTableOf(doc *openapi3.T) (*StateTable, error) {
-	op, err := Operation(doc)
-	if err != nil {
-		return nil, err
-	}
-	raw, ok := op.Extensions[StateTableExtension]
-	if !ok {
-		return nil, fmt.Errorf("spec: the operation has no %s", StateTableExtension)
-	}
-	buf, err := json.Marshal(raw)
-	if err != nil {
-		return nil, fmt.Errorf("spec: %s: %w", StateTableExtension, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(buf))
-	dec.DisallowUnknownFields()
 	var rows []Transition
-	if err := dec.Decode(&rows); err != nil {
-		return nil, fmt.Errorf("spec: %s: %w", StateTableExtension, err)
+	if err := decodeExtension(doc, StateTableExtension, &rows); err != nil {
+		return nil, err
 	}
 	catalogue, err := CatalogueOf(doc)
 	if err != nil {
