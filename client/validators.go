@@ -11,6 +11,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -99,26 +100,8 @@ func escapePathSegment(id string) string {
 	return strings.ReplaceAll(url.QueryEscape(id), "+", "%20")
 }
 
-// newClientToken returns a random UUID-shaped (version 4) token, upper-case like the samples
-// of the document.
-func newClientToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails: crypto/rand.Read aborts the program instead
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const digits = "0123456789ABCDEF"
-	var out [36]byte
-	j := 0
-	for i, c := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out[j] = '-'
-			j++
-		}
-		out[j], out[j+1] = digits[c>>4], digits[c&15]
-		j += 2
-	}
-	return string(out[:])
-}
+// newClientToken returns a random UUID-shaped token, upper-case like the samples of the document.
+func newClientToken() string { return ids.UUID() }
 
 // newNonce returns a fresh x-acs-signature-nonce: 128 random bits in hex.
 func newNonce() string {

@@ -3,7 +3,6 @@ package contract
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +21,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/es-openapi/interrupt/gen/models"
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -429,21 +429,7 @@ func unknownID() string {
 }
 
 // newUUID returns a random UUID-shaped string for tokens and nonces.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hexdigits = "0123456789ABCDEF"
-	out := make([]byte, 0, 36)
-	for i, v := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out = append(out, '-')
-		}
-		out = append(out, hexdigits[v>>4], hexdigits[v&0x0f])
-	}
-	return string(out)
-}
+func newUUID() string { return ids.UUID() }
 
 // slug turns a check's name into an ID segment.
 func slug(name string) string {

@@ -1,13 +1,13 @@
 package server
 
 import (
-	"crypto/rand"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/es-openapi/interrupt/gen/models"
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -159,28 +159,8 @@ func (s *Server) writeAnswer(w http.ResponseWriter, a *answer, f format) error {
 	return err
 }
 
-// newRequestID returns a fresh random UUID (version 4) in the upper-case form the service uses,
-// such as 5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D8C1.
-func newRequestID() string {
-	var b [16]byte
-	// crypto/rand.Read never fails: the runtime aborts the process if the system's randomness
-	// source is unusable.
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	const digits = "0123456789ABCDEF"
-	var out [36]byte
-	j := 0
-	for i, v := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out[j] = '-'
-			j++
-		}
-		out[j], out[j+1] = digits[v>>4], digits[v&0x0f]
-		j += 2
-	}
-	return string(out[:])
-}
+// newRequestID returns a fresh RequestId, a random upper-case UUID as the service sends.
+func newRequestID() string { return ids.UUID() }
 
 // catalogueCodes indexes the whole catalogue by code and checks that every code the server
 // answers with is in it, so a lookup at request time cannot miss.

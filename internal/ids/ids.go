@@ -1,0 +1,28 @@
+// Package ids makes the random, UUID-shaped identifiers the project sends and answers with:
+// clientTokens, RequestIds and signature nonces.
+package ids
+
+import "crypto/rand"
+
+// UUID returns a random version 4 UUID in upper case, the form of the service's RequestIds and
+// of the document's samples.
+func UUID() string {
+	var b [16]byte
+	// crypto/rand.Read never fails: the runtime aborts the process if the system's randomness
+	// source is unusable.
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	const digits = "0123456789ABCDEF"
+	var out [36]byte
+	j := 0
+	for i, v := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = digits[v>>4], digits[v&0x0f]
+		j += 2
+	}
+	return string(out[:])
+}
