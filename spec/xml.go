@@ -76,21 +76,200 @@ func parseXML(r io.Reader) ([]*xmlNode, error) {
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
 			if len(stack) == 0 {
-				if len(bytes.TrimSpace(t)) != 0 {
-					return nil, errors.New("xml: text outside any element")
+				if !xmlSpace(t) {
+					return nil, errTextOutside
 				}
 				continue
 			}
 			n := stack[len(stack)-1]
 			n.text = append(n.text, t...)
 		case xml.Directive:
-			return nil, errors.New("xml: directives (DOCTYPE, ENTITY) are not accepted")
+			return nil, errDirective
 		}
 	}
 	if len(top) == 0 {
-		return nil, errors.New("xml: no element")
+		return nil, errNoElement
 	}
 	return top, nil
+}
+
+var (
+	errTextOutside = errors.New("xml: text outside any element")
+	errDirective   = errors.New("xml: directives (DOCTYPE, ENTITY) are not accepted")
+	errNoElement   = errors.New("xml: no element")
+	errMalformed   = errors.New("xml: malformed markup")
+)
+
+// xmlSpace reports whether b is XML white space only (space, tab, CR, LF).
+func xmlSpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return false
+		}
+	}
+	return true
+}
+
+// xmlShape tells a fragment from a rooted document by scanning the markup, without decoding it
+// and without allocating: the typed path (UnmarshalXML) then decodes once. It applies the same
+// rule and the same limits as parseXML (a test checks that the two agree), but not well-
+// formedness, which encoding/xml checks while decoding.
+func xmlShape(body []byte) (fragment bool, err error) {
+	depth, tops, elements := 0, 0, 0
+	firstHasChild := false
+	for i := 0; i < len(body); {
+		if body[i] != '<' {
+			next := bytes.IndexByte(body[i:], '<')
+			if next < 0 {
+				next = len(body) - i
+			}
+			if depth == 0 && !xmlSpace(body[i:i+next]) {
+				return false, errTextOutside
+			}
+			i += next
+			continue
+		}
+		rest := body[i:]
+		var skip int
+		switch {
+		case bytes.HasPrefix(rest, []byte("<?")):
+			end := bytes.Index(rest[len("<?"):], []byte("?>"))
+			if end < 0 {
+				return false, errMalformed
+			}
+			pi := rest[:len("<?")+end+len("?>")]
+			if isDeclaration(pi) {
+				if err := checkDeclaration(pi[len("<?xml") : len(pi)-len("?>")]); err != nil {
+					return false, err
+				}
+			}
+			skip = len(pi)
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			end := bytes.Index(rest[len("<!--"):], []byte("-->"))
+			if end < 0 {
+				return false, errMalformed
+			}
+			skip = len("<!--") + end + len("-->")
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			if depth == 0 {
+				return false, errTextOutside
+			}
+			end := bytes.Index(rest, []byte("]]>"))
+			if end < 0 {
+				return false, errMalformed
+			}
+			skip = end + len("]]>")
+		case bytes.HasPrefix(rest, []byte("<!")):
+			return false, errDirective
+		case bytes.HasPrefix(rest, []byte("</")):
+			end := bytes.IndexByte(rest, '>')
+			if end < 0 {
+				return false, errMalformed
+			}
+			skip = end + 1
+			if depth--; depth < 0 {
+				return false, errMalformed
+			}
+		default:
+			end := tagEnd(rest)
+			if end < 0 {
+				return false, errMalformed
+			}
+			skip = end + 1
+			if elements++; elements > maxXMLElements {
+				return false, fmt.Errorf("xml: more than %d elements", maxXMLElements)
+			}
+			if depth >= maxXMLDepth {
+				return false, fmt.Errorf("xml: elements nested deeper than %d", maxXMLDepth)
+			}
+			switch depth {
+			case 0:
+				tops++
+			case 1:
+				firstHasChild = firstHasChild || tops == 1
+			}
+			if rest[end-1] != '/' {
+				depth++
+			}
+		}
+		i += skip
+	}
+	switch {
+	case depth != 0:
+		return false, errMalformed
+	case tops == 0:
+		return false, errNoElement
+	}
+	return !(tops == 1 && firstHasChild), nil
+}
+
+// isDeclaration reports whether the processing instruction pi (from "<?" to "?>") has the
+// target xml, the one encoding/xml checks.
+func isDeclaration(pi []byte) bool {
+	target := pi[len("<?") : len(pi)-len("?>")]
+	if end := bytes.IndexAny(target, " \t\r\n"); end >= 0 {
+		target = target[:end]
+	}
+	return string(target) == "xml"
+}
+
+// checkDeclaration refuses what encoding/xml refuses in an XML declaration: a version other
+// than 1.0 and an encoding other than UTF-8 (no charset reader is configured).
+func checkDeclaration(content []byte) error {
+	if v := declAttr(content, "version"); v != "" && v != "1.0" {
+		return fmt.Errorf("xml: unsupported version %q; only version 1.0 is supported", v)
+	}
+	if enc := declAttr(content, "encoding"); enc != "" && !strings.EqualFold(enc, "utf-8") {
+		return fmt.Errorf("xml: encoding %q declared but Decoder.CharsetReader is nil", enc)
+	}
+	return nil
+}
+
+// declAttr returns the value of a pseudo-attribute of an XML declaration exactly as
+// encoding/xml reads it (name=, then a quoted value; anything else reads as absent).
+func declAttr(content []byte, name string) string {
+	param := []byte(name + "=")
+	var sep byte
+	i := 0
+	for i < len(content) {
+		sub := content[i:]
+		k := bytes.Index(sub, param)
+		if k < 0 || len(param)+k >= len(sub) {
+			return ""
+		}
+		i += len(param) + k + 1
+		if c := sub[len(param)+k]; c == '\'' || c == '"' {
+			sep = c
+			break
+		}
+	}
+	if sep == 0 {
+		return ""
+	}
+	j := bytes.IndexByte(content[i:], sep)
+	if j < 0 {
+		return ""
+	}
+	return string(content[i : i+j])
+}
+
+// tagEnd returns the index of the '>' closing the start tag at the beginning of b, skipping
+// quoted attribute values, or -1.
+func tagEnd(b []byte) int {
+	var quote byte
+	for i := 1; i < len(b); i++ {
+		switch c := b[i]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '>':
+			return i
+		}
+	}
+	return -1
 }
 
 // fields returns the elements that carry an object's fields and, for a rooted document, its root.
@@ -104,23 +283,18 @@ func fields(top []*xmlNode) (children []*xmlNode, root *xmlNode) {
 // IsXMLFragment reports whether body is a root-less fragment (the product page's shape) rather
 // than a document with one root element.
 func IsXMLFragment(body []byte) (bool, error) {
-	top, err := parseXML(bytes.NewReader(body))
-	if err != nil {
-		return false, err
-	}
-	_, root := fields(top)
-	return root == nil, nil
+	return xmlShape(body)
 }
 
 // UnmarshalXML decodes an XML body of either shape into v, a pointer to one of the generated
 // types. The root element's name is not checked: a reader should be lenient about a name the
 // service has never published.
 func UnmarshalXML(body []byte, v any) error {
-	top, err := parseXML(bytes.NewReader(body))
+	fragment, err := xmlShape(body)
 	if err != nil {
 		return err
 	}
-	if _, root := fields(top); root != nil {
+	if !fragment {
 		return xml.Unmarshal(body, v)
 	}
 	// A fragment gets a synthetic root so encoding/xml sees the fields as children. The XML
