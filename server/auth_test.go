@@ -354,3 +354,17 @@ func setBody(req *http.Request, body string) {
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
 	req.ContentLength = int64(len(body))
 }
+
+var _ = Describe("clientTokens of different callers", func() {
+	It("are kept apart: the same token from two keys acts for each", func() {
+		h := signedHarness()
+		first := do(h.signedPost(signing.SchemeV3, staticKey, instanceID, "clientToken=shared", spec.MediaTypeJSON))
+		expectSuccess(first, spec.MediaTypeJSON)
+		second := do(h.signedPost(signing.SchemeV3, stsKey, "es-other", "clientToken=shared", spec.MediaTypeJSON))
+		expectSuccess(second, spec.MediaTypeJSON)
+		Expect(h.srv.Transitions()).To(BeEquivalentTo(2))
+		// Each caller's token still replays its own first answer.
+		again := do(h.signedPost(signing.SchemeV3, staticKey, instanceID, "clientToken=shared", spec.MediaTypeJSON))
+		Expect(again.result().RequestId).To(Equal(first.result().RequestId))
+	})
+})

@@ -30,7 +30,8 @@
 //
 // # Idempotency
 //
-// The key is the clientToken. Within Config.IdempotencyTTL of a token's first use:
+// The key is the clientToken, scoped to the verified AccessKeyId (one caller's token never
+// blocks or replays another's). Within Config.IdempotencyTTL of a token's first use:
 //
 //   - the same token for the same instance gets the first answer again, changing nothing: the
 //     same status, the same RequestId (body and x-acs-request-id) and, in the same format, the
@@ -40,7 +41,7 @@
 //   - concurrent requests with one token are serialised per token: the lifecycle runs once and
 //     the others replay its answer.
 //
-// Answers the catalogue marks retryable (InstanceStatusNotSupportCurrentAction) are not
+// Answers the catalogue marks retryable (none of the lifecycle's answers today) are not
 // remembered, since a retry with the same token must be able to succeed; the token stays bound
 // to its instance. Requests without a clientToken are not deduplicated. The store holds at most
 // Config.IdempotencyMaxEntries tokens and forgets the oldest first.

@@ -159,12 +159,16 @@ var _ = Describe("idempotency", func() {
 		Expect(st).To(Equal(server.StatusActivating), "a replay changes nothing")
 	})
 
-	It("does not remember a retryable answer, so a retry with the token can succeed", func() {
+	It("remembers a refusal, so the same token never acts later on a change it was not meant for", func() {
 		Expect(h.srv.PutInstance("es-busy", server.StatusActive)).To(Succeed())
 		first := expectError(h.post("es-busy", "clientToken=retry", ""), "InstanceStatusNotSupportCurrentAction", spec.MediaTypeJSON)
 		Expect(h.srv.PutInstance("es-busy", server.StatusActivating)).To(Succeed())
-		second := expectSuccess(h.post("es-busy", "clientToken=retry", ""), spec.MediaTypeJSON)
-		Expect(second.RequestId).NotTo(Equal(first.RequestId))
+		again := expectError(h.post("es-busy", "clientToken=retry", ""), "InstanceStatusNotSupportCurrentAction", spec.MediaTypeJSON)
+		Expect(again.RequestId).To(Equal(first.RequestId))
+		st, _ := h.srv.Instance("es-busy")
+		Expect(st).To(Equal(server.StatusActivating))
+		// A new token is a new request, and acts.
+		expectSuccess(h.post("es-busy", "clientToken=fresh", ""), spec.MediaTypeJSON)
 		// The token is still bound to its instance.
 		expectError(h.post(instanceID, "clientToken=retry", ""), "IdempotentParameterMismatch", spec.MediaTypeJSON)
 	})

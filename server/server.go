@@ -294,7 +294,7 @@ func exchangeFrom(ctx context.Context) *exchange {
 // hash; any body is refused in step 4, and one over the cap is refused at once.
 //
 // Every answer is the document's: an InterruptElasticsearchTaskResult or an Error body, as JSON
-// or XML per the Accept header, with a fresh RequestId. There is no redirect and no text/plain,
+// or XML per the Accept header, with a fresh RequestId (a replay keeps the first answer's). There is no redirect and no text/plain,
 // and no input produces a 5xx.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -406,7 +406,9 @@ func (s *Server) InterruptElasticsearchTask(ctx context.Context, req apiserver.I
 	if token := req.Params.ClientToken; token == nil || *token == "" {
 		a, err = run()
 	} else {
-		a, replayed, err = s.tokens.once(*token, id, s.now(), run,
+		// Tokens are scoped to the caller: one caller's token never blocks, nor replays an
+		// answer to, another caller.
+		a, replayed, err = s.tokens.once(x.accessKeyID+"\x00"+*token, id, s.now(), run,
 			func(a *answer) bool { return !s.retryable(a.code) },
 			func() (*answer, error) { return s.errorAnswer(codeIdempotentMismatch, x.requestID, "", x.format) })
 	}

@@ -106,9 +106,9 @@ type ClientInterface interface {
 	// | `active`, `inactive`, `invalid` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
 	// | unknown id | 400 `InstanceNotFound` | none |
 	//
-	// A repeated `clientToken` for the same instance within the retention window returns the
-	// first answer again (status, body and RequestId) and changes nothing; the same token used
-	// for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
+	// A repeated `clientToken` from the same caller for the same instance within the retention
+	// window returns the first answer again (status, body and RequestId) and changes nothing;
+	// the same token used for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
 	// the catalogue marks retryable is not kept, so a retry with the same token is decided
 	// afresh and can still succeed.
 	//
@@ -131,9 +131,9 @@ type ClientInterface interface {
 // | `active`, `inactive`, `invalid` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
 // | unknown id | 400 `InstanceNotFound` | none |
 //
-// A repeated `clientToken` for the same instance within the retention window returns the
-// first answer again (status, body and RequestId) and changes nothing; the same token used
-// for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
+// A repeated `clientToken` from the same caller for the same instance within the retention
+// window returns the first answer again (status, body and RequestId) and changes nothing;
+// the same token used for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
 // the catalogue marks retryable is not kept, so a retry with the same token is decided
 // afresh and can still succeed.
 //
@@ -270,9 +270,9 @@ type ClientWithResponsesInterface interface {
 	// | `active`, `inactive`, `invalid` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
 	// | unknown id | 400 `InstanceNotFound` | none |
 	//
-	// A repeated `clientToken` for the same instance within the retention window returns the
-	// first answer again (status, body and RequestId) and changes nothing; the same token used
-	// for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
+	// A repeated `clientToken` from the same caller for the same instance within the retention
+	// window returns the first answer again (status, body and RequestId) and changes nothing;
+	// the same token used for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
 	// the catalogue marks retryable is not kept, so a retry with the same token is decided
 	// afresh and can still succeed.
 	//
@@ -480,9 +480,9 @@ func (r InterruptElasticsearchTaskResponse) ContentType() string {
 // | `active`, `inactive`, `invalid` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
 // | unknown id | 400 `InstanceNotFound` | none |
 //
-// A repeated `clientToken` for the same instance within the retention window returns the
-// first answer again (status, body and RequestId) and changes nothing; the same token used
-// for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
+// A repeated `clientToken` from the same caller for the same instance within the retention
+// window returns the first answer again (status, body and RequestId) and changes nothing;
+// the same token used for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
 // the catalogue marks retryable is not kept, so a retry with the same token is decided
 // afresh and can still succeed.
 //
