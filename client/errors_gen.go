@@ -17,7 +17,9 @@ const (
 
 	// ErrInstanceStatusNotSupportCurrentAction matches an *APIError with code
 	// InstanceStatusNotSupportCurrentAction. The instance is not applying a change (it is active,
-	// inactive or invalid), so there is nothing to interrupt.
+	// inactive or invalid), so there is nothing to interrupt. Not retryable for this operation: a
+	// retry could stop a change that starts after the call, which the caller never asked for
+	// (Terraform retries the code for other operations).
 	ErrInstanceStatusNotSupportCurrentAction Code = "InstanceStatusNotSupportCurrentAction"
 
 	// ErrAlreadyReceivedInterruptSignal matches an *APIError with code AlreadyReceivedInterruptSignal.
