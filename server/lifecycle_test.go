@@ -107,6 +107,7 @@ var _ = Describe("New", func() {
 		Entry("a negative token cap", server.Config{IdempotencyMaxEntries: -1}),
 		Entry("a negative nonce cap", server.Config{NonceMaxEntries: -1}),
 		Entry("a negative skew", server.Config{MaxSkew: -time.Second}),
+		Entry("a skew of more than a day", server.Config{MaxSkew: 25 * time.Hour}),
 		Entry("a negative rate", server.Config{Throttle: -1}),
 		Entry("a seeded id the document refuses", server.Config{Instances: map[string]server.Status{"a b": server.StatusActive}}),
 		Entry("a seeded status that does not exist", server.Config{Instances: map[string]server.Status{"es-1": "paused"}}),

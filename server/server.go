@@ -178,6 +178,10 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// maxMaxSkew bounds Config.MaxSkew: a wider window makes no sense for a clock check, and the
+// nonce cache keeps nonces for twice the window, which must not overflow a Duration.
+const maxMaxSkew = 24 * time.Hour
+
 // checkConfig fills the defaults into cfg and rejects settings that make no sense.
 func checkConfig(cfg *Config) error {
 	switch {
@@ -187,8 +191,8 @@ func checkConfig(cfg *Config) error {
 		return errors.New("server: IdempotencyMaxEntries must not be negative")
 	case cfg.NonceMaxEntries < 0:
 		return errors.New("server: NonceMaxEntries must not be negative")
-	case cfg.MaxSkew < 0:
-		return errors.New("server: MaxSkew must not be negative")
+	case cfg.MaxSkew < 0 || cfg.MaxSkew > maxMaxSkew:
+		return fmt.Errorf("server: MaxSkew must be between 0 and %s", maxMaxSkew)
 	case cfg.Throttle < 0 || math.IsNaN(cfg.Throttle) || math.IsInf(cfg.Throttle, 0):
 		return errors.New("server: Throttle must be a finite number of requests per second, 0 for none")
 	}

@@ -8,6 +8,9 @@ import (
 	"time"
 )
 
+// maxThrottleWait caps the wait a throttled answer announces.
+const maxThrottleWait = time.Hour
+
 // throttle is a token bucket per access key: rate tokens a second, holding at most burst (the
 // rate rounded up, at least 1), so a client may send a second's worth of requests at once and
 // then as many as the rate allows.
@@ -50,7 +53,8 @@ func (t *throttle) take(key string, now time.Time) (ok bool, wait time.Duration)
 		b.tokens--
 		return true, 0
 	}
-	return false, time.Duration((1 - b.tokens) / t.rate * float64(time.Second))
+	// A tiny rate would overflow a Duration; no client waits longer than maxThrottleWait anyway.
+	return false, time.Duration(min((1-b.tokens)/t.rate, maxThrottleWait.Seconds()) * float64(time.Second))
 }
 
 // headers returns the rate-limit headers of a throttled answer, in the form the official SDKs

@@ -57,6 +57,14 @@ var _ = Describe("the rate limit", func() {
 		Expect(h.srv.Transitions()).To(BeEquivalentTo(2))
 	})
 
+	It("announces at most an hour's wait, in the documented form, however small the rate", func() {
+		h := start(server.Config{Throttle: 1e-12})
+		expectError(h.post("es-none", "", ""), "InstanceNotFound", spec.MediaTypeJSON)
+		a := h.post("es-none", "", "")
+		expectError(a, "Throttling.User", spec.MediaTypeJSON)
+		Expect(a.header.Get("x-ratelimit-user-api")).To(MatchRegexp(`^Limit:1,Remain:0,TimeLeft:3600000,Reset:\d+$`))
+	})
+
 	It("throttles before validating, so malformed requests are cut too", func() {
 		h := start(server.Config{Throttle: 1})
 		expectError(h.post("bad%20id", "", ""), "InvalidParameter", spec.MediaTypeJSON)
