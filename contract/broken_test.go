@@ -150,6 +150,16 @@ var _ = Describe("the provider checks", func() {
 				})
 			})
 		}), "negative/unknown-path"),
+		Entry("no validation: every request reaches the lifecycle", brokenTarget(func() contract.Target {
+			return withServer(suiteCreds, nil, func(s *server.Server) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					// Whatever came in is answered as an interrupt of an unknown instance.
+					inner := httptest.NewRequest(http.MethodPost, "/openapi/instances/es-cn-none/actions/interrupt", nil)
+					inner.Header.Set("Accept", r.Header.Get("Accept"))
+					s.ServeHTTP(w, inner)
+				})
+			})
+		}), "negative/get"),
 		Entry("a redirect for a path with a double slash", brokenTarget(func() contract.Target {
 			return withServer(suiteCreds, suiteCreds, func(s *server.Server) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"fmt"
+	"reflect"
 )
 
 func formatChecks() []Check {
@@ -29,8 +30,8 @@ func formatChecks() []Check {
 				}
 				j, x := *results[0].result, *results[1].result
 				j.RequestId, x.RequestId = "", ""
-				if fmt.Sprint(j) != fmt.Sprint(x) {
-					return fmt.Errorf("JSON says %+v, XML says %+v", j, x)
+				if !reflect.DeepEqual(j, x) {
+					return fmt.Errorf("JSON says %s, XML says %s", results[0], results[1])
 				}
 				return nil
 			},

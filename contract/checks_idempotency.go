@@ -5,10 +5,19 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // concurrentDuplicates is how many identical requests the concurrency check sends at once.
 const concurrentDuplicates = 16
+
+// codeInFlight is the catalogue's answer to a duplicate of a request still in progress; the
+// concurrency check repeats such a duplicate up to inFlightRetries times.
+const (
+	codeInFlight    = "TokenPreviousRequestProcessError"
+	inFlightRetries = 20
+	inFlightWait    = 50 * time.Millisecond
+)
 
 func idempotencyChecks() []Check {
 	return []Check{
@@ -63,6 +72,14 @@ func idempotencyChecks() []Check {
 				for i := range answers {
 					if errs[i] != nil {
 						return errs[i]
+					}
+					// A service may refuse a duplicate while the first request is still in progress
+					// (a retryable catalogue code); the duplicate then repeats, as a client would.
+					for try := 0; try < inFlightRetries && answers[i].code() == codeInFlight; try++ {
+						time.Sleep(inFlightWait)
+						if answers[i], errs[i] = env.interrupt(ctx, id, token); errs[i] != nil {
+							return errs[i]
+						}
 					}
 					if err := expectSuccess(answers[i]); err != nil {
 						return fmt.Errorf("request %d: %w", i, err)

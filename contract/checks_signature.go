@@ -118,7 +118,9 @@ func signatureChecks() []Check {
 			if err := env.expectError(first, "InstanceNotFound"); err != nil {
 				return fmt.Errorf("first use: %w", err)
 			}
-			again, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
+			// The nonce the accepted request carried (a throttled attempt is sent again with a
+			// fresh one).
+			again, err := env.do(ctx, call{id: unknownID(), nonce: first.nonce, throttleFinal: true})
 			if err != nil {
 				return err
 			}

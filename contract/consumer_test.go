@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -23,7 +24,7 @@ func brokenClient(edit func(*http.Request), report func(contract.ConsumerOutcome
 				Endpoint:    endpoint,
 				Credentials: client.StaticCredentials{AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret},
 				HTTPClient:  proxy,
-				Retry:       client.RetryPolicy{MaxAttempts: 1},
+				Retry:       client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
 			})
 			if err != nil {
 				return contract.ConsumerOutcome{Err: err}
@@ -80,7 +81,7 @@ var _ = Describe("the consumer checks", func() {
 			q := r.URL.Query()
 			q.Del("clientToken")
 			r.URL.RawQuery = q.Encode()
-		}, nil), "consumer/error/InstanceNotFound"),
+		}, nil), "consumer/error/InternalError"),
 		Entry("a client whose signature breaks in transit", brokenClient(func(r *http.Request) {
 			r.Header.Set("x-acs-date", "2001-01-01T00:00:00Z")
 		}, nil), "consumer/success"),

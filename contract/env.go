@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +52,8 @@ type Env struct {
 	// consumer and consumerCall are set for a consumer run (NewConsumerEnv).
 	consumer     *consumerHarness
 	consumerCall func(ctx context.Context, instanceID string) ConsumerOutcome
+
+	negative negativeState
 
 	mu       sync.Mutex
 	statuses map[int]int
@@ -127,6 +131,8 @@ type call struct {
 	rawSign func(*http.Request, signing.Credentials) error
 	// edit changes the request after it is signed (a tamper).
 	edit func(*http.Request)
+	// throttleFinal returns a throttled answer instead of waiting and sending again.
+	throttleFinal bool
 }
 
 // answer is what the target sent back.
@@ -141,6 +147,8 @@ type answer struct {
 	invalid error
 	// wantXML records the format the request asked for.
 	wantXML bool
+	// nonce is the signature nonce the request carried, "" for none.
+	nonce string
 }
 
 // code returns the answer's error code, or "" for a success.
@@ -170,9 +178,62 @@ func (a *answer) String() string {
 	return fmt.Sprintf("%d %s %q", a.status, a.header.Get("Content-Type"), excerpt)
 }
 
+// Flow control: a check's request that the target throttles is sent again after the wait the
+// answer asks for (at least minThrottleWait, at most maxThrottleWait), for up to throttleBudget,
+// so a target with a rate limit is still judged on its behaviour.
+const (
+	throttleBudget      = 30 * time.Second
+	minThrottleWait     = 10 * time.Millisecond
+	maxThrottleWait     = 2 * time.Second
+	defaultThrottleWait = 200 * time.Millisecond
+)
+
+var timeLeft = regexp.MustCompile(`TimeLeft:(\d+)`)
+
 // do sends c and checks the answer against the document. A transport failure is an error; an
-// answer that breaks the document is returned with invalid set, so the caller decides.
+// answer that breaks the document is returned with invalid set, so the caller decides. A
+// throttled answer is retried (see throttleBudget) unless c.throttleFinal.
 func (e *Env) do(ctx context.Context, c call) (*answer, error) {
+	start := time.Now()
+	for {
+		a, err := e.doOnce(ctx, c)
+		if err != nil || c.throttleFinal || !a.throttled() || time.Since(start) > throttleBudget {
+			return a, err
+		}
+		// The next attempt is a new request: a fresh nonce (the target may have recorded this
+		// one), and a little jitter so concurrent requests do not return all at once.
+		c.nonce = ""
+		wait := a.throttleWait()
+		wait += time.Duration(rand.Int64N(int64(wait)/2 + 1))
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+	}
+}
+
+// throttled reports a flow-control answer.
+func (a *answer) throttled() bool {
+	return a.apiErr != nil && strings.HasPrefix(a.apiErr.Code, "Throttling")
+}
+
+// throttleWait is the wait a throttled answer asks for: its x-ratelimit-* TimeLeft, bounded.
+func (a *answer) throttleWait() time.Duration {
+	for _, h := range []string{"x-ratelimit-user-api", "x-ratelimit-user"} {
+		if m := timeLeft.FindStringSubmatch(a.header.Get(h)); m != nil {
+			if ms, err := strconv.Atoi(m[1]); err == nil {
+				return min(max(time.Duration(ms)*time.Millisecond, minThrottleWait), maxThrottleWait)
+			}
+		}
+	}
+	return defaultThrottleWait
+}
+
+// doOnce sends c once; see do.
+func (e *Env) doOnce(ctx context.Context, c call) (*answer, error) {
 	req, sign, err := e.request(ctx, c)
 	if err != nil {
 		return nil, err
@@ -186,7 +247,7 @@ func (e *Env) do(ctx context.Context, c call) (*answer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the answer to %s %s: %w", req.Method, req.URL.RequestURI(), err)
 	}
-	a := &answer{status: resp.StatusCode, header: resp.Header, body: body, wantXML: wantsXML(c)}
+	a := &answer{status: resp.StatusCode, header: resp.Header, body: body, wantXML: wantsXML(c), nonce: req.Header.Get("x-acs-signature-nonce")}
 	e.mu.Lock()
 	e.statuses[a.status]++
 	e.mu.Unlock()

@@ -8,15 +8,18 @@ import (
 )
 
 // DescribeProvider registers the provider checks inside the caller's Ginkgo suite, one spec per
-// check, in catalogue order (an Ordered container: the coverage check reports on the others).
+// check, in catalogue order (an Ordered container, because the coverage check reports on the
+// others; the checks are independent, so a failure does not skip the rest).
 // target is called once, before the first check runs, so it may use what a BeforeSuite set up.
 // Use it at the top level of a _test.go file:
 //
 //	var _ = contract.DescribeProvider(func() contract.Target { return contract.Target{BaseURL: url} })
 //
-// Each spec carries its check's labels, so Ginkgo's --label-filter selects groups.
+// Each spec carries its check's labels, so Ginkgo's --label-filter selects groups. Like every
+// entry point of this package it registers an XML body decoder with kin-openapi's process-wide
+// openapi3filter registry (spec.RegisterXMLBodyDecoder).
 func DescribeProvider(target func() Target) bool {
-	return ginkgo.Describe("InterruptElasticsearchTask provider contract", ginkgo.Ordered, func() {
+	return ginkgo.Describe("InterruptElasticsearchTask provider contract", ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
 		var env *Env
 		ginkgo.BeforeAll(func() {
 			var err error

@@ -2,7 +2,10 @@ package contract_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/es-openapi/interrupt/contract"
@@ -57,5 +60,51 @@ func TestStaticFixturesRunOut(t *testing.T) {
 	}
 	if _, err := f.Instance(t.Context(), contract.StatusActive); err == nil {
 		t.Fatal("second Instance succeeded; the fixture was already used")
+	}
+}
+
+// A correct server with a rate limit passes: the checks wait as its throttled answers ask.
+func TestRunProviderRateLimitedServer(t *testing.T) {
+	creds := signing.Credentials{AccessKeyID: "LTAIlimited", AccessKeySecret: "limited-secret"}
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var throttled atomic.Int64
+	counting := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, r)
+		if strings.Contains(rec.Body.String(), "Throttling.User") {
+			throttled.Add(1)
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+	target := contract.Target{Handler: counting, Credentials: &creds}
+	target.Fixtures = contract.NewAdminFixtures(contract.Target{Handler: srv})
+	contract.RunProvider(t, target)
+	// The limit was reached well before the flow-control check, which alone cannot explain many.
+	if n := throttled.Load(); n < 20 {
+		t.Errorf("only %d throttled answers: the rate limit was never in the way", n)
+	}
+	t.Logf("%d throttled answers were waited out", throttled.Load())
+}
+
+// A base URL with a path is refused rather than silently dropped.
+func TestTargetBaseURLWithPath(t *testing.T) {
+	env, err := contract.NewEnv(contract.Target{BaseURL: "http://127.0.0.1:1/proxy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check, ok := contract.CheckByID("error-code/InstanceNotFound")
+	if !ok {
+		t.Fatal("no such check")
+	}
+	r := contract.RunCheck(t.Context(), env, check)
+	if r.Outcome != contract.Failed || !strings.Contains(r.Reason, "scheme://host[:port]") {
+		t.Fatalf("outcome %s: %s", r.Outcome, r.Reason)
 	}
 }

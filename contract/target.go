@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -52,7 +53,9 @@ func ParseStatus(s string) (Status, error) {
 // Target is a server under verification: where it is, how to sign for it, and how to get an
 // instance into each status.
 type Target struct {
-	// BaseURL is the server's address, such as "http://127.0.0.1:8080". Ignored when Handler is set.
+	// BaseURL is the server's address, scheme and host only, such as "http://127.0.0.1:8080"
+	// (the operation's path is absolute, and the signature covers it). Ignored when Handler is
+	// set.
 	BaseURL string
 	// Handler is an in-process server, called through net/http/httptest without a socket.
 	Handler http.Handler
@@ -112,8 +115,9 @@ func (f *StaticFixtures) Status(context.Context, string) (Status, error) {
 	return "", fmt.Errorf("contract: static fixtures cannot read statuses: %w", ErrNoFixture)
 }
 
-// AdminPrefix is where the reference server serves its admin API when started with --admin.
-const AdminPrefix = "/-/admin/instances"
+// AdminInstancesPath is where the reference server's admin API keeps instances, when it is
+// started with --admin (server.AdminPrefix + "instances").
+const AdminInstancesPath = server.AdminPrefix + "instances"
 
 // AdminFixtures creates instances through the reference server's admin API (PUT and GET
 // /-/admin/instances/{id}). Every call creates a new instance with a random id.
@@ -134,7 +138,7 @@ type adminInstance struct {
 func (f *AdminFixtures) Instance(ctx context.Context, st Status) (string, error) {
 	id := "es-cn-contract" + randomHex(6)
 	body, _ := json.Marshal(adminInstance{Status: st})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, AdminPrefix+"/"+url.PathEscape(id), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, AdminInstancesPath+"/"+url.PathEscape(id), bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}
@@ -144,6 +148,9 @@ func (f *AdminFixtures) Instance(ctx context.Context, st Status) (string, error)
 		return "", fmt.Errorf("contract: admin API: %w", err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return "", fmt.Errorf("contract: the target has no admin API (serve it with --admin, or pass fixtures): %w", ErrNoFixture)
+	}
 	if resp.StatusCode/100 != 2 {
 		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
 		return "", fmt.Errorf("contract: admin API: PUT %s answered %d: %s", req.URL.Path, resp.StatusCode, excerpt)
@@ -153,7 +160,7 @@ func (f *AdminFixtures) Instance(ctx context.Context, st Status) (string, error)
 
 // Status reads an instance's status.
 func (f *AdminFixtures) Status(ctx context.Context, id string) (Status, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, AdminPrefix+"/"+url.PathEscape(id), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, AdminInstancesPath+"/"+url.PathEscape(id), nil)
 	if err != nil {
 		return "", err
 	}
@@ -162,6 +169,9 @@ func (f *AdminFixtures) Status(ctx context.Context, id string) (Status, error) {
 		return "", fmt.Errorf("contract: admin API: %w", err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return "", fmt.Errorf("contract: the target has no admin API: %w", ErrNoFixture)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("contract: admin API: GET %s answered %d", req.URL.Path, resp.StatusCode)
 	}
@@ -206,8 +216,8 @@ func (t Target) transport() sendFunc {
 	}
 	base, err := url.Parse(strings.TrimSuffix(t.BaseURL, "/"))
 	return func(req *http.Request, prepare func(*http.Request) error) (*http.Response, error) {
-		if err != nil || base.Host == "" {
-			return nil, fmt.Errorf("contract: target base URL %q is not an absolute URL", t.BaseURL)
+		if err != nil || base.Host == "" || (base.Path != "" && base.Path != "/") || base.RawQuery != "" {
+			return nil, fmt.Errorf("contract: target base URL %q is not scheme://host[:port]", t.BaseURL)
 		}
 		req.URL.Scheme, req.URL.Host = base.Scheme, base.Host
 		req.Host = base.Host

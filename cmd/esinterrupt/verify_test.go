@@ -142,3 +142,21 @@ func TestVerifyUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// A correct server without an admin API and without fixtures: the checks that need instances
+// are skipped with the reason, never failed.
+func TestVerifyWithoutFixturesSkips(t *testing.T) {
+	srv, err := server.New(server.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	code, stdout, stderr := runVerifyArgs(t, noEnv, "--target", ts.URL)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "SKIP  state/activating") || !strings.Contains(stdout, "no admin API") {
+		t.Errorf("the instance checks were not skipped with the reason:\n%s", stdout)
+	}
+}
