@@ -60,7 +60,9 @@ type Env struct {
 	codes    map[string]int
 }
 
-// NewEnv prepares a run against target.
+// NewEnv prepares a run against target. It registers spec's XML body decoder with kin-openapi's
+// process-wide openapi3filter registry (for application/xml and text/xml), since the answers are
+// validated with openapi3filter.ValidateResponse.
 func NewEnv(target Target) (*Env, error) {
 	doc, err := spec.Load()
 	if err != nil {
