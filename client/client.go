@@ -69,12 +69,14 @@ type Config struct {
 	Signature SignatureVersion
 	// Format is FormatJSON ("" means JSON) or FormatXML.
 	Format Format
-	// HTTPClient sends the requests; its Timeout, if any, bounds each attempt. nil means a
-	// transport of the Client's own with connect, TLS and response-header timeouts, keep-alive
-	// and a per-host idle pool, used directly: no redirects are followed and no cookies kept.
-	// Bound a whole call with the context.
+	// HTTPClient sends the requests; its Timeout, if any, bounds each attempt, as
+	// Retry.AttemptTimeout always does. nil means a transport of the Client's own with connect,
+	// TLS and response-header timeouts, keep-alive and a per-host idle pool, used directly: no
+	// redirects are followed and no cookies kept. A timeout of the transport or of the
+	// http.Client fails the attempt, which is retried. Bound a whole call with the context.
 	HTTPClient *http.Client
-	// Retry is the retry policy; the zero value gives the defaults.
+	// Retry is the retry policy, the per-attempt time limit (AttemptTimeout) included; the
+	// zero value gives the defaults.
 	Retry RetryPolicy
 	// Logger receives one debug record per attempt (method, path, status, attempt, request id,
 	// duration). nil discards. Credentials, the Authorization header and the security token are
@@ -107,6 +109,8 @@ func (c Config) String() string {
 	b.WriteString(c.Retry.MaxDelay.String())
 	b.WriteString(", MaxElapsed: ")
 	b.WriteString(c.Retry.MaxElapsed.String())
+	b.WriteString(", AttemptTimeout: ")
+	b.WriteString(c.Retry.AttemptTimeout.String())
 	b.WriteString("}, Logger: ")
 	b.WriteString(setOrNil(c.Logger != nil))
 	b.WriteString("}")
@@ -361,6 +365,9 @@ type InterruptOptions struct {
 	// ClientToken is the idempotency token: ASCII, at most 64 characters. Empty means the
 	// client makes a random UUID-shaped one for the call. Every attempt of one call carries the
 	// same token, and reusing it for the same instance later returns the first answer again.
+	//
+	// To retry a failed call later with the same token, make it with NewClientToken and pass
+	// it here; the *CallError of a failed call also names the token its attempts carried.
 	ClientToken string
 }
 
@@ -368,7 +375,8 @@ type InterruptOptions struct {
 type InterruptResult struct {
 	// Result is true when the change was interrupted, false when the interrupt failed.
 	Result bool
-	// RequestID is the body's RequestId.
+	// RequestID is the body's RequestId, or the x-acs-request-id header when the body has
+	// none.
 	RequestID string
 	// Code and Message are set when the service sends them with a 200 answer, which the
 	// official SDK models allow for; they are usually empty.
@@ -404,7 +412,11 @@ type call struct {
 // The arguments are checked before anything is sent (a *ValidationError names the field). Each
 // attempt is signed anew with a fresh date and nonce and the credentials of that moment, and
 // carries the same clientToken. Failures that may pass are retried as the Config's RetryPolicy
-// says. An error answer of the service is an *APIError, matched by the Code sentinels with
+// says, each attempt bounded by its AttemptTimeout.
+//
+// Every error after the argument checks is a *CallError naming the clientToken and the number
+// of attempts; it wraps the last attempt's error, so errors.As and errors.Is reach the
+// rest: an error answer of the service is an *APIError, matched by the Code sentinels with
 // errors.Is; a response the client cannot read is an *UnexpectedResponseError or a
 // *BodyTooLargeError.
 func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceID string, opts *InterruptOptions) (*InterruptResult, error) {
@@ -425,7 +437,7 @@ func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceID stri
 		return nil, err
 	}
 	if token == "" {
-		token = newClientToken()
+		token = NewClientToken()
 	}
 	st := &call{c: c, id: instanceID, token: token}
 	st.params.ClientToken = &st.token
@@ -440,8 +452,16 @@ func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceID stri
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		began := time.Now()
-		res, err := st.do(ctx)
+		// The attempt's own limit covers reading the body too: parse runs inside do, and the
+		// transport ends a body read when the request's context ends.
+		actx, cancel := context.WithTimeout(ctx, c.retry.AttemptTimeout)
+		res, err := st.do(actx)
+		cancel()
 		took := time.Since(began)
+		if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) &&
+			errors.Is(err, context.DeadlineExceeded) {
+			err = &attemptTimeoutError{limit: c.retry.AttemptTimeout, err: err}
+		}
 		if err == nil {
 			res.ClientToken = token
 			res.Attempts = attempt
@@ -457,10 +477,11 @@ func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceID stri
 		status, requestID := describeFailure(err)
 		c.logAttempt(ctx, st, attempt, took, status, requestID, err, wait)
 		if wait < 0 {
-			return nil, err
+			return nil, &CallError{ClientToken: token, Attempts: attempt, Err: err}
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {
-			return nil, fmt.Errorf("client: %w while waiting to retry; attempt %d failed: %w", serr, attempt, err)
+			return nil, &CallError{ClientToken: token, Attempts: attempt,
+				Err: fmt.Errorf("client: %w while waiting to retry; attempt %d failed: %w", serr, attempt, err)}
 		}
 	}
 }
@@ -586,7 +607,7 @@ func (c *Client) parse(resp *http.Response, red redactor, out *models.InterruptE
 		return &UnexpectedResponseError{
 			HTTPStatus:  resp.StatusCode,
 			ContentType: contentType,
-			RequestID:   red.redact(headerID),
+			RequestID:   red.redactID(headerID),
 			Excerpt:     red.excerpt(body),
 			Reason:      reason,
 			Err:         cause,
@@ -606,7 +627,20 @@ func (c *Client) parse(resp *http.Response, red redactor, out *models.InterruptE
 			return nil, unexpected(ErrMalformedBody, err)
 		}
 		if out.RequestId == "" {
-			return nil, unexpected(ErrMalformedBody, errNoRequestID)
+			// As on the error path, the x-acs-request-id header stands in for a body without a
+			// RequestId, but only for a body that does answer: one that holds a Result. Without
+			// that check any 2xx page a proxy sends (an empty object, HTML read as XML) would
+			// pass for a failed interrupt.
+			if headerID == "" {
+				return nil, unexpected(ErrMalformedBody, errNoRequestID)
+			}
+			var probe struct {
+				Result *bool `json:"Result" xml:"Result"`
+			}
+			if err := decode(kind, body, &probe); err != nil || probe.Result == nil {
+				return nil, unexpected(ErrMalformedBody, errNoResult)
+			}
+			out.RequestId = headerID
 		}
 		res := &InterruptResult{
 			Result:     out.Result,
@@ -626,11 +660,12 @@ func (c *Client) parse(resp *http.Response, red redactor, out *models.InterruptE
 	if err := decode(kind, body, &e); err != nil {
 		return nil, unexpected(ErrMalformedBody, err)
 	}
+	// Code and RequestID are identifiers, never edited (see redactor); the free text is.
 	apiErr := &APIError{
 		HTTPStatus: resp.StatusCode,
-		Code:       red.redact(e.Code),
+		Code:       red.redactID(e.Code),
 		Message:    red.redact(e.Message),
-		RequestID:  red.redact(e.RequestId),
+		RequestID:  red.redactID(e.RequestId),
 		HostID:     red.redact(e.HostId),
 		Header:     resp.Header,
 	}
@@ -638,12 +673,15 @@ func (c *Client) parse(resp *http.Response, red redactor, out *models.InterruptE
 		apiErr.Recommend = red.redact(*e.Recommend)
 	}
 	if apiErr.RequestID == "" {
-		apiErr.RequestID = red.redact(headerID)
+		apiErr.RequestID = red.redactID(headerID)
 	}
 	return nil, apiErr
 }
 
-var errNoRequestID = errors.New("the body has no RequestId")
+var (
+	errNoRequestID = errors.New("neither the body nor the x-acs-request-id header has a RequestId")
+	errNoResult    = errors.New("the body has neither a RequestId nor a Result")
+)
 
 // readBody reads a whole (capped) body and closes it. With a known length it reads into one
 // buffer of that size instead of growing one.

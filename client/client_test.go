@@ -251,3 +251,54 @@ func TestCappedBody(t *testing.T) {
 type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+// TestSuccessRequestIDFromHeader: a 2xx body without a RequestId takes the x-acs-request-id
+// header's, as the error path does. Without either, or with a body that holds no Result, the
+// answer stays a malformed body.
+func TestSuccessRequestIDFromHeader(t *testing.T) {
+	tests := []struct {
+		name, contentType, body, header string
+		wantID                          string // "": want ErrMalformedBody
+		wantResult                      bool
+	}{
+		{"json", spec.MediaTypeJSON, `{"Result":true}`, "HDR-1", "HDR-1", true},
+		{"json empty RequestId", spec.MediaTypeJSON, `{"Result":false,"RequestId":""}`, "HDR-1", "HDR-1", false},
+		{"xml fragment", spec.MediaTypeXML, `<Result>true</Result>`, "HDR-1", "HDR-1", true},
+		{"rooted xml", spec.MediaTypeXML, `<InterruptElasticsearchTaskResponse><Result>false</Result></InterruptElasticsearchTaskResponse>`, "HDR-1", "HDR-1", false},
+		{"the body's id wins", spec.MediaTypeJSON, `{"Result":true,"RequestId":"BODY-1"}`, "HDR-1", "BODY-1", true},
+		{"json without either", spec.MediaTypeJSON, `{"Result":true}`, "", "", false},
+		{"xml without either", spec.MediaTypeXML, `<Result>true</Result>`, "", "", false},
+		{"empty object with a header", spec.MediaTypeJSON, `{}`, "HDR-1", "", false},
+		{"html as xml with a header", spec.MediaTypeXML, `<html><body>hello</body></html>`, "HDR-1", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, testCreds, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				w.Header().Set("Content-Type", tt.contentType)
+				if tt.header != "" {
+					w.Header().Set("X-Acs-Request-Id", tt.header)
+				}
+				w.WriteHeader(http.StatusOK)
+				_, _ = w.Write([]byte(tt.body))
+			})
+			c, _ := newTestClient(t, srv, Config{})
+			res, err := c.InterruptElasticsearchTask(context.Background(), "es-1", nil)
+			if tt.wantID != "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.RequestID != tt.wantID || res.Result != tt.wantResult || res.HTTPStatus != http.StatusOK {
+					t.Errorf("result %+v, want RequestID %q and Result %v", res, tt.wantID, tt.wantResult)
+				}
+				return
+			}
+			var ue *UnexpectedResponseError
+			if !errors.As(err, &ue) || !errors.Is(err, ErrMalformedBody) || ue.HTTPStatus != http.StatusOK || ue.RequestID != tt.header {
+				t.Errorf("err = %v (%T), want a malformed-body *UnexpectedResponseError", err, err)
+			}
+			if n := len(srv.requests()); n != 1 {
+				t.Errorf("%d requests for a malformed 200, want 1", n)
+			}
+		})
+	}
+}

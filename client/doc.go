@@ -18,12 +18,39 @@
 //     sent; *ConfigError from New; *UnexpectedResponseError and *BodyTooLargeError for answers
 //     that cannot be read;
 //   - idempotent retries: a call without a ClientToken gets a random UUID-shaped one, every
-//     attempt carries the same token, and only failures that may pass (network errors before a
-//     response, 5xx, throttling, retryable codes) are retried, with exponential backoff and
-//     full jitter, bounded in attempts and time, and cancelled at once with the context.
+//     attempt carries the same token, and only failures that may pass (network errors and
+//     timeouts before a complete response, 5xx, throttling, retryable codes) are retried, with
+//     exponential backoff and full jitter, each attempt bounded by RetryPolicy.AttemptTimeout
+//     (reading the body included), the call bounded in attempts and time, and cancelled at
+//     once with the context.
 //
-// Credentials never appear in errors, logs or any printed form of Config, StaticCredentials
-// or Client.
+// # Failed calls and their clientToken
+//
+// Every error a call returns after its arguments are checked is a *CallError holding the
+// clientToken its attempts carried and the number of attempts. It only wraps: its message is
+// the wrapped error's, and errors.As and errors.Is reach *APIError, the Code sentinels,
+// *UnexpectedResponseError, *BodyTooLargeError and context errors through it, so code written
+// against those types needs no change. A *ValidationError (nothing was sent) is returned bare.
+// To retry a failed call later, pass CallError.ClientToken in InterruptOptions; or make the
+// token beforehand with NewClientToken and pass it from the first call on. Either way the
+// service applies the interrupt at most once.
+//
+// # Secrets
+//
+// The client never writes credentials into its errors or logs. Text the server sends back is
+// scrubbed of the attempt's secret, security token and Authorization header in the free-text
+// fields (Message, Recommend, HostID, the body excerpt), wherever they occur. Code and
+// RequestID are identifiers that errors.Is, retrying and support cases depend on, so they are
+// never edited: they are replaced whole when they are exactly one of those values, and
+// otherwise quoted as the server sent them.
+//
+// StaticCredentials and Client print redacted with every fmt verb. Config prints redacted with
+// %v, %+v, %#v, %s, %q, %x and %X, with String and GoString, and through log/slog; other verbs
+// (%d, say) make fmt print Config's fields one by one, and with them the fields of a
+// Credentials implementation of your own, which this package cannot redact. A provider that
+// holds a secret in a field should implement fmt.Formatter (or at least fmt.Stringer and
+// fmt.GoStringer) and slog.LogValuer so that every form of it is redacted, as StaticCredentials
+// does.
 //
 // A minimal call:
 //

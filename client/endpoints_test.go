@@ -109,8 +109,9 @@ func TestConfigErrors(t *testing.T) {
 		{"nil static creds pointer", Config{RegionID: "cn-hangzhou", Credentials: (*StaticCredentials)(nil)}, []string{"Credentials"}},
 		{"nil env creds pointer", Config{RegionID: "cn-hangzhou", Credentials: (*EnvCredentials)(nil)}, []string{"Credentials"}},
 		{"nil CredentialsFunc", Config{RegionID: "cn-hangzhou", Credentials: CredentialsFunc(nil)}, []string{"Credentials"}},
-		{"negative retry", Config{RegionID: "cn-hangzhou", Retry: RetryPolicy{MaxAttempts: -1, BaseDelay: -1, MaxDelay: -time.Second, MaxElapsed: -1}},
-			[]string{"Retry.MaxAttempts", "Retry.BaseDelay", "Retry.MaxDelay", "Retry.MaxElapsed"}},
+		{"negative retry", Config{RegionID: "cn-hangzhou", Retry: RetryPolicy{MaxAttempts: -1, BaseDelay: -1, MaxDelay: -time.Second, MaxElapsed: -1, AttemptTimeout: -1}},
+			[]string{"Retry.MaxAttempts", "Retry.BaseDelay", "Retry.MaxDelay", "Retry.MaxElapsed", "Retry.AttemptTimeout"}},
+		{"negative attempt timeout", Config{RegionID: "cn-hangzhou", Retry: RetryPolicy{AttemptTimeout: -time.Second}}, []string{"Retry.AttemptTimeout"}},
 		{"several at once", Config{RegionID: "BAD", Signature: "x", Format: "y"}, []string{"RegionID", "Signature", "Format"}},
 	}
 	for _, tt := range tests {
@@ -158,7 +159,8 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("nil Credentials gave %T, want EnvCredentials", c.creds)
 	}
 	if c.retry.MaxAttempts != DefaultMaxAttempts || c.retry.BaseDelay != DefaultBaseDelay ||
-		c.retry.MaxDelay != DefaultMaxDelay || c.retry.MaxElapsed != DefaultMaxElapsed || c.retry.Jitter == nil {
+		c.retry.MaxDelay != DefaultMaxDelay || c.retry.MaxElapsed != DefaultMaxElapsed || c.retry.Jitter == nil ||
+		c.retry.AttemptTimeout != DefaultAttemptTimeout {
 		t.Errorf("retry defaults %+v", c.retry)
 	}
 	if c.accept[0] != "application/json" {

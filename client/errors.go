@@ -188,7 +188,11 @@ type UnexpectedResponseError struct {
 func (e *UnexpectedResponseError) Error() string {
 	var b strings.Builder
 	b.WriteString("client: ")
-	b.WriteString(e.Reason.Error())
+	if e.Reason != nil {
+		b.WriteString(e.Reason.Error())
+	} else {
+		b.WriteString("unexpected response")
+	}
 	b.WriteString(" (HTTP ")
 	b.WriteString(strconv.Itoa(e.HTTPStatus))
 	if e.ContentType != "" {
@@ -210,12 +214,15 @@ func (e *UnexpectedResponseError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns Reason and Err, so errors.Is matches either.
+// Unwrap returns Reason and Err, those that are set, so errors.Is matches either.
 func (e *UnexpectedResponseError) Unwrap() []error {
-	if e.Err == nil {
-		return []error{e.Reason}
+	errs := make([]error, 0, 2)
+	for _, err := range [...]error{e.Reason, e.Err} {
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
-	return []error{e.Reason, e.Err}
+	return errs
 }
 
 // BodyTooLargeError reports a response body longer than MaxResponseBodyBytes. The client stops
@@ -236,12 +243,48 @@ func (e *BodyTooLargeError) Error() string {
 	return s
 }
 
+// CallError is the error of a call that got past the argument checks: InterruptElasticsearchTask
+// returns every error other than a *ValidationError (and the misuse of a nil Client or Context)
+// as a *CallError. It names the clientToken the call's attempts carried, so that a caller that
+// let the client make the token can still retry the call later with it (InterruptOptions), and
+// wraps the error of the last attempt: errors.As and errors.Is see through it to an *APIError,
+// a Code sentinel, an *UnexpectedResponseError, a *BodyTooLargeError, context.Canceled and the
+// rest. Its message is the wrapped error's.
+type CallError struct {
+	// ClientToken is the token every attempt carried: the one given or the one the client made.
+	ClientToken string
+	// Attempts is how many attempts the call made, the last one included (an attempt stopped
+	// before sending, such as by a credentials error, counts).
+	Attempts int
+	// Err is the error of the last attempt, or the context's error wrapping it when the
+	// context ended during the wait before the next one.
+	Err error
+}
+
+// Error returns the message of Err, unchanged.
+func (e *CallError) Error() string {
+	if e.Err == nil {
+		return "client: call failed"
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns Err.
+func (e *CallError) Unwrap() error { return e.Err }
+
 // excerptLen is how much of an unexpected body an error quotes.
 const excerptLen = 128
 
 // redactor removes the credentials of one attempt from text a server sent back. A server may
 // echo them: the ROA string to sign in a SignatureDoesNotMatch message contains the
 // x-acs-security-token header, and a proxy may quote the request's Authorization header.
+//
+// Only free text (Message, Recommend, HostID, the body excerpt) has the secrets replaced
+// wherever they occur. Code and RequestID are identifiers that errors.Is, Retryable and support
+// cases rely on, so they are never edited: a short secret that happens to occur inside
+// "ServiceUnavailable" must not turn it into another code. redactID replaces such a field
+// whole only when it is exactly a secret, as when a server puts the x-acs-security-token it
+// received back in RequestId.
 type redactor struct {
 	secrets [3]string
 }
@@ -258,6 +301,17 @@ func (r redactor) redact(s string) string {
 	for _, sec := range r.secrets {
 		if sec != "" && strings.Contains(s, sec) {
 			s = strings.ReplaceAll(s, sec, redacted)
+		}
+	}
+	return s
+}
+
+// redactID returns an identifier (Code, RequestID) as it is, or "<redacted>" when it is exactly
+// one of the secrets.
+func (r redactor) redactID(s string) string {
+	for _, sec := range r.secrets {
+		if sec != "" && s == sec {
+			return redacted
 		}
 	}
 	return s

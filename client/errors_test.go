@@ -296,3 +296,146 @@ func TestErrorStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestCallErrorCarriesTheToken: every error after the argument checks is a *CallError naming
+// the token the attempts carried and their number, with the message of the error it wraps and
+// every existing type and sentinel still reachable. A later call with that token reaches the
+// server with it.
+func TestCallErrorCarriesTheToken(t *testing.T) {
+	srv := newServer(t, testCreds, func(w http.ResponseWriter, r *http.Request, _ int) {
+		switch r.URL.Query().Get("clientToken") {
+		case "tok-503":
+			writeBody(w, http.StatusServiceUnavailable, spec.MediaTypeJSON, errorBody("ServiceUnavailable"))
+		case "tok-html":
+			writeBody(w, http.StatusOK, "text/html", []byte("<html>"))
+		default:
+			writeBody(w, http.StatusBadRequest, spec.MediaTypeJSON, errorBody("InstanceNotFound"))
+		}
+	})
+	c, _ := newTestClient(t, srv, Config{})
+	ctx := context.Background()
+
+	// A generated token.
+	_, err := c.InterruptElasticsearchTask(ctx, "es-1", nil)
+	var ce *CallError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v (%T), want a *CallError", err, err)
+	}
+	reqs := srv.requests()
+	if len(reqs) != 1 || ce.ClientToken != reqs[0].ClientToken || !uuidShape.MatchString(ce.ClientToken) || ce.Attempts != 1 {
+		t.Fatalf("CallError %+v; the request carried %q", ce, reqs[0].ClientToken)
+	}
+	var apiErr *APIError
+	if !errors.Is(err, ErrInstanceNotFound) || !errors.As(err, &apiErr) || err.Error() != apiErr.Error() {
+		t.Errorf("err = %q does not wrap the *APIError %v unchanged", err, apiErr)
+	}
+	// Retrying later with the token the error names sends that token.
+	if _, err := c.InterruptElasticsearchTask(ctx, "es-1", &InterruptOptions{ClientToken: ce.ClientToken}); !errors.Is(err, ErrInstanceNotFound) {
+		t.Fatalf("retry: %v", err)
+	}
+	if reqs := srv.requests(); len(reqs) != 2 || reqs[1].ClientToken != ce.ClientToken {
+		t.Errorf("the retry carried %q, want %q", reqs[len(reqs)-1].ClientToken, ce.ClientToken)
+	}
+
+	// A given token, retried to exhaustion, and an unreadable answer.
+	for _, tt := range []struct {
+		token    string
+		attempts int
+		target   any
+	}{
+		{"tok-503", DefaultMaxAttempts, new(*APIError)},
+		{"tok-html", 1, new(*UnexpectedResponseError)},
+	} {
+		_, err := c.InterruptElasticsearchTask(ctx, "es-1", &InterruptOptions{ClientToken: tt.token})
+		if !errors.As(err, &ce) || ce.ClientToken != tt.token || ce.Attempts != tt.attempts || ce.Unwrap() == nil {
+			t.Errorf("%s: err = %#v, want a *CallError with the token and %d attempts", tt.token, err, tt.attempts)
+		}
+		if !errors.As(err, tt.target) {
+			t.Errorf("%s: errors.As(%T) fails through the *CallError", tt.token, tt.target)
+		}
+	}
+
+	// A credentials error, after the checks: wrapped, nothing sent.
+	bad, _ := newTestClient(t, srv, Config{Credentials: EnvCredentials{Getenv: func(string) string { return "" }}})
+	_, err = bad.InterruptElasticsearchTask(ctx, "es-1", &InterruptOptions{ClientToken: "tok-creds"})
+	if !errors.As(err, &ce) || ce.ClientToken != "tok-creds" || !errors.Is(err, ErrNoCredentials) {
+		t.Errorf("credentials error %v (%T)", err, err)
+	}
+
+	// Arguments refused before anything is sent are not call errors.
+	_, err = c.InterruptElasticsearchTask(ctx, "", nil)
+	var verr *ValidationError
+	if !errors.As(err, &verr) || errors.As(err, &ce) {
+		t.Errorf("validation error %v (%T), want a bare *ValidationError", err, err)
+	}
+}
+
+// TestRedactionKeepsIdentifiers: with a one-character secret that occurs inside the code and
+// the request id, Code and RequestID stay as the server sent them (so errors.Is and retrying
+// still work), while the free text is scrubbed; an identifier that is exactly the secret is
+// replaced whole.
+func TestRedactionKeepsIdentifiers(t *testing.T) {
+	creds := StaticCredentials{AccessKeyID: "AK-short", AccessKeySecret: "b"}
+	srv := newServer(t, creds, func(w http.ResponseWriter, _ *http.Request, n int) {
+		switch n {
+		case 0:
+			writeBody(w, http.StatusServiceUnavailable, spec.MediaTypeJSON,
+				[]byte(`{"RequestId":"REQ-bb","HostId":"host-b","Code":"ServiceUnavailable","Message":"busy b","Recommend":"https://r/b"}`))
+		case 1:
+			w.Header().Set("X-Acs-Request-Id", "HDR-b")
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte("<b>bad gateway</b>"))
+		default:
+			writeBody(w, http.StatusBadRequest, spec.MediaTypeJSON, []byte(`{"RequestId":"b","Code":"InstanceNotFound","Message":"m"}`))
+		}
+	})
+	c, _ := newTestClient(t, srv, Config{Credentials: creds, Retry: RetryPolicy{MaxAttempts: 1}})
+	ctx := context.Background()
+
+	_, err := c.InterruptElasticsearchTask(ctx, "es-1", nil)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("err = %v", err)
+	}
+	if apiErr.Code != "ServiceUnavailable" || apiErr.RequestID != "REQ-bb" || !errors.Is(err, ErrServiceUnavailable) || !apiErr.Retryable() {
+		t.Errorf("identifiers edited: Code %q RequestID %q", apiErr.Code, apiErr.RequestID)
+	}
+	for name, text := range map[string]string{"Message": apiErr.Message, "HostID": apiErr.HostID, "Recommend": apiErr.Recommend} {
+		if strings.Contains(text, "b") || !strings.Contains(text, redacted) {
+			t.Errorf("%s %q is not scrubbed", name, text)
+		}
+	}
+
+	_, err = c.InterruptElasticsearchTask(ctx, "es-1", nil)
+	var ue *UnexpectedResponseError
+	if !errors.As(err, &ue) || ue.RequestID != "HDR-b" || strings.Contains(ue.Excerpt, "b") {
+		t.Errorf("UnexpectedResponseError RequestID %q (want HDR-b), excerpt %q (want scrubbed)", ue.RequestID, ue.Excerpt)
+	}
+
+	_, err = c.InterruptElasticsearchTask(ctx, "es-1", nil)
+	if !errors.As(err, &apiErr) || apiErr.RequestID != redacted || apiErr.Code != "InstanceNotFound" {
+		t.Errorf("a RequestId that is exactly the secret: %+v", apiErr)
+	}
+}
+
+// TestZeroErrorValues: the zero values of the exported error types print without panicking.
+func TestZeroErrorValues(t *testing.T) {
+	ue := &UnexpectedResponseError{}
+	if got := ue.Error(); !strings.Contains(got, "unexpected response") {
+		t.Errorf("(&UnexpectedResponseError{}).Error() = %q", got)
+	}
+	if errs := ue.Unwrap(); len(errs) != 0 {
+		t.Errorf("Unwrap() of the zero value = %v, want none", errs)
+	}
+	if errors.Is(ue, ErrMalformedBody) {
+		t.Error("the zero value matches ErrMalformedBody")
+	}
+	withErr := &UnexpectedResponseError{Err: errors.New("boom")}
+	if got := withErr.Error(); !strings.Contains(got, "boom") || len(withErr.Unwrap()) != 1 {
+		t.Errorf("Error() = %q, Unwrap() = %v", got, withErr.Unwrap())
+	}
+	if got := (&CallError{}).Error(); got == "" {
+		t.Error("(&CallError{}).Error() is empty")
+	}
+}

@@ -187,3 +187,32 @@ func ExampleStaticCredentials() {
 	// StaticCredentials{AccessKeyID: "LTAI5tExample", AccessKeySecret: <redacted>, SecurityToken: <redacted>}
 	// client.StaticCredentials{AccessKeyID:"LTAI5tExample", AccessKeySecret:"<redacted>", SecurityToken:"<redacted>"}
 }
+
+// Keep the clientToken of a failed call to retry it later: the service applies the interrupt at
+// most once per token, however many times it is sent.
+func ExampleNewClientToken() {
+	srv := exampleServer(http.StatusServiceUnavailable, map[string]any{
+		"RequestId": "R-3", "Code": "ServiceUnavailable", "Message": "The request has failed due to a temporary failure of the server.",
+	})
+	defer srv.Close()
+	c, err := client.New(client.Config{
+		Endpoint:    srv.URL,
+		Credentials: client.StaticCredentials{AccessKeyID: "LTAI5tExample", AccessKeySecret: "example-secret"},
+		Retry:       client.RetryPolicy{MaxAttempts: 1},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	token := client.NewClientToken() // or store it before the call, to survive a crash
+	_, err = c.InterruptElasticsearchTask(context.Background(), "es-cn-n6w1o1x0w001c****", &client.InterruptOptions{ClientToken: token})
+	var callErr *client.CallError
+	if errors.As(err, &callErr) {
+		// Also set for a token the client made: callErr.ClientToken is what the attempts carried.
+		fmt.Println("same token:", callErr.ClientToken == token, "attempts:", callErr.Attempts,
+			"unavailable:", errors.Is(err, client.ErrServiceUnavailable))
+	}
+	// Later: c.InterruptElasticsearchTask(ctx, id, &client.InterruptOptions{ClientToken: token})
+	// Output:
+	// same token: true attempts: 1 unavailable: true
+}

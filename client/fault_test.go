@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,6 +87,34 @@ func faultSlowStatus(d time.Duration, status int, code string) fault {
 	}
 }
 
+// faultStalledBody sends the headers and half the body of a success, then sends nothing more
+// until the client gives up (or, as a safety valve that fails the test, for stallLimit, then
+// returns, cutting the body short). stalled counts the answers begun, released those the
+// client's giving up ended, stuck those the safety valve ended.
+type stalledBody struct {
+	stalled, released, stuck atomic.Int32
+}
+
+const stallLimit = 5 * time.Second
+
+func (sb *stalledBody) fault(_ *testing.T, w http.ResponseWriter, r *http.Request) {
+	sb.stalled.Add(1)
+	body := successJSON("STALLED")
+	w.Header().Set("Content-Type", spec.MediaTypeJSON)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body[:len(body)/2])
+	w.(http.Flusher).Flush()
+	t := time.NewTimer(stallLimit)
+	defer t.Stop()
+	select {
+	case <-r.Context().Done():
+		sb.released.Add(1)
+	case <-t.C:
+		sb.stuck.Add(1)
+	}
+}
+
 // faultOK answers success.
 func faultOK(_ *testing.T, w http.ResponseWriter, _ *http.Request) {
 	writeBody(w, http.StatusOK, spec.MediaTypeJSON, successJSON("OK"))
@@ -99,6 +128,9 @@ type faultScenario struct {
 	retry    RetryPolicy
 	deadline time.Duration // 0: no deadline
 	token    string        // "" lets the client generate one
+	// client makes the HTTPClient around the scenario's transport, and may set the
+	// transport's own timeouts; nil means a plain http.Client using it.
+	client func(tr *http.Transport) *http.Client
 }
 
 type faultOutcome struct {
@@ -119,10 +151,14 @@ func (sc faultScenario) run(t *testing.T) faultOutcome {
 		DialContext:     (&net.Dialer{Timeout: time.Second}).DialContext,
 		IdleConnTimeout: time.Second,
 	}
+	hc := &http.Client{Transport: tr}
+	if sc.client != nil {
+		hc = sc.client(tr)
+	}
 	c, err := New(Config{
 		Endpoint:    srv.URL,
 		Credentials: testCreds,
-		HTTPClient:  &http.Client{Transport: tr},
+		HTTPClient:  hc,
 		Retry:       sc.retry,
 	})
 	if err != nil {
@@ -191,6 +227,7 @@ func checkNoLeak(t *testing.T, before int) {
 }
 
 func TestFaultInjection(t *testing.T) {
+	stalled := &stalledBody{}
 	tests := []struct {
 		faultScenario
 		wantAttempts int
@@ -306,6 +343,57 @@ func TestFaultInjection(t *testing.T) {
 			},
 		},
 		{
+			// A timeout of the http.Client matches context.DeadlineExceeded, yet it is the
+			// attempt's, not the call's: it is retried with the same token.
+			faultScenario: faultScenario{name: "http.Client.Timeout then success", script: []fault{faultSlow(time.Minute), faultOK}, retry: fastRetry(3),
+				client: func(tr *http.Transport) *http.Client {
+					return &http.Client{Transport: tr, Timeout: 100 * time.Millisecond}
+				}},
+			wantAttempts: 2,
+			check: func(t *testing.T, o faultOutcome) {
+				if o.err != nil || o.res.Attempts != 2 || o.res.RequestID != "OK" {
+					t.Errorf("res %+v, err %v; want the second attempt's success", o.res, o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "ResponseHeaderTimeout then success", script: []fault{faultSlow(time.Minute), faultOK}, retry: fastRetry(3), token: "tok-header-timeout",
+				client: func(tr *http.Transport) *http.Client {
+					tr.ResponseHeaderTimeout = 100 * time.Millisecond
+					return &http.Client{Transport: tr}
+				}},
+			wantAttempts: 2,
+			check: func(t *testing.T, o faultOutcome) {
+				if o.err != nil || o.res.Attempts != 2 || o.res.ClientToken != "tok-header-timeout" {
+					t.Errorf("res %+v, err %v; want the second attempt's success", o.res, o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "AttemptTimeout cuts a slow answer, then success", script: []fault{faultSlow(stallLimit), faultOK},
+				retry: RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 100 * time.Millisecond}},
+			wantAttempts: 2,
+			check: func(t *testing.T, o faultOutcome) {
+				if o.err != nil || o.res.Attempts != 2 || o.res.RequestID != "OK" {
+					t.Errorf("res %+v, err %v; want the second attempt's success", o.res, o.err)
+				}
+			},
+		},
+		{
+			faultScenario: faultScenario{name: "AttemptTimeout cuts a stalled body, then success", script: []fault{stalled.fault, faultOK},
+				retry: RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 100 * time.Millisecond}},
+			wantAttempts: 2,
+			check: func(t *testing.T, o faultOutcome) {
+				if o.err != nil || o.res.Attempts != 2 || o.res.RequestID != "OK" {
+					t.Errorf("res %+v, err %v; want the second attempt's success", o.res, o.err)
+				}
+				// The first attempt was given up by the client, not cut short by the server.
+				if rel, stuck := stalled.released.Load(), stalled.stuck.Load(); rel != 1 || stuck != 0 {
+					t.Errorf("stalled answer released %d times by the client, %d by the safety valve; want 1, 0", rel, stuck)
+				}
+			},
+		},
+		{
 			faultScenario: faultScenario{name: "slow answer within the deadline", script: []fault{faultSlow(30 * time.Millisecond)}, retry: fastRetry(3), deadline: 2 * time.Second},
 			wantAttempts:  1,
 			check: func(t *testing.T, o faultOutcome) {
@@ -333,6 +421,51 @@ func TestFaultInjection(t *testing.T) {
 			checkNoLeak(t, before)
 		})
 	}
+}
+
+// TestAttemptTimeoutStalledBody: a server sends the headers, then stalls the body, on every
+// attempt, and the call has no deadline (context.Background()). Each attempt must end at its
+// AttemptTimeout and be retried, and the call must fail after MaxAttempts with a timeout error
+// that names the token, releasing the stalled handlers.
+//
+// The time bound is a correctness property, as in TestFaultDeadline: two attempts of 100 ms and
+// waits of at most 1 ms cannot take less than 200 ms, and must not take more than 200 ms plus a
+// scheduling allowance of 250 ms. Without the limit the call would stall for stallLimit (5 s) per
+// attempt.
+func TestAttemptTimeoutStalledBody(t *testing.T) {
+	const (
+		attemptTimeout = 100 * time.Millisecond
+		attempts       = 2
+		allowance      = 250 * time.Millisecond
+	)
+	sb := &stalledBody{}
+	sc := faultScenario{name: "stalled body", script: []fault{sb.fault},
+		retry: RetryPolicy{MaxAttempts: attempts, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: attemptTimeout}}
+	before := runtime.NumGoroutine()
+	o := sc.run(t) // closes the server, which waits for its handlers
+	t.Logf("returned after %s: %v", o.elapsed, o.err)
+	if o.err == nil {
+		t.Fatalf("success %+v from a body that never ends", o.res)
+	}
+	if o.elapsed < attempts*attemptTimeout || o.elapsed >= attempts*attemptTimeout+allowance {
+		t.Errorf("the call took %s; want %d attempts of %s each, plus at most %s", o.elapsed, attempts, attemptTimeout, allowance)
+	}
+	if len(o.reqs) != attempts {
+		t.Errorf("%d attempts reached the server, want %d", len(o.reqs), attempts)
+	}
+	checkSameToken(t, o.reqs, "")
+	var ce *CallError
+	if !errors.As(o.err, &ce) || ce.Attempts != attempts || len(o.reqs) == 0 || ce.ClientToken != o.reqs[0].ClientToken {
+		t.Errorf("err = %#v; want a *CallError naming %d attempts and the token sent", o.err, attempts)
+	}
+	if !errors.Is(o.err, context.DeadlineExceeded) || !strings.Contains(o.err.Error(), "AttemptTimeout") {
+		t.Errorf("err = %v; want a timeout error naming AttemptTimeout", o.err)
+	}
+	if got, rel, stuck := sb.stalled.Load(), sb.released.Load(), sb.stuck.Load(); got != attempts || rel != attempts || stuck != 0 {
+		t.Errorf("%d stalled answers, %d released by the client giving up, %d stuck until the safety valve; want %d, %d, 0",
+			got, rel, stuck, attempts, attempts)
+	}
+	checkNoLeak(t, before)
 }
 
 // TestFaultDeadline checks that the context's deadline ends a call within 50 ms of it, whatever

@@ -21,18 +21,21 @@ const (
 	DefaultBaseDelay   = 200 * time.Millisecond
 	DefaultMaxDelay    = 5 * time.Second
 	DefaultMaxElapsed  = 30 * time.Second
+	// DefaultAttemptTimeout bounds one attempt, reading the answer's body included.
+	DefaultAttemptTimeout = 30 * time.Second
 )
 
 // RetryPolicy says when and how often a call is repeated. Every attempt of a call carries the
 // same clientToken, so a repeated interrupt is applied once.
 //
 // A call is retried after a network failure before a complete response (a refused or reset
-// connection, an answer cut short; not the caller's context ending), after a 5xx answer, after a Throttling* answer
-// and after any code the catalogue marks retryable; never after another 4xx. Waits grow
-// exponentially with full jitter (a uniform random wait between 0 and BaseDelay*2^(n-1), at most
-// MaxDelay). A throttled answer is retried after the wait its x-ratelimit-user-api or
-// x-ratelimit-user header gives (TimeLeft, in milliseconds) or its Retry-After header, capped at
-// MaxDelay. Cancelling the context stops a wait at once.
+// connection, an answer cut short, a timeout of the transport or of the http.Client, an attempt
+// cut off by AttemptTimeout; not the caller's context ending), after a 5xx answer, after a
+// Throttling* answer and after any code the catalogue marks retryable; never after another
+// 4xx. Waits grow exponentially with full jitter (a uniform random wait between 0 and
+// BaseDelay*2^(n-1), at most MaxDelay). A throttled answer is retried after the wait its
+// x-ratelimit-user-api or x-ratelimit-user header gives (TimeLeft, in milliseconds) or its
+// Retry-After header, capped at MaxDelay. Cancelling the context stops a wait at once.
 //
 // The zero value gives the defaults above.
 type RetryPolicy struct {
@@ -50,6 +53,14 @@ type RetryPolicy struct {
 	// Jitter picks the wait for a backoff bound: a duration from 0 to max inclusive. nil means
 	// uniformly at random. Tests pass a deterministic function.
 	Jitter func(max time.Duration) time.Duration
+	// AttemptTimeout bounds each attempt, from sending the request to reading the last byte
+	// of the answer's body: 0 means DefaultAttemptTimeout; negative values are refused by New.
+	// It applies whatever the HTTPClient and the context, so a server that sends its headers
+	// and then stalls the body cannot hold a call made with context.Background() forever. An
+	// attempt cut off by it fails with an error matching context.DeadlineExceeded and is
+	// retried like a network failure while the call's context is alive; MaxElapsed and the
+	// context's deadline still bound the whole call.
+	AttemptTimeout time.Duration
 }
 
 // withDefaults fills the zero fields.
@@ -66,6 +77,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxElapsed == 0 {
 		p.MaxElapsed = DefaultMaxElapsed
 	}
+	if p.AttemptTimeout == 0 {
+		p.AttemptTimeout = DefaultAttemptTimeout
+	}
 	if p.Jitter == nil {
 		p.Jitter = uniformJitter
 	}
@@ -81,7 +95,7 @@ func (p RetryPolicy) check() []error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"Retry.BaseDelay", p.BaseDelay}, {"Retry.MaxDelay", p.MaxDelay}, {"Retry.MaxElapsed", p.MaxElapsed}} {
+	}{{"Retry.BaseDelay", p.BaseDelay}, {"Retry.MaxDelay", p.MaxDelay}, {"Retry.MaxElapsed", p.MaxElapsed}, {"Retry.AttemptTimeout", p.AttemptTimeout}} {
 		if d.v < 0 {
 			errs = append(errs, &ConfigError{Field: d.name, Reason: "must not be negative"})
 		}
@@ -165,8 +179,11 @@ func retryable(ctx context.Context, err error) bool {
 		unexpErr *UnexpectedResponseError
 		bigErr   *BodyTooLargeError
 		netErr   *networkError
+		timedOut *attemptTimeoutError
 	)
 	switch {
+	case errors.As(err, &timedOut):
+		return true
 	case errors.As(err, &apiErr):
 		return apiErr.Retryable()
 	case errors.As(err, &unexpErr):
@@ -189,13 +206,28 @@ func (e *networkError) Error() string { return "client: " + e.err.Error() }
 // Unwrap returns the transport's error, so errors.Is finds syscall and context errors.
 func (e *networkError) Unwrap() error { return e.err }
 
+// attemptTimeoutError is an attempt cut off by RetryPolicy.AttemptTimeout while the call's
+// context was still alive; it is retried.
+type attemptTimeoutError struct {
+	limit time.Duration
+	err   error
+}
+
+// Error names the limit, then the attempt's own error without its package prefix.
+func (e *attemptTimeoutError) Error() string {
+	return "client: attempt exceeded RetryPolicy.AttemptTimeout of " + e.limit.String() + ": " +
+		strings.TrimPrefix(e.err.Error(), "client: ")
+}
+
+// Unwrap returns the attempt's error, which matches context.DeadlineExceeded.
+func (e *attemptTimeoutError) Unwrap() error { return e.err }
+
 // transientNetworkError reports a failure that a new connection may not repeat: refused or
-// reset connections, a connection closed before the answer, timeouts of the transport. TLS
-// verification failures, unknown hosts and context errors are final.
+// reset connections, a connection closed before the answer, timeouts of the transport or of
+// the http.Client (which match context.DeadlineExceeded too). TLS verification failures and
+// unknown hosts are final. It does not look at the call's context: retryable has already
+// refused to retry once that context has ended, whatever error its end caused.
 func transientNetworkError(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
 	var (
 		certErr    *tls.CertificateVerificationError
 		unknownCA  x509.UnknownAuthorityError

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/es-openapi/interrupt/spec"
 )
 
 // errorBody is a JSON error answer for a code.
@@ -51,6 +53,26 @@ func TestRetries(t *testing.T) {
 		writeBody(w, http.StatusOK, "application/json", successJSON("OK"))
 	}
 	hang := func(t *testing.T, w http.ResponseWriter) { hangUp(t, w) }
+
+	// The 400 codes the catalogue marks retryable, throttling aside (it has cases of its own),
+	// and the one it marks final for this operation although Terraform retries it elsewhere.
+	cat, err := spec.LoadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retryable400 []string
+	for _, e := range cat.Codes() {
+		if e.Retryable && e.Status == http.StatusBadRequest && !isThrottling(e.Code) {
+			retryable400 = append(retryable400, e.Code)
+		}
+	}
+	if len(retryable400) == 0 {
+		t.Fatal("the catalogue has no retryable 400 code besides throttling")
+	}
+	notSupported, listed := cat.Lookup(string(ErrInstanceStatusNotSupportCurrentAction))
+	if !listed || notSupported.Retryable || notSupported.Status != http.StatusBadRequest {
+		t.Fatalf("catalogue entry %+v: want a non-retryable 400", notSupported)
+	}
 
 	tests := []struct {
 		name      string
@@ -99,8 +121,14 @@ func TestRetries(t *testing.T) {
 		},
 		{
 			name:     "catalogue-retryable 400 is retried",
-			steps:    []step{answer(400, "InstanceStatusNotSupportCurrentAction"), answer(400, "ConcurrencyUpdateInstanceConflict"), ok},
+			steps:    []step{answer(400, retryable400[0]), answer(400, retryable400[len(retryable400)-1]), ok},
 			wantReqs: 3,
+		},
+		{
+			name:     "InstanceStatusNotSupportCurrentAction is not retried",
+			steps:    []step{answer(400, notSupported.Code), ok},
+			wantReqs: 1,
+			wantCode: notSupported.Code,
 		},
 		{
 			name:     "unknown 5xx code is retried",
@@ -448,8 +476,11 @@ func TestTransientNetworkError(t *testing.T) {
 		{"eof", &url.Error{Op: "Post", URL: "u", Err: io.EOF}, true},
 		{"unexpected eof", &url.Error{Op: "Post", URL: "u", Err: io.ErrUnexpectedEOF}, true},
 		{"other op error", op(errors.New("weird")), true},
+		// A context error here is not the call's (retryable refuses those before asking): a
+		// deadline is an attempt's timeout, a cancellation someone else's doing.
 		{"canceled", &url.Error{Op: "Post", URL: "u", Err: context.Canceled}, false},
-		{"deadline", &url.Error{Op: "Post", URL: "u", Err: context.DeadlineExceeded}, false},
+		{"deadline", &url.Error{Op: "Post", URL: "u", Err: context.DeadlineExceeded}, true},
+		{"dial timeout", op(timeoutErr{}), true},
 		{"unknown host", op(&net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}), false},
 		{"dns timeout", op(&net.DNSError{Err: "timeout", Name: "x", IsTimeout: true}), true},
 		{"bad certificate", &url.Error{Op: "Post", URL: "u", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}, false},
@@ -459,6 +490,37 @@ func TestTransientNetworkError(t *testing.T) {
 	for _, tt := range tests {
 		if got := transientNetworkError(tt.err); got != tt.want {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// timeoutErr is a net.Error timeout that also matches context.DeadlineExceeded, as the timeouts
+// of net and net/http do.
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string        { return "i/o timeout" }
+func (timeoutErr) Timeout() bool        { return true }
+func (timeoutErr) Temporary() bool      { return true }
+func (timeoutErr) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// TestRetryableAfterTheCallsContext checks that no error is retried once the call's own context
+// has ended, a transport timeout included.
+func TestRetryableAfterTheCallsContext(t *testing.T) {
+	timeout := &networkError{err: &url.Error{Op: "Post", URL: "u", Err: context.DeadlineExceeded}}
+	attempt := &attemptTimeoutError{limit: time.Second, err: timeout}
+	if !retryable(context.Background(), timeout) || !retryable(context.Background(), attempt) {
+		t.Fatal("a timeout is not retried while the call's context is alive")
+	}
+	for _, cause := range []string{"cancelled", "expired"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		if cause == "expired" {
+			ctx, cancel = context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+		}
+		cancel()
+		for _, err := range []error{timeout, attempt, &APIError{HTTPStatus: 503, Code: "ServiceUnavailable"}} {
+			if retryable(ctx, err) {
+				t.Errorf("call context %s: %v is retried", cause, err)
+			}
 		}
 	}
 }

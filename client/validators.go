@@ -100,8 +100,12 @@ func escapePathSegment(id string) string {
 	return strings.ReplaceAll(url.QueryEscape(id), "+", "%20")
 }
 
-// newClientToken returns a random UUID-shaped token, upper-case like the samples of the document.
-func newClientToken() string { return ids.UUID() }
+// NewClientToken returns a random UUID-shaped clientToken (a version 4 UUID in upper case, like
+// the samples of the document), the kind InterruptElasticsearchTask makes for a call without
+// one. To retry a failed call later with the same token, make it with NewClientToken and pass
+// it in InterruptOptions: a second call with the same token for the same instance is answered
+// as the first was instead of being applied again.
+func NewClientToken() string { return ids.UUID() }
 
 // newNonce returns a fresh x-acs-signature-nonce: 128 random bits in hex.
 func newNonce() string {

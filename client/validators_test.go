@@ -156,11 +156,18 @@ func TestAwkwardClientTokens(t *testing.T) {
 }
 
 func TestNewClientTokenShape(t *testing.T) {
+	rules, err := loadTokenRules()
+	if err != nil {
+		t.Fatal(err)
+	}
 	seen := map[string]bool{}
 	for range 1000 {
-		tok := newClientToken()
+		tok := NewClientToken()
 		if !uuidShape.MatchString(tok) {
 			t.Fatalf("%q is not UUID-shaped", tok)
+		}
+		if err := rules.check(tok); err != nil {
+			t.Fatalf("NewClientToken() = %q, which the client refuses: %v", tok, err)
 		}
 		seen[tok] = true
 	}

@@ -26,9 +26,15 @@ const redacted = "<redacted>"
 // security token. Every textual form of it (fmt verbs, slog) redacts
 // AccessKeySecret and SecurityToken so it can be logged safely.
 type Credentials struct {
-	AccessKeyID     string
+	// AccessKeyID identifies the key. It is sent in the Authorization header
+	// and is not secret; every textual form of Credentials shows it.
+	AccessKeyID string
+	// AccessKeySecret is the key's secret, the HMAC key of both schemes. It is
+	// never sent, and every textual form of Credentials redacts it.
 	AccessKeySecret string
-	// SecurityToken is the STS token; empty for a long-term AccessKey.
+	// SecurityToken is the STS token of temporary credentials, sent and
+	// signed as the x-acs-security-token header; empty for a long-term
+	// AccessKey. Every textual form of Credentials redacts it.
 	SecurityToken string
 }
 

@@ -28,8 +28,14 @@ const (
 // "<redacted>" there, so the error is safe to log in any form. Error() leaves
 // StringToSign out to keep log lines short.
 type Error struct {
-	Code         string
-	Message      string
+	// Code is the gateway's error code, one of the Code* constants, such as
+	// CodeSignatureDoesNotMatch.
+	Code string
+	// Message is the gateway's message for Code, without the string to sign.
+	Message string
+	// StringToSign is the server's string to sign, set for
+	// SignatureDoesNotMatch only; in a ROA one the x-acs-security-token value
+	// is redacted.
 	StringToSign string
 }
 

@@ -20,7 +20,9 @@ const interruptUsage = `usage: esinterrupt interrupt INSTANCE_ID [--client-token
 Calls InterruptElasticsearchTask for INSTANCE_ID. Credentials come from
 ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and, for STS,
 ALIBABA_CLOUD_SECURITY_TOKEN. Exit status: 0 success, 1 API or transport error,
-2 usage or validation error (nothing was sent).
+2 usage or validation error (nothing was sent). Without --client-token a random
+token is made; it is printed (ClientToken) on success and on exit status 1, so a
+failed call can be retried with --client-token and is then applied at most once.
 
 flags:
 `
@@ -94,9 +96,14 @@ func runInterrupt(ctx context.Context, args []string, getenv func(string) string
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
 		defer cancel()
 	}
-	res, err := c.InterruptElasticsearchTask(ctx, positional[0], &client.InterruptOptions{ClientToken: *token})
+	// The token is made here rather than by the client, so that a failure can print it.
+	clientToken := *token
+	if clientToken == "" {
+		clientToken = client.NewClientToken()
+	}
+	res, err := c.InterruptElasticsearchTask(ctx, positional[0], &client.InterruptOptions{ClientToken: clientToken})
 	if err != nil {
-		return reportInterruptError(err, *output, stderr)
+		return reportInterruptError(err, clientToken, *output, stderr)
 	}
 	if *output == "json" {
 		enc := json.NewEncoder(stdout)
@@ -116,8 +123,9 @@ func runInterrupt(ctx context.Context, args []string, getenv func(string) string
 }
 
 // reportInterruptError prints a failed call and picks the exit status: 2 for an argument the
-// client refused before sending, 1 for everything else.
-func reportInterruptError(err error, output string, stderr io.Writer) int {
+// client refused before sending, 1 for everything else. With status 1 it prints the clientToken
+// the call carried, to retry it with --client-token.
+func reportInterruptError(err error, clientToken, output string, stderr io.Writer) int {
 	var verr *client.ValidationError
 	if errors.As(err, &verr) {
 		fmt.Fprintf(stderr, "esinterrupt interrupt: %v\n", err)
@@ -125,7 +133,7 @@ func reportInterruptError(err error, output string, stderr io.Writer) int {
 	}
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
-		fmt.Fprintf(stderr, "esinterrupt interrupt: %v\n", err)
+		fmt.Fprintf(stderr, "esinterrupt interrupt: %v\nClientToken: %s\n", err, clientToken)
 		return exitFail
 	}
 	if output == "json" {
@@ -133,13 +141,14 @@ func reportInterruptError(err error, output string, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		_ = enc.Encode(struct {
-			Code       string
-			Message    string
-			RequestID  string `json:"RequestId"`
-			HostID     string `json:"HostId,omitempty"`
-			Recommend  string `json:",omitempty"`
-			HTTPStatus int
-		}{apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.HostID, apiErr.Recommend, apiErr.HTTPStatus})
+			Code        string
+			Message     string
+			RequestID   string `json:"RequestId"`
+			HostID      string `json:"HostId,omitempty"`
+			Recommend   string `json:",omitempty"`
+			HTTPStatus  int
+			ClientToken string
+		}{apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.HostID, apiErr.Recommend, apiErr.HTTPStatus, clientToken})
 		return exitFail
 	}
 	fmt.Fprintf(stderr, "Code: %s\nMessage: %s\nRequestId: %s\nHTTPStatus: %d\n",
@@ -147,6 +156,7 @@ func reportInterruptError(err error, output string, stderr io.Writer) int {
 	if apiErr.Recommend != "" {
 		fmt.Fprintf(stderr, "Recommend: %s\n", apiErr.Recommend)
 	}
+	fmt.Fprintf(stderr, "ClientToken: %s\n", clientToken)
 	return exitFail
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -162,8 +163,15 @@ func TestInterruptCommandSuccess(t *testing.T) {
 			if isROA := strings.HasPrefix(r.Header.Get("Authorization"), "acs "); isROA != tt.wantROA {
 				t.Errorf("Authorization %q, want ROA %v", r.Header.Get("Authorization"), tt.wantROA)
 			}
-			if tt.wantToken != "" && r.URL.Query().Get("clientToken") != tt.wantToken {
-				t.Errorf("clientToken %q", r.URL.Query().Get("clientToken"))
+			sent := r.URL.Query().Get("clientToken")
+			if tt.wantToken != "" && sent != tt.wantToken {
+				t.Errorf("clientToken %q", sent)
+			}
+			if tt.wantToken == "" && !uuidShape.MatchString(sent) {
+				t.Errorf("generated clientToken %q is not UUID-shaped", sent)
+			}
+			if !strings.Contains(out, "ClientToken: "+sent+"\n") && !strings.Contains(out, `"ClientToken": "`+sent+`"`) {
+				t.Errorf("stdout %q does not name the token sent, %q", out, sent)
 			}
 			if tt.sts != (r.Header.Get("X-Acs-Security-Token") == interruptToken) {
 				t.Errorf("x-acs-security-token %q with sts %v", r.Header.Get("X-Acs-Security-Token"), tt.sts)
@@ -177,12 +185,39 @@ func TestInterruptCommandSuccess(t *testing.T) {
 	}
 }
 
+// uuidShape is the shape of the tokens client.NewClientToken makes.
+var uuidShape = regexp.MustCompile(`^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$`)
+
+// sentToken returns the one clientToken the server received.
+func sentToken(t *testing.T, srv *interruptServer) string {
+	t.Helper()
+	reqs, _ := srv.received()
+	if len(reqs) == 0 {
+		t.Fatal("nothing was sent")
+	}
+	tok := reqs[0].URL.Query().Get("clientToken")
+	for i, r := range reqs {
+		if got := r.URL.Query().Get("clientToken"); got != tok {
+			t.Errorf("attempt %d carried %q, the first %q", i+1, got, tok)
+		}
+	}
+	return tok
+}
+
 func TestInterruptCommandAPIError(t *testing.T) {
 	body := `{"RequestId":"REQ-E","HostId":"h","Code":"InstanceNotFound","Message":"The instanceId provided does not exist.","Recommend":"https://r?a=1&b=2"}`
 	for _, output := range []string{"text", "json"} {
 		t.Run(output, func(t *testing.T) {
 			srv := newInterruptServer(t, 400, "application/json", body, false)
 			code, out, errOut := runInterruptArgs(interruptEnv(false), "es-x", "--endpoint", srv.URL, "--output", output)
+			// The token the client made is printed, so the call can be retried with it.
+			tok := sentToken(t, srv)
+			if !uuidShape.MatchString(tok) {
+				t.Errorf("generated clientToken %q is not UUID-shaped", tok)
+			}
+			if output == "text" && !strings.Contains(errOut, "ClientToken: "+tok+"\n") {
+				t.Errorf("stderr %q lacks the ClientToken line for %q", errOut, tok)
+			}
 			if code != exitFail {
 				t.Fatalf("exit %d, want %d; stderr %q", code, exitFail, errOut)
 			}
@@ -205,6 +240,9 @@ func TestInterruptCommandAPIError(t *testing.T) {
 				if !strings.Contains(errOut, `"Recommend": "https://r?a=1&b=2"`) {
 					t.Errorf("the JSON error escapes or drops Recommend: %q", errOut)
 				}
+				if v["ClientToken"] != tok {
+					t.Errorf("the JSON error names ClientToken %v, the request carried %q", v["ClientToken"], tok)
+				}
 			}
 		})
 	}
@@ -215,6 +253,32 @@ func TestInterruptCommandTransportError(t *testing.T) {
 	code, _, errOut := runInterruptArgs(interruptEnv(false), "es-x", "--endpoint", srv.URL)
 	if code != exitFail || !strings.Contains(errOut, "undocumented content type") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if tok := sentToken(t, srv); !uuidShape.MatchString(tok) || !strings.Contains(errOut, "ClientToken: "+tok+"\n") {
+		t.Errorf("stderr %q does not name the generated token %q", errOut, tok)
+	}
+}
+
+// TestInterruptCommandRetryWithPrintedToken: the token a failed call prints, given back with
+// --client-token, is the one the retry sends, and a given token is printed as it is.
+func TestInterruptCommandRetryWithPrintedToken(t *testing.T) {
+	srv := newInterruptServer(t, 400, "application/json", `{"RequestId":"R","Code":"InstanceNotFound","Message":"m"}`, false)
+	code, _, errOut := runInterruptArgs(interruptEnv(false), "es-x", "--endpoint", srv.URL)
+	if code != exitFail {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	_, printed, ok := strings.Cut(errOut, "ClientToken: ")
+	printed, _, _ = strings.Cut(printed, "\n")
+	if !ok || printed != sentToken(t, srv) {
+		t.Fatalf("printed token %q, sent %q", printed, sentToken(t, srv))
+	}
+	code, _, errOut = runInterruptArgs(interruptEnv(false), "es-x", "--endpoint", srv.URL, "--client-token", printed)
+	if code != exitFail || !strings.Contains(errOut, "ClientToken: "+printed+"\n") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	reqs, _ := srv.received()
+	if len(reqs) != 2 || reqs[1].URL.Query().Get("clientToken") != printed {
+		t.Errorf("the retry carried %q, want %q", reqs[len(reqs)-1].URL.Query().Get("clientToken"), printed)
 	}
 }
 
