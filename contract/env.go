@@ -72,7 +72,7 @@ func NewEnv(target Target) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	op, err := spec.Operation(doc)
+	route, err := spec.OperationRoute(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func NewEnv(target Target) (*Env, error) {
 		target:        target,
 		send:          target.transport(),
 		doc:           doc,
-		route:         &routers.Route{Spec: doc, Path: spec.Path, PathItem: doc.Paths.Find(spec.Path), Method: http.MethodPost, Operation: op},
+		route:         route,
 		catalogue:     catalogue,
 		statuses:      map[int]int{},
 		codes:         map[string]int{},

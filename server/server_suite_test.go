@@ -53,11 +53,7 @@ var documentRoute = sync.OnceValues(func() (*routers.Route, error) {
 		return nil, err
 	}
 	doc.Servers = nil
-	op, err := spec.Operation(doc)
-	if err != nil {
-		return nil, err
-	}
-	return &routers.Route{Spec: doc, Path: spec.Path, PathItem: doc.Paths.Find(spec.Path), Method: http.MethodPost, Operation: op}, nil
+	return spec.OperationRoute(doc)
 })
 
 // checkResponse checks one answer against the document and the invariants every answer keeps:

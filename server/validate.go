@@ -77,14 +77,12 @@ func newValidator() (*validator, error) {
 	if idSchema == nil {
 		return nil, errors.New("server: the operation has no InstanceId path parameter schema")
 	}
+	route, err := spec.OperationRoute(doc)
+	if err != nil {
+		return nil, err
+	}
 	return &validator{
-		route: &routers.Route{
-			Spec:      doc,
-			Path:      spec.Path,
-			PathItem:  doc.Paths.Find(spec.Path),
-			Method:    http.MethodPost,
-			Operation: op,
-		},
+		route: route,
 		options: &openapi3filter.Options{
 			AuthenticationFunc:                openapi3filter.NoopAuthenticationFunc,
 			RejectWhenRequestBodyNotSpecified: true,

@@ -12,9 +12,11 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"net/http"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
 )
 
 // OperationID is the operationId of the one operation the document describes.
@@ -54,6 +56,16 @@ func New() (*openapi3.T, error) {
 		return nil, fmt.Errorf("spec: validate openapi.yaml: %w", err)
 	}
 	return doc, nil
+}
+
+// OperationRoute returns the operation's route in doc, for openapi3filter's ValidateRequest and
+// ValidateResponse when the caller has matched the path itself (no kin-openapi router needed).
+func OperationRoute(doc *openapi3.T) (*routers.Route, error) {
+	op, err := Operation(doc)
+	if err != nil {
+		return nil, err
+	}
+	return &routers.Route{Spec: doc, Path: Path, PathItem: doc.Paths.Find(Path), Method: http.MethodPost, Operation: op}, nil
 }
 
 // Operation returns the InterruptElasticsearchTask operation of doc.

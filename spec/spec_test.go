@@ -13,7 +13,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -29,11 +28,10 @@ const (
 
 // validateResponse runs openapi3filter.ValidateResponse for one answer of the operation.
 func validateResponse(doc *openapi3.T, status int, mediaType string, body []byte) error {
-	op, err := spec.Operation(doc)
+	route, err := spec.OperationRoute(doc)
 	Expect(err).NotTo(HaveOccurred())
 	req, err := http.NewRequest(http.MethodPost, "/openapi/instances/es-cn-n6w1o1x0w001c****/actions/interrupt", nil)
 	Expect(err).NotTo(HaveOccurred())
-	route := &routers.Route{Spec: doc, Path: spec.Path, PathItem: doc.Paths.Find(spec.Path), Method: http.MethodPost, Operation: op}
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request:    req,

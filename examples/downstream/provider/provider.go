@@ -52,7 +52,7 @@ func New(instances map[string]string) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	op, err := spec.Operation(doc)
+	route, err := spec.OperationRoute(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func New(instances map[string]string) (http.Handler, error) {
 		return nil, err
 	}
 	s := &Service{
-		route:     &routers.Route{Spec: doc, Path: spec.Path, PathItem: doc.Paths.Find(spec.Path), Method: http.MethodPost, Operation: op},
+		route:     route,
 		codes:     codes,
 		states:    states,
 		instances: map[string]string{},
