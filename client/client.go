@@ -532,6 +532,7 @@ func (st *call) edit(ctx context.Context, req *http.Request) error {
 		req.URL.RawQuery = strings.ReplaceAll(req.URL.RawQuery, "+", "%20")
 	}
 	req.Header["Accept"] = c.accept
+	req.Header["User-Agent"] = userAgentHeader
 	// No Idempotency-Key marker: with one, Go's transport would replay a request the server may
 	// already have seen, nonce and all, and a replay cache refuses that. The client's own retry
 	// signs anew instead.
