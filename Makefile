@@ -4,11 +4,12 @@
 GO          ?= go
 REDOCLY     ?= npx --yes @redocly/cli@2.77.0
 GINKGO      ?= $(GO) run github.com/onsi/ginkgo/v2/ginkgo
+OASDIFF     ?= $(GO) run github.com/oasdiff/oasdiff@v1.38.0
 FUZZTIME    ?= 10s
 BENCHCOUNT  ?= 5
 SUBMODULES  := $(patsubst %/go.mod,%,$(wildcard examples/*/go.mod))
 
-.PHONY: all generate check-generated lint test contract bench load soak fuzz cover
+.PHONY: all generate check-generated lint test contract bench load soak fuzz cover breaking baseline
 
 all: lint test
 
@@ -43,6 +44,35 @@ lint:
 test:
 	$(GO) test -race ./...
 	@for m in $(SUBMODULES); do (cd $$m && $(GO) test -race ./...) || exit 1; done
+
+## breaking: fail if DOCUMENT breaks what the last release's document (spec/baseline/openapi.yaml)
+## promised, unless the module's major version (the /vN suffix of the module path in go.mod) has
+## changed since that release. oasdiff reads local files only (no external $refs).
+DOCUMENT    ?= spec/openapi.yaml
+BASELINE    := spec/baseline
+breaking:
+	@base=$$(sed -n 's/^module //p' $(BASELINE)/release); \
+	current=$$(sed -n 's/^module //p' go.mod); \
+	major() { case "$$1" in *[!/]/v[2-9]|*[!/]/v[1-9][0-9]*) echo "$${1##*/}";; *) echo "v0/v1";; esac; }; \
+	if [ -z "$$base" ] || [ -z "$$current" ]; then echo "breaking: no module path in $(BASELINE)/release or go.mod"; exit 2; fi; \
+	echo "$(DOCUMENT) against $(BASELINE)/openapi.yaml, released as $$(sed -n 's/^version //p' $(BASELINE)/release) of $$base"; \
+	if [ "$$(major "$$base")" != "$$(major "$$current")" ]; then \
+		echo "the major version changed ($$(major "$$base") to $$(major "$$current")): breaking changes are allowed and only listed"; \
+		$(OASDIFF) breaking --allow-external-refs=false --color never $(BASELINE)/openapi.yaml $(DOCUMENT); \
+	else \
+		$(OASDIFF) breaking --allow-external-refs=false --color never --fail-on ERR $(BASELINE)/openapi.yaml $(DOCUMENT) || { \
+			echo "breaking: the document breaks users of $$base; keep it compatible, or release a new major version (module path /vN)"; exit 1; }; \
+	fi
+
+## baseline: make the document the release baseline that `make breaking` compares against; run it
+## when releasing, with VERSION set to the release's tag (default: keep the recorded version)
+VERSION     ?= $(shell sed -n 's/^version //p' $(BASELINE)/release 2>/dev/null)
+baseline:
+	@if [ -z "$(VERSION)" ]; then echo "baseline: set VERSION, such as make baseline VERSION=v0.1.0"; exit 2; fi
+	cp spec/openapi.yaml $(BASELINE)/openapi.yaml
+	@printf 'module %s\nversion %s\n' "$$(sed -n 's/^module //p' go.mod)" "$(VERSION)" > $(BASELINE)/release
+	@cat $(BASELINE)/release
+	@echo "record the document's changes under $(VERSION) in CHANGELOG.md"
 
 ## contract: the contract suites through the Ginkgo CLI, with a JUnit report in junit-contract.xml
 contract:
