@@ -1,3 +1,3 @@
 package apiclient
 
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen --config=cfg.yaml ../../spec/openapi.yaml
+//go:generate go tool oapi-codegen --config=cfg.yaml ../../spec/openapi.yaml
