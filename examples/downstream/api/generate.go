@@ -1,6 +1,8 @@
 // Package api holds the types and server interface this repository generates from the
-// InterruptElasticsearchTask document. The document is found through the module graph (go list),
-// so it is always the version go.mod pins, never a copy.
+// InterruptElasticsearchTask document. The first line writes the document of the
+// github.com/es-openapi/interrupt version go.mod pins (openapi.yaml, committed like the code made
+// from it, so an upgrade shows the document's changes in review); the second generates from it.
 package api
 
-//go:generate sh -c "go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config cfg.yaml \"$(go list -m -f '{{.Dir}}' github.com/es-openapi/interrupt)/spec/openapi.yaml\""
+//go:generate go tool esinterrupt-spec -o openapi.yaml
+//go:generate go tool oapi-codegen -config cfg.yaml openapi.yaml
