@@ -7,19 +7,26 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/es-openapi/interrupt/client"
+	"github.com/es-openapi/interrupt/credentials/aliyun"
 )
 
 const interruptUsage = `usage: esinterrupt interrupt INSTANCE_ID [--client-token T] [--region R | --endpoint URL]
        [--network vpc] [--signature v3|roa] [--format json|xml] [--output text|json]
-       [--timeout D] [--max-attempts N]
+       [--timeout D] [--max-attempts N] [--profile NAME]
 
 Calls InterruptElasticsearchTask for INSTANCE_ID. Credentials come from
 ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and, for STS,
-ALIBABA_CLOUD_SECURITY_TOKEN. Exit status: 0 success, 1 API or transport error,
+ALIBABA_CLOUD_SECURITY_TOKEN; when those are unset, or with --profile, from a
+profile of the aliyun CLI's configuration file (ALIBABA_CLOUD_CONFIG_FILE or
+~/.aliyun/config.json; the profile named by --profile, ALIBABA_CLOUD_PROFILE or
+the file's current one). Exit status: 0 success, 1 API or transport error,
 2 usage or validation error (nothing was sent). Without --client-token a random
 token is made; it is printed (ClientToken) on success and on exit status 1, so a
 failed call can be retried with --client-token and is then applied at most once.
@@ -45,6 +52,7 @@ func runInterrupt(ctx context.Context, args []string, getenv func(string) string
 		output      = fs.String("output", "text", "output: text or json")
 		timeout     = fs.Duration("timeout", 30*time.Second, "time limit of the whole call, retries included (0: none)")
 		maxAttempts = fs.Int("max-attempts", client.DefaultMaxAttempts, "most attempts, the first included (1: no retries)")
+		profile     = fs.String("profile", "", "sign with this profile of the aliyun CLI's configuration file")
 	)
 	positional, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -74,8 +82,8 @@ func runInterrupt(ctx context.Context, args []string, getenv func(string) string
 		return usageErr("--timeout must not be negative")
 	}
 
-	creds := client.EnvCredentials{Getenv: getenv}
-	if _, err := creds.Retrieve(ctx); err != nil {
+	creds, err := interruptCredentials(ctx, *profile, getenv)
+	if err != nil {
 		return usageErr("%v", err)
 	}
 	c, err := client.New(client.Config{
@@ -120,6 +128,43 @@ func runInterrupt(ctx context.Context, args []string, getenv func(string) string
 	}
 	fmt.Fprintf(stdout, "Result: %t\nRequestId: %s\nClientToken: %s\n", res.Result, res.RequestID, res.ClientToken)
 	return exitOK
+}
+
+// interruptCredentials picks the credentials of a call and checks that they can be had: the
+// environment's, unless they are unset or a profile is named; then the aliyun CLI profile.
+func interruptCredentials(ctx context.Context, profile string, getenv func(string) string) (client.Credentials, error) {
+	env := client.EnvCredentials{Getenv: getenv}
+	_, envErr := env.Retrieve(ctx)
+	if profile == "" && envErr == nil {
+		return env, nil
+	}
+	// The file and the profile are looked up here, with getenv, rather than by credentials-go
+	// in the process environment.
+	file := getenv("ALIBABA_CLOUD_CONFIG_FILE")
+	if file == "" {
+		home := getenv("HOME")
+		if home == "" {
+			home = getenv("USERPROFILE")
+		}
+		if home == "" {
+			return nil, fmt.Errorf("%v, and there is no home directory to find the aliyun CLI's configuration in", envErr)
+		}
+		file = filepath.Join(home, ".aliyun", "config.json")
+	}
+	if _, err := os.Stat(file); profile == "" && errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%v, and there is no aliyun CLI configuration file %s", envErr, file)
+	}
+	if profile == "" {
+		profile = getenv("ALIBABA_CLOUD_PROFILE")
+	}
+	p, err := aliyun.CLIProfile(file, profile)
+	if err == nil {
+		_, err = p.Retrieve(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // reportInterruptError prints a failed call and picks the exit status: 2 for an argument the
