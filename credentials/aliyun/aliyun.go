@@ -48,8 +48,8 @@ func New(p providers.CredentialsProvider) *Provider {
 // the ALIBABA_CLOUD_ACCESS_KEY_* environment variables, OIDC (ALIBABA_CLOUD_ROLE_ARN,
 // ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), the aliyun CLI's profile
 // file, the ~/.alibabacloud/credentials file, the ECS RAM role (unless
-// ALIBABA_CLOUD_ECS_METADATA_DISABLED=true) and ALIBABA_CLOUD_CREDENTIALS_URI. The environment
-// is read now; the files and services when credentials are first asked for.
+// ALIBABA_CLOUD_ECS_METADATA_DISABLED=true) and ALIBABA_CLOUD_CREDENTIALS_URI. Which providers
+// take part is settled now, from those variables; the credentials are read when first asked for.
 func DefaultChain() *Provider {
 	return New(providers.NewDefaultCredentialsProvider())
 }
@@ -57,8 +57,8 @@ func DefaultChain() *Provider {
 // CLIProfile reads the profile named name from the aliyun CLI's configuration file, file.
 // An empty file means ALIBABA_CLOUD_CONFIG_FILE or else ~/.aliyun/config.json; an empty name
 // means ALIBABA_CLOUD_PROFILE or else the file's current profile. The file is read when
-// credentials are first asked for, so an unreadable file or a missing profile shows then. The
-// error is from credentials-go, when ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true.
+// credentials are first asked for, so an unreadable file or a missing profile shows then. It
+// fails, with an *Error, only when ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true.
 func CLIProfile(file, name string) (*Provider, error) {
 	p, err := providers.NewCLIProfileCredentialsProviderBuilder().
 		WithProfileFile(file).
