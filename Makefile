@@ -73,14 +73,14 @@ breaking:
 	fi
 
 ## baseline: make the document the release baseline that `make breaking` compares against; run it
-## when releasing, with VERSION set to the release's tag (default: keep the recorded version)
-VERSION     ?= $(shell sed -n 's/^version //p' $(BASELINE)/release 2>/dev/null)
+## when releasing, with RELEASE set to the release's tag (default: keep the recorded version)
+RELEASE     ?= $(shell sed -n 's/^version //p' $(BASELINE)/release 2>/dev/null)
 baseline:
-	@if [ -z "$(VERSION)" ]; then echo "baseline: set VERSION, such as make baseline VERSION=v0.1.0"; exit 2; fi
+	@if [ -z "$(RELEASE)" ]; then echo "baseline: set RELEASE, such as make baseline RELEASE=v0.1.0"; exit 2; fi
 	cp spec/openapi.yaml $(BASELINE)/openapi.yaml
-	@printf 'module %s\nversion %s\n' "$$(sed -n 's/^module //p' go.mod)" "$(VERSION)" > $(BASELINE)/release
+	@printf 'module %s\nversion %s\n' "$$(sed -n 's/^module //p' go.mod)" "$(RELEASE)" > $(BASELINE)/release
 	@cat $(BASELINE)/release
-	@echo "record the document's changes under $(VERSION) in CHANGELOG.md"
+	@echo "record the document's changes under $(RELEASE) in CHANGELOG.md"
 
 ## contract: the contract suites through the Ginkgo CLI, with a JUnit report in junit-contract.xml
 contract:
