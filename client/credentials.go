@@ -12,8 +12,8 @@ import (
 
 // Credentials supplies the AccessKey (and, with STS, the security token) that signs a request.
 // The client asks on every attempt, so a provider that refreshes temporary credentials (STS,
-// a RAM role, github.com/aliyun/credentials-go behind a CredentialsFunc) signs each retry with
-// what is current. Implementations must be safe for concurrent use.
+// a RAM role, Alibaba's credential chain through package credentials/aliyun) signs each retry
+// with what is current. Implementations must be safe for concurrent use.
 type Credentials interface {
 	// Retrieve returns the credentials to sign the next attempt with. An error stops the call
 	// before anything is sent; it is not retried.
