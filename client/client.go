@@ -41,7 +41,8 @@ type Format string
 const (
 	// FormatJSON asks for application/json; the default.
 	FormatJSON Format = "json"
-	// FormatXML asks for application/xml. XML bodies are read with or without a root element.
+	// FormatXML asks for application/xml. XML bodies are read under any XML media type (the
+	// service labels them text/xml;charset=utf-8), with or without a root element.
 	FormatXML Format = "xml"
 )
 
