@@ -321,8 +321,11 @@ func IsXMLMediaType(contentType string) bool {
 }
 
 // UnmarshalXML decodes an XML body of either shape into v, a pointer to one of the generated
-// types. The root element's name is not checked: a reader should be lenient about a name the
-// service has never published.
+// types. It is the module's one XML decoder: the client and the contract read every XML answer
+// through it, whatever XML media type labels it. A UTF-8 byte order mark before the prolog,
+// comments, processing instructions, CDATA and white space are accepted wherever XML allows them;
+// a DOCTYPE, text outside elements or a late XML declaration is an error. The root element's name
+// is not checked: a reader should be lenient about a name the service has never published.
 func UnmarshalXML(body []byte, v any) error {
 	body = trimBOM(body)
 	fragment, err := xmlShape(body)
