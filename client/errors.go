@@ -75,7 +75,8 @@ type APIError struct {
 	Message string
 	// RequestID is the body's RequestId, or the x-acs-request-id header when the body has none.
 	RequestID string
-	// HostID is the body's HostId.
+	// HostID is the body's HostId: set on gateway errors (signature, keys, routing, flow
+	// control), empty on the service's own errors, which leave it out.
 	HostID string
 	// Recommend is the body's Recommend, a troubleshooting URL, when present.
 	Recommend string

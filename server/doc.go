@@ -58,12 +58,15 @@
 //
 // # Answers
 //
-// An Accept header preferring application/xml or text/xml (q-values count) gets XML, anything
-// else JSON, with Content-Type exactly application/json or application/xml. XML answers have one root element,
-// named by the schemas' xml.name: InterruptElasticsearchTaskResponse (Alibaba Cloud's
-// <Action>Response convention; the product page shows the children alone) and Error. Every
-// answer carries a fresh UUID-shaped RequestId, echoed in the x-acs-request-id header, and error
-// bodies carry HostId and a Recommend link. No input leads to a 5xx, a redirect or text/plain
+// XML is the default, as the service's: a request without Accept, with */* alone or with nothing
+// usable gets XML, labelled exactly text/xml;charset=utf-8 as the service labels it; a request
+// that prefers application/json (q-values count) gets JSON, labelled application/json. XML
+// answers have one root element, named by the schemas' xml.name: InterruptElasticsearchTaskResponse
+// (Alibaba Cloud's <Action>Response convention; the product page shows the children alone) and
+// Error, with the children in the service's order. Every answer carries a fresh UUID-shaped
+// RequestId, echoed in the x-acs-request-id header; error bodies carry a Recommend link with the
+// request id, and HostId only for gateway errors (signature, keys, routing, flow control: the
+// catalogue's origin). No input leads to a 5xx, a redirect or text/plain
 // (net/http's own answers to bytes that are not an HTTP request at all, such as a malformed
 // request line, are sent before any handler runs).
 //

@@ -44,6 +44,8 @@ var _ = Describe("the instance lifecycle", func() {
 		Entry(nil, server.StatusInactive, spec.MediaTypeXML, "InstanceStatusNotSupportCurrentAction", server.StatusInactive),
 		Entry(nil, server.StatusInvalid, spec.MediaTypeJSON, "InstanceStatusNotSupportCurrentAction", server.StatusInvalid),
 		Entry(nil, server.StatusInvalid, spec.MediaTypeXML, "InstanceStatusNotSupportCurrentAction", server.StatusInvalid),
+		Entry(nil, spec.StatusUnknown, spec.MediaTypeJSON, "InstanceStatusNotSupportCurrentAction", spec.StatusUnknown),
+		Entry(nil, spec.StatusUnknown, spec.MediaTypeXML, "InstanceStatusNotSupportCurrentAction", spec.StatusUnknown),
 	)
 
 	It("answers InstanceNotFound for an unknown id, in both formats, and creates nothing", func() {
@@ -202,6 +204,7 @@ var _ = Describe("idempotency", func() {
 				defer wg.Done()
 				req, err := http.NewRequest(http.MethodPost, h.operationURL(instanceID)+"?clientToken=storm", nil)
 				Expect(err).NotTo(HaveOccurred())
+				req.Header.Set("Accept", spec.MediaTypeJSON)
 				<-gate
 				res, err := client.Do(req)
 				Expect(err).NotTo(HaveOccurred())

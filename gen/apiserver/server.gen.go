@@ -217,7 +217,7 @@ type BadRequestJSONResponse struct {
 
 	Headers BadRequestResponseHeaders
 }
-type BadRequestApplicationxmlResponse struct {
+type BadRequestTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       BadRequestResponseHeaders
@@ -232,7 +232,7 @@ type ForbiddenJSONResponse struct {
 
 	Headers ForbiddenResponseHeaders
 }
-type ForbiddenApplicationxmlResponse struct {
+type ForbiddenTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       ForbiddenResponseHeaders
@@ -247,7 +247,7 @@ type InternalServerErrorJSONResponse struct {
 
 	Headers InternalServerErrorResponseHeaders
 }
-type InternalServerErrorApplicationxmlResponse struct {
+type InternalServerErrorTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       InternalServerErrorResponseHeaders
@@ -262,7 +262,7 @@ type NotFoundJSONResponse struct {
 
 	Headers NotFoundResponseHeaders
 }
-type NotFoundApplicationxmlResponse struct {
+type NotFoundTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       NotFoundResponseHeaders
@@ -277,7 +277,7 @@ type OtherErrorJSONResponse struct {
 
 	Headers OtherErrorResponseHeaders
 }
-type OtherErrorApplicationxmlResponse struct {
+type OtherErrorTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       OtherErrorResponseHeaders
@@ -292,7 +292,7 @@ type ServiceUnavailableJSONResponse struct {
 
 	Headers ServiceUnavailableResponseHeaders
 }
-type ServiceUnavailableApplicationxmlResponse struct {
+type ServiceUnavailableTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       ServiceUnavailableResponseHeaders
@@ -332,15 +332,15 @@ func (response InterruptElasticsearchTask200JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask200ApplicationxmlResponse struct {
+type InterruptElasticsearchTask200TextxmlResponse struct {
 	Body          io.Reader
 	Headers       InterruptElasticsearchTask200ResponseHeaders
 	ContentLength int64
 }
 
-func (response InterruptElasticsearchTask200ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask200TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -379,13 +379,11 @@ func (response InterruptElasticsearchTask400JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask400ApplicationxmlResponse struct {
-	BadRequestApplicationxmlResponse
-}
+type InterruptElasticsearchTask400TextxmlResponse struct{ BadRequestTextxmlResponse }
 
-func (response InterruptElasticsearchTask400ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask400TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -424,13 +422,11 @@ func (response InterruptElasticsearchTask403JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask403ApplicationxmlResponse struct {
-	ForbiddenApplicationxmlResponse
-}
+type InterruptElasticsearchTask403TextxmlResponse struct{ ForbiddenTextxmlResponse }
 
-func (response InterruptElasticsearchTask403ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask403TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -463,11 +459,11 @@ func (response InterruptElasticsearchTask404JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask404ApplicationxmlResponse struct{ NotFoundApplicationxmlResponse }
+type InterruptElasticsearchTask404TextxmlResponse struct{ NotFoundTextxmlResponse }
 
-func (response InterruptElasticsearchTask404ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask404TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -502,13 +498,13 @@ func (response InterruptElasticsearchTask500JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask500ApplicationxmlResponse struct {
-	InternalServerErrorApplicationxmlResponse
+type InterruptElasticsearchTask500TextxmlResponse struct {
+	InternalServerErrorTextxmlResponse
 }
 
-func (response InterruptElasticsearchTask500ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask500TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -541,13 +537,13 @@ func (response InterruptElasticsearchTask503JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask503ApplicationxmlResponse struct {
-	ServiceUnavailableApplicationxmlResponse
+type InterruptElasticsearchTask503TextxmlResponse struct {
+	ServiceUnavailableTextxmlResponse
 }
 
-func (response InterruptElasticsearchTask503ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask503TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -584,16 +580,16 @@ func (response InterruptElasticsearchTaskdefaultJSONResponse) VisitInterruptElas
 	return err
 }
 
-type InterruptElasticsearchTaskdefaultApplicationxmlResponse struct {
+type InterruptElasticsearchTaskdefaultTextxmlResponse struct {
 	Body          io.Reader
 	Headers       OtherErrorResponseHeaders
 	StatusCode    int
 	ContentLength int64
 }
 
-func (response InterruptElasticsearchTaskdefaultApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTaskdefaultTextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -687,138 +683,201 @@ func (sh *strictHandler) InterruptElasticsearchTask(w http.ResponseWriter, r *ht
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37c9u4tf+/gmE7s3ZKypJfSZTZ6SiO/V1/u8lmYqe301VuBZGQhJoCuABoW7vr+7ffwYMk+BQlU2vP",
-	"rX9JLBLP8/jgnIMD8DfHp8uIEkQEd4a/OegeLqMQqb9HIUMwWH1BPsK3KLgkAjEWR+IKzwkMZQkeL5eQ",
-	"rZyhc9zvgzXlXecWhjGS9c5ogJyhs7bCD5SLy8AZOiiEXGCfI8j8Rc8n3gKS+a8LGvdgiFcx8XnPp0vH",
-	"dT4izuFcNp62Bhj6JUZcAMzBFGEyBxGjPuIcBS6IQgQ5AlMEIigwIqLnuM4X5NPlEhHZ80KIiA8PDmCE",
-	"TV+ypwPBaDwNEV9QKv76y/fNMxnH/f7hacRoEPvi+9xcVG9qeGqe/fenZyejk1PvzfnRsXf84eTcezt6",
-	"894bjA7fH50df+j3+0fOw4O7hnT/WG7MHrD3j48/7r8wqTMmuc69d4cZ8qY0kCyQ7R/5f71fhuAWMY4p",
-	"+X7sDHr9sQMQ8WmAyfz7sfP1+sJ7M3b+qkqjMdG1zhmjLHkEgH6YDkm/aDMqXfGgUDNrUrNSP23HTdOi",
-	"XTFrTkqQfrae9Ef+QVY8a8KIin68rbSY9nNt2XQ0gqRfdCdLcBm9q5SnlA25jhNmH1jclmJ0RokfM4aI",
-	"v/oaBVCgS8IFJD46o2QWYl+UVX19lbKet6nzGFUfESoWiIFYNQ7oDIgFAth0IjmJiWTjnCHOe+CarQCc",
-	"Q0xACAVi22n82jl1qvQnCpnX9lkJzmtr1eLzC9864NszBOuTJwPrVtRvg9ePFJ0dwHZLweoIuS8DtIyo",
-	"QER8hgwukUDsI+ZLKPxFGQGaCpe1vrn0Y/T9eoEAj5CPZxgFwA/lCnpNbxABC8gB1OsemCJEQMxRAGaU",
-	"AQgCPJshhki6NG+n+A3T6lTlTxVUN/RWCdIN5Wvh+YVRj2XUM8Tm0yfD5jV0b4PKXcnNDuB5rVR1BczE",
-	"p8soRAIpe13EDFVoe0WhCv2uLPVYvU78G560CQKKOCBUAJ+SGWVLICgYqSaAXMECyAK+pSqXZ9CpCr/V",
-	"WFvupRpjy+XqsfWF9utp/wzh8+3TwWc1vdvC5paisQukrBOczhBS28UjX+BbKDCZV6lqqUyVjlYUelzI",
-	"MHMfYNrotupXHFyn2jcwyFfspAb4isUacO8/mqbPENEGT4hoVeRuF02tZPpOwKpaJDrGqk9UXNBYimqd",
-	"bqUl6nXKKvJYQyIJdFwGIGL0FgcoyNYLdI+39r0KQ+1Uv/o5zEq6aESspNBavHqh7XPErv6TY5dN7Lam",
-	"WAsB2CGS5cWjYxy7ElDE/BMVV3EUUSbOVMRSSPSkpF4Nm6vVa+W6eo9VVT+MuUBMLjMsJkQaNgLyGw4o",
-	"A5gASACSdJD2soi72kFoNbn2yn1ycfHh7fmHY+/s8PzMOz5/89Z7f3go1ejs/enF+eDDq1evXuWQs7Hj",
-	"RjhtrLkWY1+42Rk3/2isbjWsJwfrtTxoi+CPlaQdwnsLOesM8wViBIbqcR4TThQm2K+rtD7/vqvYl0mn",
-	"kDxZQA5mEIdyfY0REBRwukQgJjeE3hkeuQDd+yhSAEWZKh4ztK2uW1Pq0vwaHBmAttovAXGJ6A2A+0L6",
-	"TUj//CzfwdETgmmB0ptGILuRkp1AaEmGOoPKWxjiYOTLif8NrS6DOof/GJTL9hp9/6bSj1Hsq3SfDarG",
-	"wQ1ayQVPOikz2f62ilo74E4d1g8GMesIX2HHNtK+AUxfOFDHgWcYMvjwhMDZSPc2MLpeInYCi2vkpWuQ",
-	"lFDfAh9lsVbQWCzYkU5GOEf6NHvXXyD/BqxozEDMQgBJAJZILOhj1TU3jU419SKPlTb9m2EyN6T1CPnC",
-	"iPWMeIaQefH0kFki+YZoubmI7BJIKwSoWwxNU5CqQnWFErX6ahfpLtkvSlrVObSqp0fpYzrMTjXxtQ2J",
-	"aRc1wc98oXU4+J9O12eIcK+fGuFyxN48E7KS+btDsIJodItdV8iPGRYrldeZpFD+FxaL1AAtquARqKra",
-	"q65bq5btKndjsnDTFxAqeXWZZGLfYbGwTPtH6W+L+XSq2ec2Yq5nYgWUbsLHdSD7ws1Hc/MZ4vT5U+N0",
-	"SzZsZp22lZ/dAXpr6eoW6q/xEl0JuIzO7yPMUFBrW6UFe0nJWsWvKtqNmgu8RIDLpgFlQB0LU2OQay7S",
-	"fT1KxUsj71Shz2x4LhK+ya4tDWsd9L5woJYDzxBSz54aUiuJvhmAtpGL3YFnjdR0BJUfsdoqa/DoSyXK",
-	"mllR5FHnqtVensKCnOex1N1sp4PFMXaqe28U+hW7qIS9YqFauHsh6rMEtDdPBmhVxG511nwN53cAXdVy",
-	"0RFkfYZzdKXuYspr1/UCAdM8iOAcfcfB/7/66RPgqqwrJWYKBV7aumaL5Pnbt/03HwYn3uDo4tg7Pj58",
-	"473vv7nwRkfn52/Oj96q1DcpxTwOhTMULEYlAf1NEg6AsSk1doZAlnOzx4nUOEMwbtXl2BmTh/y8S8BS",
-	"MfV/fPyxNHOwB8GMwfkSEaHNf0IBo1QAFCL5cH+XtEnkSRFGcVMWS3mfPU4YX1CxVsSqVE5JvS+UChRc",
-	"xcrhqCQgh0sEIOF3iGniiAXKUUc/QOqwr48AR+xWFmVYIL57wm2Heun1O+e2wl1DfvMF8YgSXqHwLRhU",
-	"g5/bsyhV9rYDljy9QuwW++grgbcQh3BaRIST/hGoKFNeaysLdZW2Vs5CgkCgZUQZZKsk4Si5AkQL1Xar",
-	"cXkWnWaqHSsjp9xJRaZgFdlrDZ0X4rcj/jNMEzx+MmOomtyb5gpuIx07MJfqZKcjgyk9B/2BIv6Jio/V",
-	"1+xUF6vQ15pyHUW70wPkZkddxQpRoJdkGjPgw9CPQ6h2uZNFmAumsuSpqg8wH47Oro68Hz6OzryrH0aH",
-	"J6djMpgdw4H/9gj1pyfweHo4O5m+DYKBf3gI3/j9Wf806AenwSkMjl/D49d+MDue9pF/6B/NDl8HR9PB",
-	"drBQRaxO3aSRhuWqfiod0MqS9eD8wuxnxuxn6BOPnm4ZqKP4hlsku5JDxfs/3Y/ePVYed7Hq1Etr1wvP",
-	"J0p89JVXbcFUlGlAIbtQ1xBEZNvgDnJ9uZO57qn3OCRIB9wpDLzPY37aSTPgp8XWo/0LnRM6P0O4ff/0",
-	"cJsj97ZYWyMIu4S6gph0hHPXC0aFCCuvArLelfUt9/IxemZEQREzQARnDk3i6oi0q+00LRtqp36tvlQj",
-	"a3wU4SYa9uT7JjqaAruhJYwwmIX0DviUCEbDx1JSDrZTah6WqVm5JOSHULscvJA1JeszDL4cPtkyUCZ1",
-	"myVgAwHYwRJQJR6dw/9XXrWDbnWtCjQqmimxG02LOWLdqpocbqe6NihAmOxgHYbJMm1A7IW2zxHHBs8B",
-	"xxJaPw7IyjKwWyTLJKRzKFujcy3U7T/YpH2GWtZ/Blr2eAWrYP1ONaxb5aI3iHxm6BbTmJs5fta3VVRc",
-	"cqP0bV2NCv1bX+Wxe6uRaT3lRpotoVIo9L3pJtt8Ac25SEwwX6AAUGbtum2pt2um2GkISO96r+uyGi3X",
-	"VKrH0Bceds3DZxjGe7rN8zbEb7uV3qEg7QLJW4lZJ/j+4DoLBAPE1Bciv0CBfsRLLBKXMEDcZzjSF1U6",
-	"FyG984yNqK5xS7MMfBiGiAHoM8o5oBFiatOJuwCTjKwzypZS8bi/QEso2/8zQzNn6PzpIPtq5YF+yw/S",
-	"wVzJntRQc+MzQbcNhzijDIgFtgbpAkqSpRkFJpeOD8dkoroaarJp6iH3C1pCTAoPr/ES/YhmSdklTwtz",
-	"lDyMCb4HHPmUBOb1pAdGiajdQSw4SNoZkyUOQ2xKgymaUYYAQ4KtlPFAHkXERHN/UIwv09DONcGBm/EP",
-	"cvW3BKPvOJikDU3yTBWrSAK23mh0HmSfzGTBKSl7DwNTVf6SzEJE/QmjKMS+YsrBv7m+G3WzD5hWkSJp",
-	"4WBN9baf5mvsY30L678j1dhBU936L6E0N1lRp/aTAWtaKlWpuc+7VTNphU0u023VcnMrNXdGrGm5UKH5",
-	"RF+btkr1ak6+NLZVqtCUWtXYUnWt2g3zdm1lVUo7Uo0NWEWrdmJa1pWlK0OhLeur4i19pOYm1zUgQbQd",
-	"4mflbTi916b+H4am0rX4YwDV9LQjTE1a7wZW09Y6QNZCW1uDa6GdPwBf0x4fCbH5drpCWdPqo4HWtNMh",
-	"1hZbfAzcmra2QtxS3Y1Bt9TCFribtLFr6FX9bIy+D26DUX0HpeM5izkKhgCCacwxQZwDFofIBTA78GZs",
-	"7zT3hBbi9GAivd0J4HDFwd0C+wtpiVsO3b0Hfe6Zfj1cKymmykHRN1ARCAYFCqUP4cUNbEqbyPmQFQ14",
-	"sF5cKhtRq7Sk6AVlUxwEiGzoN2x0iU4bzGjR0g4W7CeYRofC7zMUICIwDDlYwpVJWL1B2huX3nnXsmvf",
-	"Dn6lkl9TRNhIeAo3uq+hrF16J0Kw9XA6YuYICAYJV2ELnVPscRyg5ODJOx2nqIyo6atUdsBm2/rZHBhq",
-	"rqBuo0JVVZuubW3XZq7W7pCk23nnzbEupt4h+lhXA6sAIMrifwDz5HL1XYjmT2LRHng64PNjtZusgP7K",
-	"u/21DjBjdAmO+30gKDh5+9YtqPeU6lzorolXfVZ2Aw2vbqDZWC5X2YEKdjKwDhWE68alMiRnCXG4AnHW",
-	"2RMAezo11eBZ1lU5aP2ZYSLUid3R1dnlJdjjEfTV7vvkfyb7LhjIP0+Pgb+ADPoCMd4DaicIzpG2n8eO",
-	"rpmVGDvvxiTZTMgeA8gQQPd+GAcoAFPkw5hLMwatgA+JtGumCEAQoBBPJcYgvZGkw/ZLeP8jInOxcIan",
-	"x66zxCT5OXCdCAq5XjtD579/Ho/vD/veeHz/+vzbX/7suMWwuuukoFLmptRHQGcA3SK2MppsLgnYMxqd",
-	"KfN+D1wSdfVC6e4AzMFEdaNC/BGToCmwlmC97VvVu+7PpwF6BzhCebj9joPJvaeKeLIInwAfChjSeaw+",
-	"c5KnSH7S0pmgMMKq4hwRD90LBj0B51ripJrpcUm/QysdgUuUPn3I9qCrBr6gKksDCkMsFLiAx/4CQA4m",
-	"7TYzJ53MwQyyNIvk+YO1M17PgaUu0nO2GkPSQWkQ6YuH3B76bxV2YratickcfP3y45ZjSbtx6RJLfBKr",
-	"8riyseS2uaophINkYzD5/n0XfMs6rRhd+krviOnbbZzhz9arVDxdLbAZm7+l46HTfyNfOMX2s5XnMv2U",
-	"YgVTSPqlRbW3l0k393zikdO7AR3c9+/6/YH/6tWrVxOwJxKUXKqvecmfiJhDhpNXk/3emFwqpKBEFhQL",
-	"wJG6rGUIIAiRRDR1AxmeY6ECGsQ85a5+yF0w8SYumPxL/tObyNKTVxN3TKAAS6mSg8M3BeDGHDAk6cDB",
-	"ndRXHxJAJNop7CWSvXtKTFwwOZi44G6BBQJqTXCrMN0FEWI+IsJLEilcAKc8ZgEIlUTwfXUR+g1CkaZB",
-	"QP1YzhIF5sYaXgL4weGbJoQfef+E3q997+237M/ev155315Vwn3jHSPqHpYqOTeoLyior5/H//JVMTDi",
-	"AAuAiWTxmEzW33YySVeQvVGIp3AKwVlI40CCv94Ot74vh9JaijO3iMhX++/UcOwLggBf0DtNfX+BwyDp",
-	"hAMYUoK0UUpjAaBaxVzJsTFh2r5QLkAkwJSKheZUm+VsRHKrmVrJZjPsYxiCqw9/A0saoJADHzK2AlK+",
-	"ub6rZxaHSSYBCBG8RZKANBZb4p8cXBP0patb7aqQTsQsCk83FzPEpunkV5jni+PZFUjFoQkWI3AnsU5L",
-	"KyRzfWgQJ7ojbYsZDLlVLH1nJamZwU8pDREkbUevBlUxdP28vP6o5zat1y436zEgn7Gj808yJ8gZOjq9",
-	"ZpCk1PSzNJrDfr9vkmcGh0fHTg43TVbOOPhLmowj/85ycPQblXkzDqpMZ+lWmNDnlXQvNABAnx/9sIT+",
-	"1QIenpxWaFDhmLwOzgdoBuNQpFlGeqMrp1hyYZiMYrGgDP+qbOAhKDYGztLw6PcJQKYRFpNNdIXnBBnv",
-	"iJtSkhvceq/2Ccy7BbpPEo3GRH+h0wTtBAcTaevK9Va7adDX46pnq1yPTWGTezgEh/3Ba69/6g2OspYC",
-	"KNAE7H29PnPB5LDfP/X6A69/eD04GfaPh/2Tf072s5bSrQ1PHaudgL2Y4F9iJFfjRKH306aN3+9xxaEJ",
-	"2Fuge3D1w8iTBNQMGBPp+qi12sQorq6v7Nhz2lgiAZ5yzibaG7SvVBiTBbrfs3i0x5HPkHClp1i8MmFM",
-	"xg74C5A1zID2fEgowT4M04ns7+9LSwQxNCY6Ja1QQl1wqD614lovv365tH/+EiO2sh8YB3pM9iRPXZCQ",
-	"SUq9Mlq0F6in/coU33fVZFFgfgMlSap4BFchhQFYQL5wx+TfFMti0xUg6C7EJDF0sFQKXdlxE1jIiXmm",
-	"eTDCalPEdRiFfx8YNRuUlezLTyNwOwAJaQcu4AKHoVm8VXpeALiU4ukK0FAOvEbDoM9BjSaZjLwp5Oj0",
-	"OON5mpVX0hUl02Oy9+XiDAwGh0cu+H8fr6Vc6mFlwp/Js2bjMJvJpErqU00a9PpZK+ZpUTsnavIxj2EY",
-	"rmpVqCzIQE80FeVBKsiJrOlpGMNYis4yOKmQI3WJcFkcjFFfJWUAcqkZUjiGKl9cKYqpoB0LsVBtq4AS",
-	"ZWpZjIkywlGgZX1/f3uBk1iPyYyWJe0nYseADXznjFWQw0Aw+nwJ9hJzNB8NmLjqreHbmGS46AIp0Vys",
-	"QrQ/zBZ4dQNLZhhA2yvjAEZRaBI9x8SsyTrqZFRWAVtpCdmrXHz204C30hatYGOSCgNQETYrUpPevK9f",
-	"8B4YkVVNHFgZixhpm9xEijQEq8xfdZMpZcq3MMmjBumkIzDSypOJyo1BFoGFMhCauFG/UDmuYxjhDJ2M",
-	"ExJ8aISI2n12jnr93pG2KxZq9T8w7w4SRvCD3zJH+uFAqyA/SFkoK0WUV9h+V4JG3GbvHpS6NMPz2Ehb",
-	"rDKZXMB9qI6lUQbiaM5ggPaT8FOdQFybVGbtcIcroPZNpH8bImNElusBaIbi6ubVB3EMS8dkAtOkosTd",
-	"t50u2Zvy/8YOJlguovhXTOZjx3holkWbdb6kt1Iq6JhMeMwjRAIUTMziB6S9uUQlxoG9Sa/XSynNVKnJ",
-	"vvLt9Q+LqIYU9p14hOp9CKk1v2dDMZL7e+IK/548gTOB2B1kAQe/yxqe54Hcv/Jhjji/g8N+3wUTbTDr",
-	"W3LlU2uOppb1YA9KpLQD5fvgd6VDk+YcuuqW1XiQXBswsf9WcjBJWm6ViCVLx0TTM9DNJ18ZxkGxpWRT",
-	"TlYilCBZfkxGgKEIQcn7iTXDiQaKbJfATr43z1IGSTQzxwQYEtr7H5M7TAJ6J5/EjGh1mmHGk9Cs+XS8",
-	"iWa7OuItF5LUh9EBGz07dYJjgcn8nba81AD08Q51i8tMxcf1vpetQCZLxwS7GvIEJxIlc/fwQhUySAw9",
-	"E+AGS8huuN5IUZsV5uauG7n8Ak4BrNxk0SPFHATIxwEKxgTOGOJ65ZTqoY0k5a+jQINourap80aNcJnm",
-	"G3Fn+HOzk50QR7qmmSdXEzxM1mwJstmKbYUnbTdU3TjdcifLauLhwS2OOGWTn3w9xl9Qjoi0WURq2kkz",
-	"I3U1Qjq37fCh2USSAOsCKMZEhSEL20fnyuDR/KIzFf5M4GgZc2ECKXkmat5klDsZHZ5dXPTPvZPXgzfe",
-	"8cn7E+/th+MP3uv++6OLC5uIyhTKqGgpW+vDIPYG2sPDt8KxjMN+f8PN1fyd5o17l1bR9huWayOeLfZZ",
-	"txqjSWXQt2+vrVe6pLvTGVbu1maRojvIM+doz6xME7UyKcsvQTAj+ym4ZUVVEGp/F7v3x1qiquqlkndg",
-	"nQZSVY7WV8nyAFWN4/U17NyckzajqsobU3VbDK8qgUAyUQWK1le3EkbsSJWC5mKM6udvEv4KPvXP36Ru",
-	"Z6d6UyFr4XJI61vFEn9Ocdr55jq5DVs1Ej/5vFEh/dwGt4qXSwSJyjZ2PtG8BaDzAHEA0D2W7k5qEcwx",
-	"JbbroESe6/OZKtibOyKM06VBWrG3crUEAdUGgG66p5YdswA7QyX+rsNpzHwV70x9QmX97mXhf6DyC/Yl",
-	"3Cqjwxke9/uuIxiezxFzho4xnrxkDI5kToFQVs5/FalyrzNiXRcMe73eT5G07X2m7S9jC5j8A9sqXyGR",
-	"J9Slzfm0xzWEkR7uEgkYQAGVwdRoU9SQSFqOjuvExDzSXan5pW2Hiv9KViXVk00dDpUro9KczdFO7acg",
-	"6Z28q968SlmvNjcyGiqiYUp6VTxqPgNRxbZ1NTCZIWai7YYy35r4K0dcct7AHhYpx5B0sPVfEuaN/b+v",
-	"jEihvCycGr3SWU/loQc+UWFZoOUDscPUCvVpHAaACxplg1AOJBeQCeNBpadrXcMb67St3pKF/MbY2HvX",
-	"iDE4o2ypekgiB4rP8r22wLPzw/tlBffDmJtvwbCYEDU9tTGtqCBxzU5c64FrtjK+QgiFvid/A+3XW7vg",
-	"TA5QKpjZmdp/B7KZwBD7KkJhAIelc6NE+s1VE6vXkEQMPPPeks81J7ZswVxbtEb2lDmh6+YgxIhe6o3u",
-	"S4NC0hqyEGexeuP6GE/KPkZfBKBkSbIi3xrOIn32AmXfI5+qMKFsag3z8hGiKJ6G2AfZwqXxu57y2pP1",
-	"sgiPRfoWl1tkxG9RuAIQMvrkoGFUQ2SdNp9Z9MVlIaWjVAzFM1s9ynrV7d0aFpeMY5cwqbXebLWIlBaA",
-	"5AweBwj6i3Ry5ki9dthVtod0vmtJXfTDNa5pcmMiJzBniPPcarL+7KMtM21Ktxea6zuaRj4ErYi5MOij",
-	"QK+ZIeVSXixF1Jk1mpGZkIyMVuvgZTEgYGKKKSXW4O7TCgVHDMMQc8RTKkVW5EcJA6FA3FEzW652NxTV",
-	"8hZDw6nTnJ3QWG4Dvi5yGbcKrnVUrD6MVRVeAzq6VkaB7PPpdjcLa1WYolzQDAR4pqgr7ASMBpBWuBUx",
-	"KkXsO17ijWsZFfn4v0+XS0q0rZB83ETKtAqI1IqFUlmPoZgXzPHC4dO8VVd6uQFeW9+rM+HORLX4AkYI",
-	"TBmCKo8O8zSJDOxhBaIaYKQiQOEqM8zAldpRgQTEBN1HSjnN3lgTCyu/gP+suGMG5UXW9QQpjyq+JZnx",
-	"qOLlZmp0aTmKVtKi+jzqMhKrAvit/xDl86GqGVTqh3o4yMt++TB7Xvyr3uepl9t2TXbwFB6Yv/MHV/VW",
-	"YkJDblFOVlrCUIp8ccGx93eyplKPzqdErRiCSqKtYrWhRQLIAt7Ck51Dge7gCqRxF2Xe5/LhtB+xgCQw",
-	"F0OuITe3bk9JiV33KZqM3HUl8gSvIID+ILra2iXI+tiTsnlikazvhqC5rVpd8Dte/BqIlsOxU/utkLGT",
-	"59G2XyP5Qxk0hcEa5thfjqjgjP26jStfmZmR8624XEWtldkPqX/j8Rt0Z5ZmsCfRPwphEeI3+zhFE5Gr",
-	"kCaLdjVaWj7y9OAq1tSqT52X1tbSbQ3tCJtlD2TJZhJBPsj/JahIo14sIAGDE7DEJJamG5RilO1HJqKv",
-	"SF5H25ZfVd8FebmAIVIzqyCulcvUq4m51h7tLGF4Via9ps1WYutQZBWJrCOVRuNnsps1ZElSCzQlIiht",
-	"7z1Ol+oQFjju998VLKMZDcMk65sShV9QmMLH+WDscVUwVg/Tu0FVspo7Ad+rPkxfQd0WR/A3AopcKmIG",
-	"8FMUUg2/CW8kGtsiUIcMSQqPbnBpRmiiMynfNpJglUfZKMVHeSnm3jK7mKwsx2oZaBbh3Ani9QT9RK2E",
-	"Lr36FHOOdMKbyXIUi1rRjnBOptNQlL9A/g1YydUsZqFqRze5zYK2XnYZjfMokLun2go42Y9tV2RmX4eo",
-	"ruBQq8QCi3fqysEkK8u+o+NVeg2hOhdpkvXU5PL02vSu63r3P4AMTimZQs9kYVk1W6zvG7j+0vqWYK5p",
-	"gbXfbyGZ5Ghy1qFwZXmvmhHJ/fxV3DCvCv67Co1/p7r20rvXn4BLlXf/74xJyQ2bNVTUn2qpIqJ+k6eh",
-	"fZp0HtIpDJ+KiFWfgfm/JOj5+0byMJ1/Y+NO4w0h9V6eiVlrYhQ/cquMhCQ/TS1BLkD3Pop0Ai+zm6/n",
-	"QHuz7GT7+KLJRsSGQuk3eRU0RpSJdwCCk35fW6VSUtVGmzk2PkO+yPGg8lvTlptS9brgPa493V/PlC0/",
-	"Rt0NC462ZUEapM+O4Rcn/KASG9ROsqe3hoY//+ZIljhDB9ob8YJKiybZ+9poS840l1Vuaq3tdrI9RpS0",
-	"aH5t31yyn5w0mP5+TJPKlMta1D8fvj08KrVFsbgqWfGz2fMjQUSxyoRXQdS5+gDqiICYhJgLFCRpJTjI",
-	"+RcqtsZirQ0xC62L4fOn/3/T9S+Dh+KF9beQYSlLKosqKaVzxE3+j2NdHeAUk7u+JOOyjmZb5fXZaBh5",
-	"nMZigSAX3mDSU9lWRVL8/fNZJR1cwBD0F3rvX8EPUeCc10pKwtUaIni3kf8MCfEtzWAqnfhId98BVTuh",
-	"+f1iO7W1kKoqBfZ/AwAA//8=",
+	"7L3bcuM4tib8KvhZO6Lk3KQs+ZAHOSo6nM7MrtxdWV2RdvXfsUs5LYiEJJQpgE2AttVVOdfzADPX8wRz",
+	"Pw80MfMaE1gASPAkUbKc6d3jmyqnCILgOnzrgIXF37yQLxPOCJPCG/3mkTu8TGICf5/HKcHR6iMJCb0h",
+	"0XsmSZpmibykc4ZjNUJkyyVOV97IOxkM0IbxvneD44yo+y54RLyRt/GGD0QIPFdD82soJX/PiJCICjQl",
+	"lM1RkvKQCEEiHyUxwYKgKUEJlpQw2fd87yMJ+XJJWOSNvIWUiRgdHuKE9nFMVxnrh3x5KFOeTWMiFpzL",
+	"P/z9u/XrGmeDwdHzJOVRFsrvSIyFpKEgOA0X+pJZ4fvou8Hr5xen56fPg5dvj0+Ckzenb4NX5y9fB8Pz",
+	"o9fHFydvBoPBMazQ3OCNvE63fP7sbyDeX5dbMwj1/vrhh4MnNu2RTb53F9zSlARTHikmqAcfh3+4W8bo",
+	"hqSCcvbd2Bv2B2MPERbyiLL5d2Pv56t3wcux9wcYTcZM3/U2TXlqf0JI/5gvSV/osip942HlzmJKxXT9",
+	"22b6HoeHxfBiCiMP+uddRcLMX5rLfXEjLfrC/gQGL5OzNUKjLm8nODm9Swu2XD102Krk5YKzMEtTwsLV",
+	"z0mEJXnPhMQsJBeczWIayrpWb76lrtJd7im0+pxxuSApymAo4jMkFwRRc4viJ2WKmfOUCNFHV+kK4Tmm",
+	"DMVYknQ35d64wv3q9+n2+n0KMLxxnY1IvPGuVjB+4txeOPcIkfm0OzJ3InEXcL6nfDwARneUnn3D9Ol2",
+	"MP0+IsuES8LkTzjFSyJJ+oGKJZbhoq7s6wbXFXz96EK1rxYEiYSEdEZJhMJYGc0rfk0YWmCBsDZ1aEoI",
+	"Q5kgEZrxFGEU0dmMpITl1ng3HV+zyP1q9/Pttfs54PKaFTYi8prxrVj8xKr7s+oRAvHz7kC8gbhdIHhf",
+	"wvEAWLxRdPaNws+3RGEW8mUSE0nAg5dZShoUu2FQgyo3jvqeG1kuvVw/ZMECs/k/Fjwz1AuFol9N6W3E",
+	"I+ycKOJEIMYlCjmb8XSJJEfnMAVSZi7CaSR21PP6G+xXv19tr9+vNBTXV9YMwfVx7dD7xK+H4dcjxONX",
+	"m/BYs13/2o3zZkb3xkZ4b+ZRV1jfUZy2QnL94//3y8Wb86vzXx6L6H365K6uO55rV/88lPQGS8rmTSBR",
+	"G9OEDg2D3CxlEd/gfMiualx91H5JOdxei4cGdasLawHd6rA1mPv/OFUfITYOt/BVG2naLYXbyNmH8Dhb",
+	"+L5vR3O4GzD9yOU7nik5blOjfES7+jhDyt6HTbu8j1CS8hsakagwGOSO7hwBVh68X1UabK9KgxJA2WWt",
+	"hSc7aCM4PVF38CiBarA9ULkU7epydeDyA8JWWQb2DVqD3UDrUmKZiR+5vMyShKfyAtKrUkEsZ+0at/62",
+	"dgXcdF9ZK8M4E5KkyrKkGWPK/ZBYXAvEU0QZwgwR9VbKO5bZvnYoOi11v3p8tL0eH5VQcu1a10Ln2js3",
+	"4ukTO/fHzkcIy0fbw/JGMnfF6vsKywMCeQdR2je6H22L7pKkDMfwc1n5T0H53ctN6l2+vq/MmSnpULxc",
+	"YIFmmMbKAmcESY4EXxKUsWvGbw1vfUTuQpIAEvEUhmcp2RUGnFfaq7oPt99jHp4a9HbWVEPpGqPWoPET",
+	"ux6aXY8PnYenXzHzWeHOtjnP/UjWF0iFPpwU7poE1Su6JOkNSTfAuzuoHTXKo/aCBPfTeWdB+6X59nvQ",
+	"w+cloHZWthaunXEbQfuJ/OvJ/wiBd5sSgGaiPjBePozz2yIee3Z1h1tv89/gmEbnoSLQn8jqfdSWhz1B",
+	"9bH9tSnZdaPv42Rd5hUdGCZH12SlAh3GJZqp+XfV4NYF7zfAfbN9gPvGAGkbsxqSFGv5tQZXn7i2T649",
+	"wrTEm6/o+K7lVRdY3yxFX8Ct/VISt6uTa9anHP4OaK6GdQLy6sA9oUFCSwzMz6uECxJeoxXPUpSlMcIs",
+	"QksiF/y+QFF6jf36aNvvKA0HZWR3ebYe1EuvsRnPn5j3MMx7hA724OsDfI1NW2L79mL15WD/IUXwfoif",
+	"0M1wn9AuWF8e9R8TK5x32C+Xti9wGg5LKF/waS3EOy+wEd+fGLZ3hj1CZB9+dWSv8OifB9YfTvjuhen5",
+	"4ZCmGoTKiFZ0cIe0nZxK7Bh9MBHuu5c65w/db1D0Yvsw/IULvvmyWuo6yoM24e4TZR9hguPFNgnmOkW3",
+	"P1jWyOEHSSI38X/fxRIvdgKqSxJmKZUrOF5nT7L9/1Qu8jxJVduOUdOt/eZ7WzWw2837cYiEeRaScIZw",
+	"ac+w3lK5cPJR91LuDu+zX7V/u73av3UBdTPjG5B2G95vwuAnCfgqEvAIgf/t13aPO7JuO6+5q8x9KVf5",
+	"y8vnvTzoK7oklxIvk7d3CU1J1Or05QP7dmQr5DQN3Q/ASLokSKipEU8RNA6BNSjPguhn3QtcaivfL6su",
+	"toeSC9eYVJm1zkmvvcomQ/HEtb1y7REagIuvbQAaGbUd3HeRpS8F9Q8td7sB+wcKtTxrUiO1EXVMaBji",
+	"tPaC0iHAlFJst9Q37abL1Sful5Yvt9fhl4C81WU1Qm51UCvUPpFVkfURQuPL7kmRJop2ani2gb0PkBFp",
+	"Zv6+MyIvd8Knkp/cqlLlUa0KVR12L7/FnQsYhFmEJU9X0ABJLsxRdM7upZGlx+xXK99tr5XvXLArLW0d",
+	"4JVJtQH0nnh0fx49QuR899WcyjYmdXIouwvQg3uTX0DYdvMkf8JzcglN2csIcLUgyCwNJXhOvhXo3y7/",
+	"/CMSMNZXojjFki5dLHBl/e2rV4OXb4anwfD43UlwcnL0Mng9ePkuOD9++/bl2+NXz549ewbqIbJYeiOZ",
+	"ZqQm+b8pFiA0NqPG3gipcX7xsxVHb4TGnR459sbsc/m9a+DX8Op//fBD7c1RD6NZiudLwqTORDGOUs4l",
+	"IjFRPx48JG2sZAJhgJtqWM774mfL+IrudiJWo9Yr6n3kXJLoMoNsVyMBBV4ShJm4JakmjlyQEnX0DwTa",
+	"DIYECTgVgG5TKol4eMLtBqd5S++3rrJeYXH9kYiEM9EAHR0Y1ALMu7MoV/auC1Y8vSTpDQ3JzwzfYBrj",
+	"aRURTgfHqGFM3RdoHLSvI6X10ysYSbJMeIoVruuDfbbTsBaq3dyD+lvstyhi+73mod7Fry+s4ShZE6ta",
+	"nbcnhj0cwx5hCdWLr+bNNbNo27Nsu0jUgzt4Dy59u7l3eQfGN5yIH7n80NxDvHlYA1K0jNvT1nLeyNKU",
+	"yMG2Gom0A8GzFIU4DrMYg89uXQYhU+jtweF+RMXo/OLyOPj+w/lFcPn9+dHp8zEbzk7wMHx1TAbTU3wy",
+	"PZqdTl9F0TA8OsIvw8Fs8DwaRM+j5zg6eYFPXoTR7GQ6IOFReDw7ehEdT4e7AVITsfbr9J9vH2GeayPS",
+	"tLbGNEDjyHZT8iQg/wQC8ghTEOdfz2i1cWnLGoaHkl0Qim/uzs/uK8MPbyO/gLzf00z+yFlIfhZNNRIN",
+	"Y9bgnzto3+DH1NzoFgvdst808e/fD4PyBe+XIa+3B6DXZQuVL2y9ecqHbbZNT7y5D28eoXF4/fWNQ4lF",
+	"u1qGFuH5csD8UIK2GypfLVIuZdzYqN25Vtf00sX7aLgRKGBJRBgtQk4bjMr8UbvpeLHU/caL27eQHOqO",
+	"oMWCzhO6ju59dX0d7c2Ah6E/TiiaxfwWhZzJlMf3pb5a7H45cLI9B07qHGg0euVltxq8J1bcixWPMHV3",
+	"8tUMXZ09XYzcFkLz4EbuQQXsvgbuZ9FUxOcsGQasVXEz4mF0PBMk3a+Sq+Xulwnbf0R5eFwBXLWoTYir",
+	"xnSB3Cd+7MSPR4i6x48BdS1/7ge7dbn5krj7ADJ2X+DdoO0dFP0pxNgqxHiE+n30CPT7/qrdIC5fULf3",
+	"LFo7qjW/JuynlNxQnglDqZ9059OGTseg6ZvuaND8zbeUKyESMzbnUF4PBUVS+pus5mjjApvmIJRRsSAR",
+	"4qmz372j/m9Y8H5zPdvHWgMT9m5YZjNSb7ipHb+fuLh/Lj7C1PBJ90MfXSjctVZlj9LyAGdGusnSvs+Q",
+	"nGwD5p99b0FwRFIBRaBYkh/okkobJ0dEhClN9DemvHcxvw2MQwvfc8nLf0IcxyRFOEy5EIgnJIX9VeEj",
+	"ygp2zHi6VFopwgVZYjX/v6Rk5o28bw5Dvkw4I0yKQ31VHOaLuVRPgqWW1mfyplsuMS9JzxfpI86sNSeR",
+	"KaYVozGbwKNGmmyaesT/SJaYssqPV3RJfiAzO3Yp8sGC2B8zRu+QICFnkbk86aNzK6K3mEqB7DxjtqRx",
+	"TM1oNCUznhKUEpmuwN9g9yKiFabvgfF1GrpFYDTyC/5hAX8r1PlWoEk+0aTMVLlKFJrrPXXvs3pmaspg",
+	"Qcpe48jcqv6lmEUY/ImTJKYhMOXwV6E/a0buoB4cbjzXGzUfSUjoDYnyqlvYV4nbSGFnONxw+2ffu+As",
+	"hG8EhaufkwjL/GtJF5zNYhrKjc/YPMNn31vzRfaND1h3b/vH1NdP2XBP63d8N8xUu6Xlu5udpslv2OY7",
+	"eJ1mXj9LS1O0DTNXbljfF6LLXLX7Wk4kr52rdsOaY4NdJirftK70ce1szXe1loh0m6u4pbaruXYCZ2jT",
+	"zlzHe9XoxmRzx/theMfoav2UmyZQiNzNfBTjJbmTh3c6NvhimKxikS8Dy+ZJD4TMdvb9gHM+2x7wuTLX",
+	"zhBdmecLoHT+xHsCdXmefWG1mfXecF2e5/6IbebbI2hXZ7wPbpu5doLu2r1bo3dthh0A3M7x0BgOz9ka",
+	"xj/7a1z9W6zC6FkmSDRCGE0zQRkRAqVZTHyEi04LJiLIy6l4ZasDTVTsPkECrwS6XdBwoeIDJ8y8C3Ao",
+	"AvPcgLZKirnlsBqxQAIkxZLEKrIJsjVsyqcoRbYNEwS4XVwaJwFzryj6jqdTGkVaIbeIZrZqZ9kFgzrM",
+	"tE/L/xXWv0epD1MSESYpjgVa4pUpFb8mOjkQ4jjet9B+bv8s4FZSU/li7AbKuqPbF9BpEvee/QrSzq+U",
+	"G++9vNWexOscyRQzAXkdfb4gEDQi9sjcmU7kNKYqdafDBxA817HbHqNaPtrWRambbl336aBuc5buav0u",
+	"Rae5nFseAB33S7myr7oP4lVmvBf99ojOzie3IF9LinQtosJ+RPEhFOXPctEdmO8jLPcFGbZCXK219Hl1",
+	"NEv5Ep0MBkhydPrqlV9BmSnXhyT2TbXmpgZbAE3zBOvDh/ot+1Tgvaxojyoh9ORK/O0pbBqvUFY87CsY",
+	"lvzVYMKL4lH1XYWfUsok9Ec4v7x4/x71RIJDqKiY/OfJgY+G6s/nJyhc4BSHkqSij2CLD8+JDiXGnr6z",
+	"GDH2zsbM7vYUPyOcEkTuwjiLSISmJMSZUI4dWaEQM+XpTQnCKCIxnSpUIXqHUO+rLPHdD4TN5cIbPT/x",
+	"vSVl9p9D30uwVF6DN/L+0y/j8d3RIBiP7168/fSv/+L51X0P38thpM5NpYiIzxC5IenKqLBp49Izqlxo",
+	"8UEfvWfQHKfW3YUKNIHHTHxEpRizcEHjKCXMbrzxNCIpylnnI10r4yMVo/nIbHf6KN8t1FS/fPMngWRK",
+	"sDRLnFESR2OGBeLwHjhGvQineMrZFCMcC45SgiOBYn5L0iDEgqBJqOJAH02W+ikT+N7KJN/NnBycgbs9",
+	"ZhEPM3gf09dPuCtWK4U788VCUGkWlmTTWO/nGiBc8FuhWZmkympIqhVaVyQ0MUPfqBZ7hgQhZXvzrUCT",
+	"uwCGBGqImKAQSxzzeQbfzC8LSFkGVJjJcULhxjlhAbmTKQ4knmsFVKij16UiUo1BDC9J/uvnouitaeEL",
+	"DoVIWBrZIZGPRBYuEBZo0q2CatJHf8SS3GIjhUqEcJquEJV+jjn6CooJviGISsQziXqKUhOe0jllEytt",
+	"OWWAX2kW6zUGNDow2rWBWnMeqB8DcU2TwEpakHDKIHsGfam6ENVIOV9SBZZyVSewoSv06rMVKO3CYSS4",
+	"7+3EYvuA2iLyC59LtSq/NUQURWUBZXP088cfRmM26VaHUK3AKNew6KvmX+6AouqgsSpkojm6AznyN13H",
+	"n4IcpU3rZibRyG7zm0XvRTOLhzasLr+k97d1O1Jv9ItzyddaXAjYp3wZfPorCaVXnbZwS2wOvOmNzxW6",
+	"68uwQV+ovAhCFrDnt0M+vBvcDgbD8NmzZ88mqCetJV1ica238Qkzh+InzyZKO9+DNeFMDZQLJAi0XBsh",
+	"jGKirB40iaZzhQtyQZj5Vfj6R+GjSaCw/m/qP/2JGj15NvHHDEu0VDg1PHpZMe5UoJQoOgh0q0AsxAwx",
+	"hepgn5niag+kw0eTwwnAviQI/Aa/ye77KCFpSJgMbNmTj/BUZGmEYhAEcQC4dE1Iomlg7Q6JTN85UXMC",
+	"hkcv13kB58G/4+Afg+DVp+LP/t+eBZ+eNboEazuFQTe1JvE2noHkqP3+so9Qb/iGE6GgmzLF4jGbbO5Z",
+	"Nsm9jN55TKd4itFFzLNIWUSNCDqWtBWz5i7gzA1h6hIY+HKbP22gtbVQvop9iEA45ozoiEUZGAyejq84",
+	"Nmap9kEhMEwkmnK56G7jz1nJxIN5n81oSHGsHB205BGJBXLsnu64N8tiWw5Usn07WgHwuNYgXm7yW+1R",
+	"/iLGHH29d7Gu2JrXKdu2xwvfRSPD6tKUt4FuFdZpacVsro+NU6s7yuGa4Vg4w/JrThmqWfyU85hg1nX1",
+	"sKiGpevf62YHfndpvdHcbMaActmdLiIrAmVv5OkauaGtixsUtXBHg8HAVMANj45PvBJumtK6cfSveUWd",
+	"+rsopNNXoHxuHDWFVyr0NBsGlyoE1QCAQ3H8/RKHlwt8dPq8QYMqbV30XlZEZjiLZV4qqPeZS4qlDMPk",
+	"PJMLntJ/QGAwQtXJ0EW+qfCdBcg8h2dKAi/pnBETQQszSnFDONdhW81cW5C7wt2CjYvYJJalQBPlXCt7",
+	"q0N53WV3tMZIKHtsBptK4RE6GgxfBIPnwfC4mCnCkkxQ7+erCx9NjgaD58FgGAyOroano8HJaHD675OD",
+	"YqZ8JzCAxgoT1MsY/XtGlDW2Cn2QT22SQoEADk1Qb0Hu0OX354EioGbAmKnwGGy1SWBdXl26Ozb5ZFYC",
+	"AgjgJzp2dVsAjdmC3PUcHvUECVMifTSuycJ4zMYe+lek7jAL6oWYcUZDHOcvcnBwoDwRkpIx0yFPZQS0",
+	"QIZvivrOxZ8/vnf/+feMpCv3B5NkGbOe4qmPLJmU1IPToqNd/drPzPADH16WRObfCCQJhid4FXMcoQUW",
+	"C3/MfuVUDZuuECO3MWXW0aFKKfTNnm9hoSTmhebhhMIeou+lHP9laNRsWFeyj38+RzdDZEk79JGQNI6N",
+	"8YYa2wgJJcXTFeKxWniLhuFQoBZNMmW1UyzI85OC53lpbU1XQKbHrPfx3QUaDo+OffTHD1dKLvWyCuEv",
+	"5FmzcVS8yaRJ6nNNGvYHxSzm16p26hxIJjIcx6tWFaoLMtIvmovyMBdkK2v6NYxjrERnGZ02yBF856Uu",
+	"Dsapb5IyhIXSDCUcIzjfAYpibtCBhVzA3JB05CmYxYyBE04iLesHB7sLnMJ6yma8Lml/Zu7OgIHvkrOK",
+	"ShiIzn96j3rWHS2nSCY+XDV8G7MCF32kJFrIVUwORoWBh45hhWOA3ahMIJwksanWHjNjk3Vm0qgsAFvN",
+	"hPQajc9Bvg0C2qIVbMxyYUCQhXXSV/mn3PQF0UfnbNWySQDOIiXaJzfZRA3BUL4P/ch5CrGFqQA3SKcC",
+	"gXOtPIWoXIuRGuqjGE9JHJNozCY2x36mYjVB5HeZnAUvIaIzIuQ2HWW8mJaniLN4hSbPDlUYW4lDisQh",
+	"iawRP/D1igu/TYNAAjGRioFM3oJKcGDWSUu7IfV8zwiKN/IKSVHgyBPCoJjEO+4P+sfa71mAd3Jorh1a",
+	"QRGHvxWB/udDDRHiMBcxdVPCRYNveil5Ilzx62Gl6zM6z4w2ZFDo6CMRYjhiy1OUJfMUR+TA5gzbBPbK",
+	"nJfQCYF4hWCrT8XfMTFObv0+hM1SfD09fKHWiNyYTXBec2jTEW5QqJ4G8enYo4wqI0//Qdl87JkI0vG4",
+	"i4cv+Y2SWj5mE5GJhLCIRBNjnJHyh5ekxjjUm/T7/ZzSKYyaHEDuQf/DIaohRUU4YRNNafXvxVKMZv1u",
+	"Q/Xf7S94Jkl6i9NIoN/VHUEQoNJ/1Y8l4vyOjgYDH020Q6978atfnXc0dzk/9LBCcnez5wD9Djo+WV9i",
+	"2zwzrAdS95S5f4McqD/NDuzEPqRTyaYanTFN2kg/ycyjIsDKTHZXWd3EOCNqvGEHvxVwjqfE9Q1r1lsP",
+	"+bIVDkOlT5JyFRopLKHMJk10bvsugANEAexaTQ766BylJCFYyeDEofREA2qx4+aeNNK/qcmNpCjYpxb0",
+	"pE6ToFvKIn6rfshSptV6RlNh8/oIzzFldmfI17tHkBfJgz2d2dK0hXNuC8rmZ8Wi9Bk46Hc2g70mvXns",
+	"KrIp/oMVjtlkTT3zRJmT0mcHMORWKnsAS5xeC70pCRt/uiPnmF0rPwUJjnDjjqW0HxKJSEiVA4FnKRHa",
+	"w1Bqqp1JyGsQvV0lFIHtcsMVbDyIBh6jOoth6MQ4J7krAYcx16J/Xg0pvNEv63MalsZ9z3cC55ZcrXWR",
+	"lM0oHCQnG+xG/Xo7pNvmsjPF589+dcXvHepp+ocLLghTLmJhRJVXl0d2MZ+7Yc/I7Osqe+EjLMcMsr6V",
+	"Hd234F9qrvMZZJstui4zIU3eqiwKmjcF5U7Pjy7evRu8DU5fDF8GJ6evT4NXb07eBC8Gr4/fvXOJCJ5n",
+	"QUVHZzsfoHP3tD9//lQ5ynY0GGxZ6FD+EMzacgJnaPcago0J5nU1DzstzpQQ6W+VbLyv9kmTvb5aY+VE",
+	"kZG7xaIIQnvGwk7AwoKHbRHQCH0OjsVQSPYdPEQJzYkWpab7cpE7dI5Owi3Hm28pypPhjpPNd7iFdadd",
+	"VtVYIKru7bC8pioexUTw5Tff7pRruRlBwORqLvCXTwr3KrmLXz4ppS66HeRC1iG0U1EE5Gx/yQHa++R7",
+	"pWoBWElovw5cOWXjolrDxSXBDA5BeD9yVHIgtF2jESJ3VIWVuUMxp7wcUCmRF/oQPCTVS80WaG4TlI28",
+	"AWMbce0/6KnVPXqP3xt5phwATJCx6d4INML3BM/ScH1O2YnUEyjjKDZlkK4Myh2c0JZ8mPUeKLyGa97o",
+	"ZDDwPZnS+Zyk3sgzLl1g38VTTK4Q3Dki1UTy0mVwEUxOvXjNTy43rqoRUH5/EfrUoqI++oDZCpVSDhWK",
+	"CBRTYQRPEaDg9JTTmKRJjCVBvXFtASZnEK+UIJDZjISyD6GTcvVy+POdhUIZ2YKAATaRig6bpBP6gecM",
+	"jhrjSDPYHuqAAiOrKXZficqyiL1vpFGrSGGhIZukKZ7xdAlugs1LaILAEm8xhVewDrZRUslhS3tB4kSg",
+	"XkRiAqMc3T0At7VYt54/0jGaOxXEFCjkWRwhIXmCMFKkT/NHFf0E9H41FtckgvbxkidAMdfxLHRKOz5U",
+	"NrQh6K9XK5OmgCzFGx6KDYLUq+qWGKnwykfjNq6AvOgakkNpWRAYWEgDHNMQMiS9lOhF/c3+9LfSUv6W",
+	"u7tznlcQtYztz/lBzmUqEWfojeJbfjyzXe1VSOj5XsbMT5pqCijLgkrDhekDscTXRNSkFvZIbe6ytm1u",
+	"JVtCTXKuPFZj8rBFuzMqMs0/iAPPBNL3myBp/QnJJpTadIcLXIZoflcEU7JZQyzUozIXEuIjG1arv3RC",
+	"iKc2gD8wQk/yDy8szAcVcoLXzU8YZ8J8uTfNGIMboDwFUEtprlvb3EdX6cpEwqCNm4BEE2yE8tqXOb1x",
+	"0cSxL2iaSQA5Y3/UpRgsq1yQJcJLbnK9RdhnGX00GOh4vDf2IFcWUZHEeEUiRGfwDnfK4TSV6zrCJ9HY",
+	"yymWV9kt8UoXUgqi5XEJVCieAPKmPVHtiObVFYAyVlhBz60MZvlC3YpGHfznR/zAU+mjj1ZYRkYbQp5G",
+	"CIrvjLWA227xSmfwLPFA1WSZOT6q4ziVpuAzX7KuxKGyAEfwA0pmC5hRmJgc9mkU21ckws/LfHEO68UM",
+	"JSTPMRxLdXsqhWsAcBzb+tIWlJ/xtI8KnFnixJEpqVjKRbGw/p68JdTTBUq1athHgdp4yjOJhqcVq6RT",
+	"0Dq52w7l9tGBue6g5YbuAi5Mbhzq4mOo6/JymFwWBXotIAmho35EKRltMDLPRB6o4FFpPU5jWux/myyZ",
+	"ybq5famqLlPhnOS7yVOioDHRx39J5KMkJlgQNIWtNzXVJij8kes66RDJFIdGvy/f/Elv+zmqaiUnN4lu",
+	"ll4YPWB4SZSzh64a0AcXSVIn8FZvT6VA/JZpRUkxUEIusIK4OWEkpaF2R7lSUq13IWZIkjhGY88SP+KM",
+	"jD2dch17CjcSLgSdxmTstShbs9jpZQbFXosjdx3a1hWS12Fwo21uFLrzFtHRx1KLZBQIHSRCK9KhjKf2",
+	"Xx0TWre9++2z182f19UJOVYqawleqQ1GKvZKn24qAUrZYhWOm7VEMFEp43vL08gEHY5kmMSpReGvD6Dt",
+	"uHmGNMLYaM1kZ2223RhpXVSpTGNppq3956smL9h2IBGI4HCRS4xpS6YVH4Jfpbqt8lvN7mss0TJMmWLZ",
+	"PCVClLzlzZ1fXEXsMrq7Jl7d8nw/RfLiBXKToJA00i5YzIVSQgezdWGz1o5C886NATAMrmwQmC3TnBLb",
+	"OrxPmnYvTduPsgiSUhxTQUQuPYmz0WbTKfKWm4cLKLoBaSpHimt6EZXiw7XjdvJ6XDujHB+9F9m+ebhm",
+	"T7NueUT+RSb3MQvHv5qS0lYliugMiCzd8uAt3J06LpZdF532164LPFZjVA/OLzn7irrKMIBBer+10DOY",
+	"A8dOKOFuSGotBKKV602MeyUMim7lwDirKWcYKh2RysmE2sUtfJMi/LX1SBbxxAInBE1Tgq8NMORH+no6",
+	"UaBpqnQeSx9IbawI1BlhhjJG7hLATFMxtk50ioUAZsJLdZAKNze04Lel8LuQgiWO1TqVCxWpperDmqle",
+	"pK5XgBVaCWFJJgMhUxpKBZmmZCWEA5a2DMTJNWCbZuXLJYfjGKKonstnaUDYcMGp3kbenCg08mWeUZCr",
+	"yAuuC8iAnkHiNA3MxavW0soVr4aLWxjcBUHvnR0J5xSSIgYcM6iYU3tetCIQS72MDgJRtgZWPPITKsXB",
+	"G+XXqAWUlrU9ox+eeebd8/2QgEZldKj3oCsDRNP1MpNK5Zq28g+Q2vxd7g+lSxCLo70Fg9RNubLV1T0H",
+	"l3yqPJEecgaOjuQKUFcZFJqxCKeRKHF9rs+2bqD6T++RGYjyrUXgZOlojab+ArNIf7ICa2aB2xHM+WF+",
+	"HDowZX6+zcyYkYEeKqLrYM6RiK4P9cHag83cFE5n1pyXbV+BLrjZNqLMzwb6gvtQxByLUiyQSev3Wkl3",
+	"K0j1wG9F9aO62jKOvdZP7ur4fXnvD1Lvif8pSaCUGd2QdIolXeqnOafze78SIsTq6DCKmAjm/JtXx899",
+	"hMMlEYvAis6h+ndfLL4ZDk5e+ShK+RKn+PDyw+XJv31zfHJwtk7I2gVjiqMNQuF+frVBItzLZXFoLEkv",
+	"JcCEctAcpy+MeXgdiGtyayvZepAGinHVim/3Ldct2dgEngVkCtQ7GQwO1nr5IQn0shscqrzFY9/2hmxw",
+	"rGr9I6vELUqni5M2CgbfqP8rZORgNDBDw1O0pCxTAQJWklkUGVoFA7K30VfSJcR5ywQO7qrpoXgfTKle",
+	"3JcnsZA4JvDODQR2jnj0W0okWnsq1UxUMSZvQe+CiNNBqIl4Tv8hgzgz9ZgWgoFjf2kS/t7ol5PB4NNa",
+	"MtqkqqYcpFZH+pD0nN4QdDI4UWHikth/Ds7gxCs4FDiO+S2JUK/01DLNT5oKJPQ7BdekSbhLvff6zW38",
+	"GljRoflfowf4qQVzSse5Cms0JTHXtsIyUpkOV17aQMYeg9ATLs0KTTY+Z3KrItTiSeMhgjSY/UQqRb5D",
+	"eTI4VgJzTRKpc+x5titJiT7xlEkrUur6NVl9C9kVhEtOlQknfZSxmF4T1NTLVSubrXfHhS9svDAqEJ4K",
+	"szvQWanhqF1VsVFvfUXOcVnJRbAsetJXI4dyE9uG6KE6YI1mq2jNdkNawdKVyvZovrNnTw/2D5xNfu1V",
+	"Wp+F8Ubp0ykC6xaECxLayNbkPalEMeemmYJ6bJZUxLDELIXtykOVPF0V5R/6HML2QAwfmNMeikB/z3h+",
+	"GKneRKihmmqEIsJuSBpRxg+1jzrn3xwp2Ck81lXGAsXKOVce6zfD6jXj5AbJSi44gzFHr47WYT+IBbiz",
+	"0nSPr5sAIMd69C91vdsMLz9yZytVO47VU0z6CJ05NykXrVYhoSVzkG/EgXSglXJEszQ2pFZTbgKWK51U",
+	"TmIiIOosahDOlBWopGvLe3FgGxT4WBmVt5Shoi1fTkW7n+0Ws0AmW1CZbVF7ZADCesiBkGkWgkE1NUdw",
+	"QoxF+vyVKd0wL+fsYa0FkkbLlfKs2WFwXrJRVJx2hveTCA3mJULzGWoW2j56rWy1WNjw37wQKr2OOf+Q",
+	"77dC8YfWXUKVZf8CQtjNP4E6VstiJZSNIja+3xKh+myTd7mDpJS+H+ls2bo/uwnOmfv9IOgODYHJgsoz",
+	"qDu0JyDd9tHP8u/2QGLRHIwF8paZuO03KNczrb6zsj4bYdLth/p//TlHvYIMsFHtoz8SWfxm3+pgLxsj",
+	"3woErfY0UaneFXH8bLfKp/It034zR+2nf5vYai5VtjWgqOBbeHSQf6L1K7C78bPCj5/b9iNZLezQH79v",
+	"4oa+UmaGW442j/kUx1+LG00f1n9SvQbVKzfqLhvc8hUXUotm2KYBtt12NqRtz/uamhbl2hblJpZrEB/b",
+	"7RiiaViUWvLUPm1rbm6wQg5HTnffJTZHiamhW04asAXKqz9DGJ0OBjrroxQBShhN31Io8G/ijHsCp4k/",
+	"5evb7Py1crGyg2I206ZkQU28tW8237MKQnnMUMAGm4AYnd7d6eqG06I8gjOifi/GzqgUZ/+M9Q/VwoeH",
+	"FWndZYkyRTGlpSFf2tggrykQIivXQTScECsltJsuV/Y3NrZObhfOukS6GYeKLmhK7BtxvnaBb0k8jncV",
+	"j7ziq2i7XOXBZzg8Byey4dgcjbyRd7eMgyWJKIYWNoqOGTxEB5um5jQlebsR1Nxs5AxVWghitoKWJjA3",
+	"UnObXlNFiT981vI+Rj7i1uvQvZHzEw36AL+ABcChAThRdWF69VytEpOmx6GMVy1vlLs6amaFVPpLzKad",
+	"4gGoEFDQHKYMdO1FQcHzUoUezyTSXVd8ZT31zppa2rPDZz5k2kyLYUShz+SZU8MBtfS2wQpE/3Mi9V8l",
+	"GjYJelFloHsGt2YX3EZtdpSpJ1HL++uHH0zhhS6J/FagmN4UQXuxla/fUr0XOIN//fBDQSslbVDLIhw6",
+	"6b6awDMVpivUsvSptOPmqfVR1aKV38W5DGLlaM1SDDUDvtkIxQg+yIymK2m7dC9xem2EUPe+lcJ3raNS",
+	"YUUUypnenoZvyKMeLr+p7vWZ989V/IKBB3UdiGMDXcsSn7Y4lVC8oKKRTvd04UNPrz1f5cEZTDDsDwpm",
+	"mNbRJU9FQ2dDTY8+rqMzXXovSvcS0H2eTSeMJIYDJHHMb9VYbhGkX3Bbj4fON6b99Chfu+mD3dPonv9M",
+	"GSqd+T1AnVpo70pyOxUVstzFHWQiP1wO2lvLqqzXL/NG3woXp2yiXFPm4AzVoQ8iiKYiB7eFvJ4SGskj",
+	"p498we80b/mcc8ORYoG+ZrfrErPKsqwT8BoYS3n55vqAWgVAQQAcg+8k6Q3gT6vU/zHlWaIQYbrKs4sN",
+	"DileKbiLiXQTjbajjCilNAvgsgIbceKqxQWolD40BZlNnD+ZFyc5oFGPRdpamvmsJeGpTHETDBUgMmpK",
+	"OlpvvVtatqCyW9FpdvvXI0yplpTPoHKw7EbraWA3il8TdlacOQQTqrtbueWu0N260nKljz7CNOZ4NrTE",
+	"1odWbZ8cazliXrQGEnhG+mWjbo7fuM/b2KEI7b1BkY82NSey6mM6CBXn//QeAZSGSNhM7Tdzz62A7c7C",
+	"szLzvtVNz/kUHNXIPWBBBdp0uEcxbZaBedaHGYszGkBzE4lAvbeBGFetrho+09K9SxNaU/vtkqxSoNrN",
+	"oMIJZpGf8yr1I3S+/eE3Av+BPsRquqXpWmlukELXzjqfk7Q7sxQ2WxQE5sW4xjlubA5vS+lTgmN7YKkg",
+	"UL/J0TXFxtUluBDmMMI3Rb9OUSrPJHzLTfnbdq1wWFj3l68zqFJvjXp5IakzKwyt1s4eOBys752uYaEO",
+	"v7QJErbKWeuanxceFJZe+558Zva4z/T/wbrojW59wIVfZ0kNloRMlU6n+db7nEjTBiKnfREtw968u38P",
+	"m/TqSc42vY1FGitCquRtLItwlm0KeNTqSYSy5MwidN6no1SI0ca+DtUxJcNV8gL4rKV648H24B2PgrBI",
+	"n98uOFIO9bWzoxvHGE/H/TyM6eGsrvpl2AxuknDj3ZSBtmD0l58utJ5jFBImUxxXDmS4t52V+nbS0NRY",
+	"/OWnC/3FmyJihhPZ1TC9gT6/4husqFMx228Ndfrqeg5DMZnjcIUs6Uz/DNSzC9cNmjGakVtDGhXnZVJ3",
+	"AKFSn3ZAOAkYT+WCYCGDoT6mXcoglMl5NBi+GDwfHiMnf6BnV7Sya9Ef42Uc4UzyJZY0VGQ5MKkTp18h",
+	"JFCUBVI0cfvb7BJxmG4Pmuy2B6g5R5+fT4bOZyTy0f/5r//9f/+3//K//uf/OKudboOMRXFW+qy1S6cJ",
+	"LuEqZC4VQfPXOPB8T3KFi3aqrQ6NG7IUN3ezh7qhCFbetCAhZ1G9BU65IYM1YrTpALS2Gth2pCg6idpV",
+	"9de+ZNeuIK4IkE1Wo/jWWq0NkMt97PDecL04CWG9cpMAMV0L9BkJ22XD6ZygWQuRiymis69tlrz7O9t+",
+	"Jeve+lwfmtUDR3nfkrpQd+luAsvOn3qfhQPJO6/7zCW43aDojb16D5WxdwB7Gborkmas257SvIF+/O4v",
+	"YPZrNokbYZm7SWOqnMpCUmhdvd8UMMT0dLLBS958g5SiWfPdP+glYKy+3lKSHPzJeg9jwc3Ba+sQQB1m",
+	"cVy21H7EaPMMtqj1tnXJKr2BpoTT/ECyfVdFAfhqkXuWWwUb5LboBG6rceyJOmy+rJPX15joS7G7bPaW",
+	"RGLf0KS6hP6vgjOTNXO72rB4ZQXBsvHzp8/3aq4HGwBNfVJ/0lFZbt34DMJAZfSArRlT6yORbWxHozx5",
+	"l8etyiIqWmdp7I08myIqOxe/6fvfR59Lfobnezc4pWDevdFvnh2lu22bDoSe8+U8r9pe8qNdl/MRLme8",
+	"/goWTgLBM+sITPrQ77FKCuXcNNHBV+FNuNBtcdLCpSpn9RTXNhAB/LX/AIS4sO6h9c3QD9ofg9MxFZ8M",
+	"3K6KKwYo3QMfbMwmZS9sYs9mNjTZR6DIRRtF4+npGsBmJ3TMHC8UutSuk8ISxZVimOaRtY8aWO9LQGsd",
+	"VmlK7+J1pT2w0tT/GwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
