@@ -259,7 +259,10 @@ func (e *Env) provide(ctx context.Context, results []Result) []string {
 	if missing.StatusObservation {
 		out = append(out, "fixtures that can read an instance's status (an admin API)")
 	}
-	if missing.Throttling {
+	switch {
+	case missing.Throttling && e.throttleProbe() == 0:
+		out = append(out, "a throttle probe (ThrottleProbe, --throttle-probe N) against a target that throttles")
+	case missing.Throttling:
 		out = append(out, fmt.Sprintf("a target that throttles within the throttle probe (now %d requests)", e.throttleProbe()))
 	}
 	return append(out, other...)
@@ -307,10 +310,14 @@ func plural(n int, noun string) string {
 // untriggerable reports whether the document declares every catalogue code of status
 // untriggerable (trigger none), so no run can produce the status.
 func (e *Env) untriggerable(status int) bool {
+	declared := false
 	for _, entry := range e.catalogue.Codes() {
-		if entry.Status == status && entry.Trigger != spec.TriggerNone {
-			return false
+		if entry.Status == status {
+			if entry.Trigger != spec.TriggerNone {
+				return false
+			}
+			declared = true
 		}
 	}
-	return true
+	return declared
 }

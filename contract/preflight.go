@@ -60,8 +60,8 @@ func Preflight(ctx context.Context, env *Env) error {
 			"it answered an unsigned request with %s: it requires signed requests, so give credentials", code)}
 	}
 	return &PreflightError{Cause: ErrCredentialsRejected, Detail: fmt.Sprintf(
-		"it answered a signed request with %s (%s): check the AccessKeyId, secret, security token and this machine's clock",
-		code, a.apiErr.Message)}
+		"it answered a signed request with %s (%q): check the AccessKeyId, secret, security token and this machine's clock",
+		code, firstLine(a.apiErr.Message))}
 }
 
 // describeTransportError says in one line why a request got no answer.

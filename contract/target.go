@@ -81,10 +81,8 @@ type Target struct {
 func ValidateBaseURL(base string) error {
 	u, err := url.Parse(base)
 	switch {
-	case err != nil:
-		return fmt.Errorf("contract: target base URL %q: %w", base, err)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("contract: target base URL %q: want an http:// or https:// URL", base)
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https"):
+		return fmt.Errorf("contract: target base URL %q: want an http:// or https:// URL such as http://127.0.0.1:8080", base)
 	case u.Host == "" || u.Hostname() == "":
 		return fmt.Errorf("contract: target base URL %q has no host", base)
 	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil:

@@ -129,7 +129,7 @@ func costLine(requests, throttled int64, probe, removed int, cleanupErr error) s
 	} else {
 		line += " (flow control not probed)"
 	}
-	line += fmt.Sprintf("; removed the %s it created", plural(removed, "instance"))
+	line += fmt.Sprintf("; removed %s it had created", plural(removed, "instance"))
 	if cleanupErr != nil {
 		line += "; could not remove some: " + firstLine(cleanupErr.Error())
 	}
