@@ -1,10 +1,10 @@
 package contract
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
@@ -20,38 +20,35 @@ import (
 //
 // Each spec carries its check's labels, so Ginkgo's --label-filter selects groups. The container's
 // BeforeAll reaches the target once (Preflight) and fails there, once, if it is unreachable or
-// refuses the credentials. Its AfterAll removes the instances the run created and gives the
-// verdict: a check the target's setup kept from running is a skipped spec, and the AfterAll fails
-// naming what to provide, unless Target.AllowPartial is set (the verdict is then a report entry
-// saying it was partial). A skip the document declares never fails.
+// refuses the credentials; no check runs then. A check the target's setup keeps from running
+// fails its spec with the reason, unless Target.AllowPartial is set (the spec is then skipped); a
+// skip the document declares is always a skipped spec. The container's AfterAll removes the
+// instances the run created and adds the run's one summary, naming what to provide, as a report
+// entry shown whatever the outcome. (A failure in an AfterAll cannot carry the verdict: Ginkgo
+// counts a failure that follows a skipped spec as that spec's additional failure, and the suite
+// would pass.)
 // Like every entry point of this package it registers an XML body decoder with kin-openapi's
 // process-wide openapi3filter registry (spec.RegisterXMLBodyDecoder).
 func DescribeProvider(target func() Target) bool {
 	return ginkgo.Describe("InterruptElasticsearchTask provider contract", ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
 		var env *Env
 		var rec recorder
+		var start time.Time
 		ginkgo.BeforeAll(func(ctx ginkgo.SpecContext) {
-			var err error
-			env, err = NewEnv(target())
+			start = time.Now()
+			e, err := NewEnv(target())
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
-			if err := Preflight(ctx, env); err != nil {
+			if err := Preflight(ctx, e); err != nil {
 				ginkgo.Fail(fmt.Sprintf("contract: %v (no check was run)", err))
 			}
+			env = e
 		})
 		ginkgo.AfterAll(func(ctx ginkgo.SpecContext) {
 			if env == nil {
-				return
+				return // the BeforeAll failed, and said why
 			}
-			results := rec.results()
-			removed, cleanupErr := env.Cleanup(context.WithoutCancel(ctx))
-			v := env.judge(ctx, results)
-			summary := fmt.Sprintf("contract: %s\n%s\nverdict: %s", Summarize(results),
-				costLine(env.Requests(), env.ThrottleRequests(), env.throttleProbe(), removed, cleanupErr), v)
-			ginkgo.AddReportEntry("contract verdict", summary)
-			fmt.Fprintln(ginkgo.GinkgoWriter, summary)
-			if Summarize(results).Skipped > 0 && !v.Pass {
-				ginkgo.Fail(summary)
-			}
+			report := env.finish(ctx, rec.results(), start)
+			ginkgo.AddReportEntry("contract verdict", report.String(), ginkgo.ReportEntryVisibilityAlways)
 		})
 		checks, err := Checks()
 		if err != nil {
@@ -88,12 +85,14 @@ func registerCheckList(checks []Check, env func() *Env, record func(Result)) {
 		ginkgo.It(c.ID+": "+c.Title, ginkgo.Label(c.Labels...), func(ctx ginkgo.SpecContext) {
 			r := RunCheck(ctx, env(), c)
 			record(r)
-			switch r.Outcome {
-			case Skipped:
-				ginkgo.Skip("the target's setup: " + r.Reason)
-			case NotApplicable:
+			switch {
+			case r.Outcome == Skipped && env().target.AllowPartial:
+				ginkgo.Skip("the target's setup (partial verdict allowed): " + r.Reason)
+			case r.Outcome == Skipped:
+				ginkgo.Fail("not run, the target's setup: " + r.Reason + " (Target.AllowPartial accepts a partial verdict)")
+			case r.Outcome == NotApplicable:
 				ginkgo.Skip("declared by the document: " + r.Reason)
-			case Failed:
+			case r.Outcome == Failed:
 				ginkgo.Fail(r.Reason)
 			}
 		})
@@ -119,13 +118,12 @@ func RunProvider(t *testing.T, target Target) {
 	if err := Preflight(t.Context(), env); err != nil {
 		t.Fatalf("contract: %v (no check was run)", err)
 	}
-	results := runSubtests(t, env, checks)
-	removed, cleanupErr := env.Cleanup(context.WithoutCancel(t.Context()))
-	v := env.judge(t.Context(), results)
-	t.Logf("contract: %s\n%s\nverdict: %s", Summarize(results),
-		costLine(env.Requests(), env.ThrottleRequests(), env.throttleProbe(), removed, cleanupErr), v)
-	if !v.Pass && Summarize(results).Failed == 0 {
-		t.Errorf("contract: verdict: %s", v)
+	start := time.Now()
+	report := env.finish(t.Context(), runSubtests(t, env, checks), start)
+	if !report.Verdict.Pass && report.Summary().Failed == 0 {
+		t.Error(report) // a failed check failed its subtest, and t, already
+	} else {
+		t.Log(report)
 	}
 }
 

@@ -232,7 +232,7 @@ func (e *Env) provide(ctx context.Context, results []Result) []string {
 			continue
 		}
 		if r.Missing.IsZero() {
-			other = append(other, fmt.Sprintf("what %s needs (%s)", r.Check.ID, r.Reason))
+			other = append(other, fmt.Sprintf("what %s lacked (%s)", r.Check.ID, firstLine(r.Reason)))
 			continue
 		}
 		missing = missing.union(r.Missing).union(e.lacks(ctx, r.Check.Needs))
@@ -265,7 +265,12 @@ func (e *Env) provide(ctx context.Context, results []Result) []string {
 	case missing.Throttling:
 		out = append(out, fmt.Sprintf("a target that throttles within the throttle probe (now %d requests)", e.throttleProbe()))
 	}
-	return append(out, other...)
+	// A skip that names no need (such as the coverage report's) usually follows from the others;
+	// its reason is given only when nothing else explains it.
+	if len(out) == 0 {
+		out = other
+	}
+	return out
 }
 
 // lacks returns the part of needs the target is known to lack, instances aside.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -73,7 +74,7 @@ func describeTransportError(err error) string {
 	switch {
 	case errors.As(err, &certErr), errors.As(err, &unknownAuthority), errors.As(err, &hostname):
 		return "TLS: the server's certificate is not trusted: " + rootCause(err).Error()
-	case errors.As(err, &record):
+	case errors.As(err, &record), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "TLS: the server does not speak TLS on this port"
 	}
 	return rootCause(err).Error()

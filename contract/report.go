@@ -26,9 +26,7 @@ func WriteReport(w io.Writer, r *Report) error {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "contract: %s\n%s\nverdict: %s\nin %s\n", r.Summary(),
-		costLine(r.Requests, r.ThrottleRequests, r.ThrottleProbe, r.Removed, r.CleanupErr),
-		r.Verdict, r.Elapsed.Round(time.Millisecond))
+	_, err := fmt.Fprintf(w, "%s\nin %s\n", r, r.Elapsed.Round(time.Millisecond))
 	return err
 }
 

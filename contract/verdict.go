@@ -88,6 +88,13 @@ type Report struct {
 // Summary is the report's counts.
 func (r *Report) Summary() Summary { return Summarize(r.Results) }
 
+// String is the run's one summary: the counts ("contract: N passed, ..."), what the run cost the
+// target, and the verdict, on three lines.
+func (r *Report) String() string {
+	return fmt.Sprintf("contract: %s\n%s\nverdict: %s", r.Summary(),
+		costLine(r.Requests, r.ThrottleRequests, r.ThrottleProbe, r.Removed, r.CleanupErr), r.Verdict)
+}
+
 // Verify is a whole run against target: it reaches the target once (Preflight), runs the checks
 // keep accepts (nil keeps all) in catalogue order, removes the instances it created, and judges.
 // It returns ErrNoChecks when keep accepts no check and a *PreflightError when the target cannot
@@ -105,20 +112,21 @@ func Verify(ctx context.Context, target Target, keep func(Check) bool) (*Report,
 		return nil, err
 	}
 	start := time.Now()
-	report := &Report{ThrottleProbe: env.throttleProbe()}
-	finish := func() {
-		report.Removed, report.CleanupErr = env.Cleanup(context.WithoutCancel(ctx))
-		report.Requests, report.ThrottleRequests = env.Requests(), env.ThrottleRequests()
-		report.Elapsed = time.Since(start)
-	}
 	if err := Preflight(ctx, env); err != nil {
-		finish()
-		return report, err
+		return &Report{Requests: env.Requests(), ThrottleProbe: env.throttleProbe(), Elapsed: time.Since(start)}, err
 	}
-	report.Results, err = runChecks(ctx, env, checks)
-	report.Verdict = env.judge(ctx, report.Results)
-	finish()
-	return report, err
+	results, err := runChecks(ctx, env, checks)
+	return env.finish(ctx, results, start), err
+}
+
+// finish removes the instances the run created, judges results and reports.
+func (e *Env) finish(ctx context.Context, results []Result, start time.Time) *Report {
+	r := &Report{Results: results, ThrottleProbe: e.throttleProbe()}
+	r.Removed, r.CleanupErr = e.Cleanup(context.WithoutCancel(ctx))
+	r.Verdict = e.judge(ctx, results)
+	r.Requests, r.ThrottleRequests = e.Requests(), e.ThrottleRequests()
+	r.Elapsed = time.Since(start)
+	return r
 }
 
 // costLine says what a run cost the target, in one line.
