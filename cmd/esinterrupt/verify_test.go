@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"net"
 	"net/http"
@@ -360,5 +361,32 @@ func TestVerifyHelpDocumentsExitCodes(t *testing.T) {
 		if !strings.Contains(stderr, flag) {
 			t.Errorf("-h lacks %s", flag)
 		}
+	}
+}
+
+// The done-when pair: `esinterrupt serve --admin --throttle` and `esinterrupt verify --target`
+// pass together, and the run leaves no instance on the admin API.
+func TestVerifyAgainstServe(t *testing.T) {
+	addr, log, stop := startServe(t, "--addr", "127.0.0.1:0", "--admin", "--throttle", "300",
+		"--access-key-id", verifyCreds.AccessKeyID, "--access-key-secret", verifyCreds.AccessKeySecret)
+	defer stop()
+	code, stdout, stderr := runVerifyArgs(t, credsEnv, "--target", "http://"+addr)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s\nserve:\n%s", code, stdout, stderr, log)
+	}
+	if m := summaryLine.FindStringSubmatch(stdout); m == nil || m[2] != "0" || m[3] != "0" {
+		t.Errorf("want no failure and no setup skip:\n%s", stdout)
+	}
+	res, err := http.Get("http://" + addr + "/-/admin/instances")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var list struct{ Instances map[string]string }
+	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Instances) != 0 {
+		t.Errorf("the run left %d instances on the admin API: %v", len(list.Instances), list.Instances)
 	}
 }
