@@ -19,7 +19,7 @@ import (
 // RunProvider against a reference server served on a loopback port, with the admin API.
 func TestRunProviderServedURL(t *testing.T) {
 	creds := signing.Credentials{AccessKeyID: "LTAIserved", AccessKeySecret: "served-secret"}
-	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 500})
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
