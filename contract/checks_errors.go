@@ -163,13 +163,13 @@ func provokeThrottle(ctx context.Context, env *Env, want string) (*answer, error
 const throttleWorkers = 8
 
 // throttleBurst sends at most the throttle probe's requests, throttleWorkers at a time, and
-// returns the first throttled answer, or nil if none came.
+// returns the first throttled answer, or nil if none came. Requests in flight when it comes are
+// answered, not cancelled, so each request counted reached the target.
 func throttleBurst(ctx context.Context, env *Env) (*answer, error) {
 	probe := int64(env.throttleProbe())
-	burstCtx, stop := context.WithCancel(ctx)
-	defer stop()
 	var (
 		next     atomic.Int64
+		done     atomic.Bool
 		mu       sync.Mutex
 		first    *answer
 		firstErr error
@@ -179,21 +179,19 @@ func throttleBurst(ctx context.Context, env *Env) (*answer, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for burstCtx.Err() == nil && next.Add(1) <= probe {
+			for !done.Load() && ctx.Err() == nil && next.Add(1) <= probe {
 				env.run.throttleSent.Add(1)
-				a, err := env.do(burstCtx, call{id: unknownID(), throttleFinal: true})
+				a, err := env.do(ctx, call{id: unknownID(), throttleFinal: true})
+				if err == nil && !a.throttled() {
+					continue
+				}
+				done.Store(true) // the other workers stop before their next request
 				mu.Lock()
-				switch {
-				case err != nil && burstCtx.Err() == nil && firstErr == nil:
-					firstErr = err
-				case err == nil && a.throttled() && first == nil:
-					first = a
+				if first == nil && firstErr == nil {
+					first, firstErr = a, err
 				}
 				mu.Unlock()
-				if err != nil || a.throttled() {
-					stop() // the others stop at their next request
-					return
-				}
+				return
 			}
 		}()
 	}

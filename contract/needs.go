@@ -237,21 +237,9 @@ func (e *Env) provide(ctx context.Context, results []Result) []string {
 		}
 		missing = missing.union(r.Missing).union(e.lacks(ctx, r.Check.Needs))
 	}
-	total := TotalNeeds(checks)
 	var out []string
-	e.run.mu.Lock()
-	statuses := sortedKeys(missing.Instances)
-	for i, st := range statuses {
-		deficit := max(total.Instances[st]-e.run.handedOut[st], 1)
-		what := fmt.Sprintf("%d more in %s", deficit, st)
-		if i == 0 {
-			what = fmt.Sprintf("%s in status %s", plural(deficit, "more instance"), st)
-		}
-		out = append(out, what)
-	}
-	e.run.mu.Unlock()
-	if len(out) > 0 {
-		out = []string{strings.Join(out, ", ") + " (fixtures: --fixture STATUS=ID, or an admin API)"}
+	if len(missing.Instances) > 0 {
+		out = append(out, e.instanceDeficit(missing.Instances, TotalNeeds(checks).Instances))
 	}
 	if missing.Credentials {
 		out = append(out, "credentials the target accepts")
@@ -271,6 +259,23 @@ func (e *Env) provide(ctx context.Context, results []Result) []string {
 		out = other
 	}
 	return out
+}
+
+// instanceDeficit says how many more instances of each status in missing the fixtures must hold:
+// what the selection needs in all, less what they handed out.
+func (e *Env) instanceDeficit(missing, total map[Status]int) string {
+	e.run.mu.Lock()
+	defer e.run.mu.Unlock()
+	var parts []string
+	for i, st := range sortedKeys(missing) {
+		deficit := max(total[st]-e.run.handedOut[st], 1)
+		what := fmt.Sprintf("%d more in %s", deficit, st)
+		if i == 0 {
+			what = fmt.Sprintf("%s in status %s", plural(deficit, "more instance"), st)
+		}
+		parts = append(parts, what)
+	}
+	return strings.Join(parts, ", ") + " (fixtures: --fixture STATUS=ID, or an admin API)"
 }
 
 // lacks returns the part of needs the target is known to lack, instances aside.
