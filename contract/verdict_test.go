@@ -34,7 +34,7 @@ func newServer(t *testing.T, cfg server.Config) *server.Server {
 // fullTarget is an in-process reference server with every capability: credentials, the admin
 // API, and a rate limit the throttle probe reaches.
 func fullTarget(t *testing.T) (contract.Target, *server.Server) {
-	srv := newServer(t, server.Config{Admin: true, Throttle: 200})
+	srv := newServer(t, server.Config{Admin: true, Throttle: 100})
 	creds := verdictCreds
 	target := contract.Target{Handler: srv, Credentials: &creds}
 	target.Fixtures = contract.NewAdminFixtures(target)

@@ -20,7 +20,7 @@ import (
 // embeddedThrottle is the embedded server's rate limit (requests per second per key): its burst
 // holds every request the other checks send, so only the flow-control check, which runs last,
 // reaches it, and low enough that the probe outpaces the refill on a slow machine.
-const embeddedThrottle = 200
+const embeddedThrottle = 100
 
 // fixtureFlag collects repeated --fixture STATUS=ID flags.
 type fixtureFlag map[contract.Status][]string

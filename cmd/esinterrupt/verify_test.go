@@ -103,7 +103,7 @@ func TestVerifyEmbeddedServerPasses(t *testing.T) {
 // `serve --admin --throttle` and `verify --target` with credentials from the environment: every
 // check runs, the run removes what it created, and its request count is what the server received.
 func TestVerifyServedURL(t *testing.T) {
-	srv, url, received := servedTarget(t, server.Config{Admin: true, Throttle: 200})
+	srv, url, received := servedTarget(t, server.Config{Admin: true, Throttle: 50})
 	code, stdout, stderr := runVerifyArgs(t, credsEnv, "--target", url)
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
@@ -367,7 +367,7 @@ func TestVerifyHelpDocumentsExitCodes(t *testing.T) {
 // The done-when pair: `esinterrupt serve --admin --throttle` and `esinterrupt verify --target`
 // pass together, and the run leaves no instance on the admin API.
 func TestVerifyAgainstServe(t *testing.T) {
-	addr, log, stop := startServe(t, "--addr", "127.0.0.1:0", "--admin", "--throttle", "200",
+	addr, log, stop := startServe(t, "--addr", "127.0.0.1:0", "--admin", "--throttle", "50",
 		"--access-key-id", verifyCreds.AccessKeyID, "--access-key-secret", verifyCreds.AccessKeySecret)
 	defer stop()
 	code, stdout, stderr := runVerifyArgs(t, credsEnv, "--target", "http://"+addr)
