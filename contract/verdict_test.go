@@ -434,3 +434,60 @@ func mustEnv(t *testing.T, target contract.Target) *contract.Env {
 	}
 	return env
 }
+
+// Removing an instance twice is no error; an admin API without DELETE is.
+func TestAdminFixturesRemove(t *testing.T) {
+	srv := newServer(t, server.Config{Admin: true})
+	f := contract.NewAdminFixtures(contract.Target{Handler: srv})
+	id, err := f.Instance(t.Context(), contract.StatusActive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := f.Remove(t.Context(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, found := srv.Instance(id); found {
+		t.Fatalf("%s is still there", id)
+	}
+	noDelete := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			http.Error(w, "no", http.StatusMethodNotAllowed)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
+	f = contract.NewAdminFixtures(contract.Target{Handler: noDelete})
+	if id, err = f.Instance(t.Context(), contract.StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Remove(t.Context(), id); err == nil || !strings.Contains(err.Error(), "405") {
+		t.Fatalf("err = %v", err)
+	}
+	if f.Requests() != 2 {
+		t.Errorf("%d admin requests counted, 2 sent", f.Requests())
+	}
+}
+
+// What a run could not remove is reported, not silently left.
+func TestVerifyReportsWhatItCouldNotRemove(t *testing.T) {
+	srv := newServer(t, server.Config{Admin: true})
+	noDelete := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			http.Error(w, "no", http.StatusMethodNotAllowed)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
+	creds := verdictCreds
+	target := contract.Target{Handler: noDelete, Credentials: &creds}
+	target.Fixtures = contract.NewAdminFixtures(target)
+	report := verify(t, target, byID("state/active"))
+	if report.Removed != 0 || report.CleanupErr == nil || !strings.Contains(report.String(), "removed 0 instances it had created; could not remove some: remove es-cn-contract") {
+		t.Fatalf("%s", report)
+	}
+	if len(srv.Instances()) != 1 {
+		t.Errorf("instances: %v", srv.Instances())
+	}
+}
