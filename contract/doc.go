@@ -48,8 +48,8 @@
 //
 //   - Credentials that the server accepts, for the signature and signature error-code checks;
 //   - Fixtures that hand out instances in a given status, each used once because the checks change
-//     it: seven activating, three suspended, two active, two inactive and two invalid for the whole
-//     catalogue (TotalNeeds computes it for any selection; Check.Needs gives each check's share).
+//     it: how many of each status a selection needs is TotalNeeds of its checks (each check's share
+//     is its Check.Needs; `esinterrupt verify --list` prints both).
 //     NewStaticFixtures hands out ids the server already has; NewAdminFixtures creates instances
 //     through the reference server's admin API, and a run removes them again (Remover);
 //   - status observation: fixtures whose Status reads an instance's status (the admin API does;
