@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
 )
-
-// throttleBurst bounds the requests sent to provoke flow control.
-const throttleBurst = 2000
 
 // errorCodeCheck makes the check that drives entry's code out of the target by its trigger and
 // checks the answer's status, Code, RequestId and body.
@@ -36,7 +35,7 @@ func errorCodeCheck(entry spec.ErrorCode) Check {
 func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
 	switch entry.Trigger {
 	case spec.TriggerNone:
-		return nil, Skip("no request provokes it: " + entry.Untriggerable)
+		return nil, SkipDeclared("no request provokes it: " + entry.Untriggerable)
 
 	case spec.TriggerUnknownInstance:
 		return env.interrupt(ctx, unknownID(), newUUID())
@@ -144,25 +143,64 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 	return nil, fmt.Errorf("the catalogue's trigger %q has no driver in this suite", entry.Trigger)
 }
 
-// provokeThrottle sends a bounded burst until the target answers with flow control, and checks
-// that the answer says when to retry. A target that throttles with another Throttling code than
-// want does not have this one to show.
+// provokeThrottle provokes flow control (throttleBurst) and checks that the answer says when to
+// retry. A target that throttles with another Throttling code than want does not have this one to
+// show.
 func provokeThrottle(ctx context.Context, env *Env, want string) (*answer, error) {
-	for i := 0; i < throttleBurst; i++ {
-		a, err := env.do(ctx, call{id: unknownID(), throttleFinal: true})
-		if err != nil {
-			return nil, err
-		}
-		if !a.throttled() {
-			continue
-		}
-		if a.apiErr.Code != want {
-			return nil, Skip(fmt.Sprintf("the target throttles with %s, not %s", a.apiErr.Code, want))
-		}
-		if a.header.Get("x-ratelimit-user-api") == "" && a.header.Get("x-ratelimit-user") == "" {
-			return nil, errors.New("a throttled answer carries neither x-ratelimit-user-api nor x-ratelimit-user")
-		}
-		return a, nil
+	a, err := throttleBurst(ctx, env)
+	switch {
+	case err != nil:
+		return nil, err
+	case a == nil:
+		return nil, skipMissing(fmt.Sprintf("no flow control after %d requests: the target does not throttle within the probe (serve with --throttle, or raise --throttle-probe)", env.throttleProbe()), Needs{Throttling: true})
+	case a.apiErr.Code != want:
+		return nil, Skip(fmt.Sprintf("the target throttles with %s, not %s", a.apiErr.Code, want))
+	case a.header.Get("x-ratelimit-user-api") == "" && a.header.Get("x-ratelimit-user") == "":
+		return nil, errors.New("a throttled answer carries neither x-ratelimit-user-api nor x-ratelimit-user")
 	}
-	return nil, Skip(fmt.Sprintf("no flow control after %d requests: the target does not throttle (serve with --throttle)", throttleBurst))
+	return a, nil
+}
+
+// throttleWorkers is how many requests the throttle probe keeps in flight: one at a time, a
+// target farther away than a millisecond could refill its bucket as fast as the probe drains it.
+const throttleWorkers = 8
+
+// throttleBurst sends at most the throttle probe's requests, throttleWorkers at a time, and
+// returns the first throttled answer, or nil if none came. Requests in flight when it comes are
+// answered, not cancelled, so each request counted reached the target.
+func throttleBurst(ctx context.Context, env *Env) (*answer, error) {
+	probe := int64(env.throttleProbe())
+	var (
+		next     atomic.Int64
+		done     atomic.Bool
+		mu       sync.Mutex
+		first    *answer
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for range throttleWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !done.Load() && ctx.Err() == nil && next.Add(1) <= probe {
+				env.run.throttleSent.Add(1)
+				a, err := env.do(ctx, call{id: unknownID(), throttleFinal: true})
+				if err == nil && !a.throttled() {
+					continue
+				}
+				done.Store(true) // the other workers stop before their next request
+				mu.Lock()
+				if first == nil && firstErr == nil {
+					first, firstErr = a, err
+				}
+				mu.Unlock()
+				return
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil && firstErr == nil {
+		return nil, ctx.Err()
+	}
+	return first, firstErr
 }

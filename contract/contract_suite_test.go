@@ -24,7 +24,7 @@ func TestContract(t *testing.T) {
 // and a rate limit the flow-control check can reach.
 func referenceTarget() contract.Target {
 	creds := signing.Credentials{AccessKeyID: "LTAIsuite", AccessKeySecret: "suite-secret"}
-	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 500})
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 100})
 	Expect(err).NotTo(HaveOccurred())
 	target := contract.Target{Handler: srv, Credentials: &creds}
 	target.Fixtures = contract.NewAdminFixtures(target)
