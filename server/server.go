@@ -21,12 +21,18 @@ import (
 
 // Defaults for the zero fields of Config.
 const (
-	// DefaultIdempotencyTTL is how long a clientToken is remembered.
-	DefaultIdempotencyTTL = 10 * time.Minute
-	// DefaultIdempotencyMaxEntries is how many clientTokens are remembered at most.
-	DefaultIdempotencyMaxEntries = 100_000
-	// DefaultNonceMaxEntries is how many signature nonces are remembered at most.
-	DefaultNonceMaxEntries = 100_000
+	// DefaultIdempotencyTTL is how long a clientToken is remembered: twice the skew window, so
+	// a token outlives every replay of a request that carried it (see NonceMaxEntries). A
+	// MaxSkew wider than the default raises it to 2*MaxSkew.
+	DefaultIdempotencyTTL = 2 * DefaultMaxSkew
+	// DefaultIdempotencyMaxEntries is how many clientTokens are remembered at most per
+	// AccessKeyId (about 145 new tokens a second, sustained over DefaultIdempotencyTTL).
+	DefaultIdempotencyMaxEntries = 1 << 18
+	// DefaultNonceMaxEntries is how many signed requests are remembered at most per AccessKeyId
+	// (about 580 a second, sustained over twice the skew window).
+	DefaultNonceMaxEntries = 1 << 20
+	// DefaultBodyTimeout bounds the reading of a request body.
+	DefaultBodyTimeout = 10 * time.Second
 	// DefaultMaxSkew is the clock skew a signed request may have, the service's 15 minutes.
 	DefaultMaxSkew = signing.DefaultMaxSkew
 	// DefaultHostID is the HostId of error bodies when Config.HostID is empty.
@@ -49,13 +55,22 @@ type Config struct {
 	// Credentials are the AccessKeys (optionally with an STS token each) a request may be signed
 	// with. Empty means signatures are not checked at all.
 	Credentials []signing.Credentials
-	// IdempotencyTTL is how long a clientToken is remembered; zero means DefaultIdempotencyTTL.
+	// IdempotencyTTL is how long a clientToken is remembered; zero means DefaultIdempotencyTTL,
+	// or 2*MaxSkew when that is longer.
 	IdempotencyTTL time.Duration
-	// IdempotencyMaxEntries caps the remembered clientTokens, the oldest forgotten first; zero
-	// means DefaultIdempotencyMaxEntries.
+	// IdempotencyMaxEntries caps the clientTokens remembered per AccessKeyId (one count for
+	// all requests when signatures are not checked); zero means DefaultIdempotencyMaxEntries.
+	// A key holding that many refuses new tokens with Throttling.User until its oldest expires;
+	// no live token is ever forgotten, and no key's tokens take another key's room.
 	IdempotencyMaxEntries int
-	// NonceMaxEntries caps the remembered signature nonces; zero means DefaultNonceMaxEntries.
+	// NonceMaxEntries caps the signed requests remembered per AccessKeyId against replay (by
+	// nonce, or by signature for ROA without a nonce), each for twice MaxSkew; zero means
+	// DefaultNonceMaxEntries. A key holding that many gets Throttling.User for new requests
+	// until its oldest expires; no live entry is ever forgotten.
 	NonceMaxEntries int
+	// BodyTimeout bounds the reading of a request body from the moment the handler starts it;
+	// a body slower than that is answered with InvalidParameter. Zero means DefaultBodyTimeout.
+	BodyTimeout time.Duration
 	// MaxSkew is how far a signed request's date may be from the server's clock; zero means
 	// DefaultMaxSkew.
 	MaxSkew time.Duration
@@ -77,9 +92,10 @@ type Config struct {
 
 // Stats describes what the server holds in memory.
 type Stats struct {
-	// IdempotencyEntries is the number of remembered clientTokens.
+	// IdempotencyEntries is the number of remembered clientTokens, over all keys.
 	IdempotencyEntries int
-	// NonceEntries is the number of remembered signature nonces.
+	// NonceEntries is the number of remembered signed requests (nonces, or signatures of ROA
+	// requests without one), over all keys.
 	NonceEntries int
 	// Instances is the number of instances in the store.
 	Instances int
@@ -89,17 +105,18 @@ type Stats struct {
 // the operation (and, when enabled, the admin API), built on the generated strict server.
 // It is safe for concurrent use.
 type Server struct {
-	now       func() time.Time
-	log       *slog.Logger
-	hostID    string
-	admin     bool
-	codes     map[string]spec.ErrorCode
-	roots     xmlRoots
-	store     *store
-	tokens    *tokenStore
-	auth      *authenticator // nil: signatures are not checked
-	throttle  *throttle      // nil: no rate limit
-	validator *validator
+	now         func() time.Time
+	bodyTimeout time.Duration
+	log         *slog.Logger
+	hostID      string
+	admin       bool
+	codes       map[string]spec.ErrorCode
+	roots       xmlRoots
+	store       *store
+	tokens      *tokenStore
+	auth        *authenticator // nil: signatures are not checked
+	throttle    *throttle      // nil: no rate limit
+	validator   *validator
 
 	// operation is the generated parameter binding and strict handler, with Server behind it.
 	operation func(http.ResponseWriter, *http.Request)
@@ -149,17 +166,22 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	keyIDs := make([]string, 0, len(cfg.Credentials))
+	for _, c := range cfg.Credentials {
+		keyIDs = append(keyIDs, c.AccessKeyID)
+	}
 	s := &Server{
-		now:       cfg.Now,
-		log:       cfg.Logger,
-		hostID:    cfg.HostID,
-		admin:     cfg.Admin,
-		codes:     codes,
-		roots:     roots,
-		store:     newStore(states),
-		tokens:    newTokenStore(cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries),
-		auth:      auth,
-		validator: v,
+		now:         cfg.Now,
+		bodyTimeout: cfg.BodyTimeout,
+		log:         cfg.Logger,
+		hostID:      cfg.HostID,
+		admin:       cfg.Admin,
+		codes:       codes,
+		roots:       roots,
+		store:       newStore(states),
+		tokens:      newTokenStore(keyIDs, cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries),
+		auth:        auth,
+		validator:   v,
 	}
 	if cfg.Throttle > 0 {
 		s.throttle = newThrottle(cfg.Throttle)
@@ -191,22 +213,27 @@ func checkConfig(cfg *Config) error {
 		return errors.New("server: IdempotencyMaxEntries must not be negative")
 	case cfg.NonceMaxEntries < 0:
 		return errors.New("server: NonceMaxEntries must not be negative")
+	case cfg.BodyTimeout < 0:
+		return errors.New("server: BodyTimeout must not be negative")
 	case cfg.MaxSkew < 0 || cfg.MaxSkew > maxMaxSkew:
 		return fmt.Errorf("server: MaxSkew must be between 0 and %s", maxMaxSkew)
 	case cfg.Throttle < 0 || math.IsNaN(cfg.Throttle) || math.IsInf(cfg.Throttle, 0):
 		return errors.New("server: Throttle must be a finite number of requests per second, 0 for none")
 	}
+	if cfg.MaxSkew == 0 {
+		cfg.MaxSkew = DefaultMaxSkew
+	}
 	if cfg.IdempotencyTTL == 0 {
-		cfg.IdempotencyTTL = DefaultIdempotencyTTL
+		cfg.IdempotencyTTL = max(DefaultIdempotencyTTL, 2*cfg.MaxSkew)
+	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
 	}
 	if cfg.IdempotencyMaxEntries == 0 {
 		cfg.IdempotencyMaxEntries = DefaultIdempotencyMaxEntries
 	}
 	if cfg.NonceMaxEntries == 0 {
 		cfg.NonceMaxEntries = DefaultNonceMaxEntries
-	}
-	if cfg.MaxSkew == 0 {
-		cfg.MaxSkew = DefaultMaxSkew
 	}
 	if cfg.HostID == "" {
 		cfg.HostID = DefaultHostID
@@ -253,7 +280,7 @@ func (s *Server) Transitions() int64 {
 func (s *Server) Stats() Stats {
 	return Stats{
 		IdempotencyEntries: s.tokens.len(),
-		NonceEntries:       s.auth.nonceCount(),
+		NonceEntries:       s.auth.replayCount(),
 		Instances:          s.store.len(),
 	}
 }
@@ -321,7 +348,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 	// From here on the request is changed (body, path value, context): work on a copy, as a
 	// handler must not modify the request it was given.
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x))
-	body, ok := readBody(w, r)
+	body, ok := readBody(w, r, s.bodyTimeout)
 	if !ok {
 		s.fail(w, x, codeInvalidParameter, "")
 		return
@@ -330,6 +357,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 	if s.auth != nil {
 		key, aerr := s.auth.verify(r, now)
 		if aerr != nil {
+			if aerr.code == codeThrottlingUser {
+				a, err := s.throttledAnswer(x, s.auth.maxReplays, now, aerr.wait)
+				s.respond(w, x, a, err)
+				return
+			}
 			code := aerr.code
 			if _, known := s.codes[code]; !known {
 				code = codeIncompleteSignature
@@ -368,16 +400,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 	s.operation(w, r)
 }
 
-// readBody buffers the request body (at most MaxBodyBytes) and puts it back in r, so the
-// signature check can hash it. ok is false for a body over the cap or one that could not be
-// read; either is answered with InvalidParameter.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// readBody buffers the request body (at most MaxBodyBytes, read within timeout) and puts it
+// back in r, so the signature check can hash it. ok is false for a body over the cap, one that
+// could not be read or one slower than timeout; each is answered with InvalidParameter. The
+// deadline is the connection's (http.ResponseController), so a slow body cannot hold the
+// handler until the write deadline passes and the answer is lost; a ResponseWriter without
+// deadlines (httptest.ResponseRecorder) reads without one.
+func readBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) ([]byte, bool) {
 	if r.Body == nil || r.Body == http.NoBody {
 		r.Body = http.NoBody
 		return nil, true
 	}
 	if r.ContentLength > MaxBodyBytes {
 		return nil, false
+	}
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
+		// Cleared afterwards: net/http reads on in the background to notice a client that goes
+		// away, and a stale deadline there would cancel the request's context.
+		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
@@ -412,9 +453,17 @@ func (s *Server) InterruptElasticsearchTask(ctx context.Context, req apiserver.I
 	} else {
 		// Tokens are scoped to the caller: one caller's token never blocks, nor replays an
 		// answer to, another caller.
-		a, replayed, err = s.tokens.once(x.accessKeyID+"\x00"+*token, id, s.now(), run,
-			func(a *answer) bool { return !s.retryable(a.code) },
-			func() (*answer, error) { return s.errorAnswer(codeIdempotentMismatch, x.requestID, "", x.format) })
+		now := s.now()
+		a, replayed, err = s.tokens.once(x.accessKeyID, *token, id, now, tokenCalls{
+			run:      run,
+			remember: func(a *answer) bool { return !s.retryable(a.code) },
+			record:   recordOf,
+			replay:   func(r tokenRecord) (*answer, error) { return s.replayAnswer(r, x.format) },
+			mismatch: func() (*answer, error) { return s.errorAnswer(codeIdempotentMismatch, x.requestID, "", x.format) },
+			full: func(wait time.Duration) (*answer, error) {
+				return s.throttledAnswer(x, s.tokens.max, now, wait)
+			},
+		})
 	}
 	if err != nil {
 		return nil, err
