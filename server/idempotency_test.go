@@ -14,7 +14,10 @@ func TestTokenStoreOnce(t *testing.T) {
 	runs := 0
 	run := func(code string) tokenCalls {
 		return tokenCalls{
-			run:      func() (*answer, error) { runs++; return &answer{code: code, requestID: newRequestID(), status: 400}, nil },
+			run: func() (*answer, error) {
+				runs++
+				return &answer{code: code, requestID: newRequestID(), status: 400}, nil
+			},
 			remember: func(a *answer) bool { return a.code != "Retryable" },
 			record:   recordOf,
 			replay: func(r tokenRecord) (*answer, error) {
