@@ -8,7 +8,7 @@ FUZZTIME    ?= 10s
 BENCHCOUNT  ?= 5
 SUBMODULES  := $(patsubst %/go.mod,%,$(wildcard examples/*/go.mod))
 
-.PHONY: all generate check-generated lint test contract bench load soak fuzz cover
+.PHONY: all generate check-generated lint test contract bench load soak fuzz cover attack
 
 all: lint test
 
@@ -67,6 +67,14 @@ load:
 SOAKCALLS ?= 100000
 soak:
 	$(GO) test -race ./internal/soak -run '^TestSoak$$' -count=1 -v -timeout 15m -soak.calls=$(SOAKCALLS)
+
+## attack: the attack tests under the race detector: replay and idempotency floods, idle-connection
+## floods, malformed HTTP and slow bodies against the server (Ginkgo label "attack"), redirects,
+## echoed secrets, huge headers and throttled waits against the client (TestAttack*); go test
+## runs them too
+attack:
+	$(GO) test -race -count=1 -v ./server -run '^TestServer$$' -args -ginkgo.label-filter=attack -ginkgo.v
+	$(GO) test -race -count=1 -run '^TestAttack' ./client
 
 ## fuzz: every fuzz target for FUZZTIME each (go test runs their seed corpora on every test run)
 fuzz:

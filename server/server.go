@@ -411,8 +411,15 @@ func readBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) ([]
 		r.Body = http.NoBody
 		return nil, true
 	}
-	if r.ContentLength > MaxBodyBytes {
+	// A refused body ends the connection: what remains of it on the wire cannot be told from
+	// the next request, and without "Connection: close" net/http would try to read the rest
+	// before answering, waiting on a client that may never send it.
+	refuse := func() ([]byte, bool) {
+		w.Header().Set("Connection", "close")
 		return nil, false
+	}
+	if r.ContentLength > MaxBodyBytes {
+		return refuse()
 	}
 	rc := http.NewResponseController(w)
 	if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
@@ -422,7 +429,7 @@ func readBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) ([]
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
-		return nil, false
+		return refuse()
 	}
 	if len(data) == 0 {
 		r.Body = http.NoBody
