@@ -141,6 +141,30 @@ var _ = Describe("a replay cannot be bought with traffic", Label("attack"), func
 	})
 })
 
+var _ = Describe("replays and the rate limit", Label("attack"), func() {
+	It("does not charge a replay to the key's bucket, and does not record a throttled request", func() {
+		h := signedHarness(attackConfig, func(c *server.Config) { c.Throttle = 1 })
+		captured := h.signedPost(signing.SchemeV3, staticKey, instanceID, "", spec.MediaTypeJSON)
+		expectSuccess(do(captured), spec.MediaTypeJSON)
+		h.clock.Advance(time.Second) // the bucket is full again
+		for range *flagFlood {
+			expectError(replay(captured), "SignatureNonceUsed", spec.MediaTypeJSON)
+		}
+		// The replays cost nothing: the key's next request passes the rate limit.
+		expectError(do(h.signedPost(signing.SchemeV3, staticKey, "es-none", "", spec.MediaTypeJSON)), "InstanceNotFound", spec.MediaTypeJSON)
+
+		// A request the rate limit refused did not act, so the same bytes are taken later.
+		Expect(h.srv.PutInstance(instanceID, server.StatusActivating)).To(Succeed())
+		legacy := legacyROA(h, instanceID)
+		expectError(do(legacy), "Throttling.User", spec.MediaTypeJSON)
+		h.clock.Advance(time.Second)
+		expectSuccess(replay(legacy), spec.MediaTypeJSON)
+		h.clock.Advance(time.Second)
+		expectError(replay(legacy), "SignatureNonceUsed", spec.MediaTypeJSON)
+		Expect(h.srv.Transitions()).To(BeEquivalentTo(2))
+	})
+})
+
 // legacyROA builds a request as aliyun/alibaba-cloud-sdk-go does: ROA v1, no nonce, with a
 // clientToken, signed at the harness clock.
 func legacyROA(h *harness, id string) *http.Request {

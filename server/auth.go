@@ -74,47 +74,72 @@ type authError struct {
 	wait   time.Duration
 }
 
-// verify checks r's signature at now and returns the verified AccessKeyId. The body must already
-// be buffered in r (ServeHTTP does that), so Verify's hashing reads memory only.
+// verified is a request whose signature checked out: its key and its replay key, which
+// remember records once the request is past the rate limit.
+type verified struct {
+	accessKeyID string
+	replay      replayKey
+}
+
+// verify checks r's signature at now and that r is not a replay. The body must already be
+// buffered in r (ServeHTTP does that), so Verify's hashing reads memory only.
 //
 // Codes: IncompleteSignature (missing or malformed Authorization or signing headers),
 // InvalidTimeStamp.Expired (clock skew), InvalidAccessKeyId.NotFound (unknown key),
 // InvalidSecurityToken.MismatchWithAccessKey (STS token), SignatureDoesNotMatch (with the
-// server's string to sign appended to the message, as the service does), SignatureNonceUsed (a
-// replay: the nonce, or for a ROA request without a nonce its signature, was seen within the
-// window) and Throttling.User (the key's replay window is full). A replay key is recorded only
-// once the signature is valid, so nobody without a key can fill a window, and each key has its
-// own window, so one key's traffic never touches another's.
-//
-// A full window refuses new requests of its key until its oldest entry expires, rather than
-// forgetting one: a replay can then never be bought with traffic. Memory is bounded by
-// NonceMaxEntries per configured key.
-func (a *authenticator) verify(r *http.Request, now time.Time) (string, *authError) {
+// server's string to sign appended to the message, as the service does) and SignatureNonceUsed
+// (a replay: the nonce, or for a ROA request without a nonce its signature, was recorded within
+// the window). A replay is refused here, before the rate limit, so replaying a captured request
+// cannot drain its key's bucket.
+func (a *authenticator) verify(r *http.Request, now time.Time) (verified, *authError) {
 	v, err := signing.Verify(r, a.lookup, signing.VerifyOptions{Now: now, MaxSkew: a.maxSkew})
 	if err != nil {
 		var se *signing.Error
 		if !errors.As(err, &se) {
 			// Only a body read error gets here, and the body is already in memory.
-			return "", &authError{code: codeIncompleteSignature}
+			return verified{}, &authError{code: codeIncompleteSignature}
 		}
 		e := &authError{code: se.Code}
 		if se.Code == signing.CodeSignatureDoesNotMatch && se.StringToSign != "" {
 			e.detail = stringToSignPrefix + se.StringToSign
 		}
-		return "", e
+		return verified{}, e
 	}
-	w := a.replays[v.AccessKeyID]
+	vr := verified{accessKeyID: v.AccessKeyID, replay: a.replayKey(v)}
+	w := a.replays[vr.accessKeyID]
 	if w == nil {
 		// Unreachable: Verify found the key in a.credentials, and each has a window.
-		return "", &authError{code: codeAccessKeyNotFound}
+		return verified{}, &authError{code: codeAccessKeyNotFound}
 	}
-	switch _, res, wait := w.getOrInsert(a.replayKey(v), now, struct{}{}); res {
+	if w.contains(vr.replay, now) {
+		return verified{}, &authError{code: codeNonceUsed}
+	}
+	return vr, nil
+}
+
+// remember records a verified request, once it is past the rate limit: from then on the same
+// nonce (or signature) is refused with SignatureNonceUsed for twice the skew window. A request
+// the rate limit refused is not recorded, so its client may send the very same bytes after the
+// wait (a ROA request without a nonce, re-signed within the same second, is byte for byte the
+// same). Recording is atomic: of two copies racing past verify, one gets SignatureNonceUsed.
+//
+// Each key has its own window, so one key's traffic never touches another's, and a replay key
+// is recorded only once the signature is valid, so nobody without a key can fill a window. A
+// full window refuses new requests of its key (Throttling.User) until its oldest entry
+// expires, rather than forgetting one: a replay can then never be bought with traffic. Memory
+// is bounded by NonceMaxEntries per configured key.
+func (a *authenticator) remember(v verified, now time.Time) *authError {
+	w := a.replays[v.accessKeyID]
+	if w == nil {
+		return &authError{code: codeAccessKeyNotFound}
+	}
+	switch _, res, wait := w.getOrInsert(v.replay, now, struct{}{}); res {
 	case present:
-		return "", &authError{code: codeNonceUsed}
+		return &authError{code: codeNonceUsed}
 	case refused:
-		return "", &authError{code: codeThrottlingUser, wait: wait}
+		return &authError{code: codeThrottlingUser, wait: wait}
 	}
-	return v.AccessKeyID, nil
+	return nil
 }
 
 // replayKey is what makes a verified request unique within its key's window: its nonce, which

@@ -64,6 +64,15 @@ func (w *window[K, V]) getOrInsert(key K, now time.Time, v V) (held V, res inser
 	return v, inserted, 0
 }
 
+// contains reports whether key is held at now.
+func (w *window[K, V]) contains(key K, now time.Time) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.purge(now.UnixNano())
+	_, ok := w.items[key]
+	return ok
+}
+
 // update replaces the value of a held key; an absent key is left absent.
 func (w *window[K, V]) update(key K, v V) {
 	w.mu.Lock()

@@ -314,7 +314,9 @@ func exchangeFrom(ctx context.Context) *exchange {
 //  2. signature (when credentials are configured): nothing about the request or the instances
 //     is revealed, and nothing is spent, before the caller is known;
 //  3. rate limit: after the signature, so the bucket charged is the caller's own and a forger
-//     cannot drain someone else's; before validation, so a flood of bad requests is cut early;
+//     cannot drain someone else's; after the replay check, so a captured request sent again
+//     cannot either; before validation, so a flood of bad requests is cut early. Only a request
+//     past it is recorded against replay, so a throttled one may be sent again as it was;
 //  4. parameter validation: a malformed request never reaches the idempotency store, so it
 //     cannot bind or consume a clientToken;
 //  5. idempotency: a repeated clientToken is answered from memory before the lifecycle, so a
@@ -354,22 +356,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 		return
 	}
 	now := s.now()
+	var v verified
 	if s.auth != nil {
-		key, aerr := s.auth.verify(r, now)
-		if aerr != nil {
-			if aerr.code == codeThrottlingUser {
-				a, err := s.throttledAnswer(x, s.auth.maxReplays, now, aerr.wait)
-				s.respond(w, x, a, err)
-				return
-			}
-			code := aerr.code
-			if _, known := s.codes[code]; !known {
-				code = codeIncompleteSignature
-			}
-			s.fail(w, x, code, aerr.detail)
+		var aerr *authError
+		if v, aerr = s.auth.verify(r, now); aerr != nil {
+			s.refuseAuth(w, x, aerr, now)
 			return
 		}
-		x.accessKeyID = key
+		x.accessKeyID = v.accessKeyID
 	}
 	if s.throttle != nil {
 		if ok, wait := s.throttle.take(x.accessKeyID, now); !ok {
@@ -378,6 +372,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 				a.header = s.throttle.headers(now, wait)
 			}
 			s.respond(w, x, a, err)
+			return
+		}
+	}
+	if s.auth != nil {
+		if aerr := s.auth.remember(v, now); aerr != nil {
+			s.refuseAuth(w, x, aerr, now)
 			return
 		}
 	}
@@ -398,6 +398,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 	}
 	r.SetPathValue("InstanceId", id)
 	s.operation(w, r)
+}
+
+// refuseAuth answers a refused signature or replay: Throttling.User with the wait until the
+// key's replay window has room, or the code's Error body.
+func (s *Server) refuseAuth(w http.ResponseWriter, x *exchange, aerr *authError, now time.Time) {
+	if aerr.code == codeThrottlingUser {
+		a, err := s.throttledAnswer(x, s.auth.maxReplays, now, aerr.wait)
+		s.respond(w, x, a, err)
+		return
+	}
+	code := aerr.code
+	if _, known := s.codes[code]; !known {
+		code = codeIncompleteSignature
+	}
+	s.fail(w, x, code, aerr.detail)
 }
 
 // readBody buffers the request body (at most MaxBodyBytes, read within timeout) and puts it
