@@ -56,8 +56,9 @@
 // Config.Credentials is set (ACS3-HMAC-SHA256 or ROA v1 via package signing, with a 15-minute
 // clock window and a replay cache per AccessKeyId: a request's nonce, or a ROA request's
 // signature when it has no nonce, acts once within twice the window; a key whose cache holds
-// Config.NonceMaxEntries gets Throttling.User rather than a cache that forgets), the optional per-key rate limit (Throttling.User with
-// x-ratelimit-user-api and x-ratelimit-user headers), validation with kin-openapi's
+// Config.NonceMaxEntries gets Throttling.User rather than a cache that forgets), the optional
+// per-key rate limit (Throttling.User with x-ratelimit-user-api and x-ratelimit-user headers),
+// validation with kin-openapi's
 // openapi3filter against the document (InvalidParameter, or MissingParameter for an empty id;
 // any request body is invalid), the idempotency store and the lifecycle.
 //
@@ -70,7 +71,15 @@
 // answer carries a fresh UUID-shaped RequestId, echoed in the x-acs-request-id header, and error
 // bodies carry HostId and a Recommend link. No input leads to a 5xx, a redirect or text/plain
 // (net/http's own answers to bytes that are not an HTTP request at all, such as a malformed
-// request line, are sent before any handler runs).
+// request line, are sent before any handler runs; the README lists them). A body slower than
+// Config.BodyTimeout, cut short or over MaxBodyBytes is answered with InvalidParameter, and the
+// connection is closed.
+//
+// # Listening
+//
+// Listen serves a Server (or any handler) on TCP with bounds a client cannot outlast: at most
+// ListenConfig.MaxConns connections (golang.org/x/net/netutil.LimitListener), idle ones closed
+// first while the limit is reached, and header, idle and write timeouts and a header cap.
 //
 // # Admin API
 //
