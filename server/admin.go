@@ -71,7 +71,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, x *exchange,
 		}
 		s.adminJSON(w, x, adminInstance{RequestID: x.requestID, ID: id, Status: st})
 	case http.MethodPut:
-		body, ok := readBody(w, r.WithContext(r.Context()), s.bodyTimeout) // a copy: readBody replaces Body
+		body, ok := readBody(w, r.WithContext(r.Context())) // a copy: readBody replaces Body
 		if !ok {
 			s.fail(w, x, codeInvalidParameter, "")
 			return

@@ -318,6 +318,8 @@ var _ = Describe("a listening server stays available", Label("attack"), func() {
 		Entry("a body cut short", "POST "+interruptPath+" HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\n{}", "InvalidParameter"),
 		Entry("a body over the cap", "POST "+interruptPath+" HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", "InvalidParameter"),
 		Entry("Expect: 100-continue with a body", "POST "+interruptPath+" HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}", "InvalidParameter"),
+		Entry("a body on an unknown route, never sent", "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n", "InvalidAction.NotFound"),
+		Entry("a body on a GET of the operation, never sent", "GET "+interruptPath+" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", "InvalidAction.NotFound"),
 		Entry("OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", "InvalidAction.NotFound"),
 		Entry("CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", "InvalidAction.NotFound"),
 		Entry("an absolute-form target for another host", "POST http://elsewhere.example"+interruptPath+" HTTP/1.1\r\nHost: elsewhere.example\r\n\r\n", "InstanceNotFound"),

@@ -333,6 +333,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	x := &exchange{requestID: newRequestID(), format: negotiate(r.Header.Values("Accept"))}
 	escaped := r.URL.EscapedPath()
+	s.bodyGuard(w, r)
 	s.serve(w, r, x, escaped)
 	s.logExchange(r, escaped, x, time.Since(start))
 }
@@ -350,7 +351,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 	// From here on the request is changed (body, path value, context): work on a copy, as a
 	// handler must not modify the request it was given.
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x))
-	body, ok := readBody(w, r, s.bodyTimeout)
+	body, ok := readBody(w, r)
 	if !ok {
 		s.fail(w, x, codeInvalidParameter, "")
 		return
@@ -415,37 +416,42 @@ func (s *Server) refuseAuth(w http.ResponseWriter, x *exchange, aerr *authError,
 	s.fail(w, x, code, aerr.detail)
 }
 
-// readBody buffers the request body (at most MaxBodyBytes, read within timeout) and puts it
-// back in r, so the signature check can hash it. ok is false for a body over the cap, one that
-// could not be read or one slower than timeout; each is answered with InvalidParameter. The
-// deadline is the connection's (http.ResponseController), so a slow body cannot hold the
-// handler until the write deadline passes and the answer is lost; a ResponseWriter without
-// deadlines (httptest.ResponseRecorder) reads without one.
-func readBody(w http.ResponseWriter, r *http.Request, timeout time.Duration) ([]byte, bool) {
+// bodyGuard bounds the reading of r's body, if it has one, before anything else runs: the
+// connection's read deadline (http.ResponseController) covers both readBody and net/http's own
+// draining of a body the handler did not read, and "Connection: close" stands until readBody has
+// the whole body, so an answer given without reading it (an unknown route, a refused body) is
+// sent at once instead of after net/http waited for the rest, which may never come. A
+// ResponseWriter without deadlines (httptest.ResponseRecorder) reads without one.
+func (s *Server) bodyGuard(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bodyTimeout))
+}
+
+// readBody buffers the request body (at most MaxBodyBytes, within the deadline bodyGuard set)
+// and puts it back in r, so the signature check can hash it. ok is false for a body over the
+// cap, one that could not be read or one too slow; each is answered with InvalidParameter, and
+// the connection is closed after the answer (what remains of the body on the wire cannot be
+// told from a next request).
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if r.Body == nil || r.Body == http.NoBody {
 		r.Body = http.NoBody
 		return nil, true
 	}
-	// A refused body ends the connection: what remains of it on the wire cannot be told from
-	// the next request, and without "Connection: close" net/http would try to read the rest
-	// before answering, waiting on a client that may never send it.
-	refuse := func() ([]byte, bool) {
-		w.Header().Set("Connection", "close")
-		return nil, false
-	}
 	if r.ContentLength > MaxBodyBytes {
-		return refuse()
-	}
-	rc := http.NewResponseController(w)
-	if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
-		// Cleared afterwards: net/http reads on in the background to notice a client that goes
-		// away, and a stale deadline there would cancel the request's context.
-		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+		return nil, false
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
-		return refuse()
+		return nil, false
 	}
+	// The whole body is in: the connection may serve the next request, and the deadline goes,
+	// since net/http reads on in the background to notice a client that goes away and a stale
+	// deadline there would cancel the request's context.
+	w.Header().Del("Connection")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 	if len(data) == 0 {
 		r.Body = http.NoBody
 		return nil, true
