@@ -68,7 +68,7 @@ type Config struct {
 	// DefaultNonceMaxEntries. A key holding that many gets Throttling.User for new requests
 	// until its oldest expires; no live entry is ever forgotten.
 	NonceMaxEntries int
-	// BodyTimeout bounds the reading of a request body from the moment the handler starts it;
+	// BodyTimeout bounds the reading of a request body from the moment ServeHTTP starts;
 	// a body slower than that is answered with InvalidParameter. Zero means DefaultBodyTimeout.
 	BodyTimeout time.Duration
 	// MaxSkew is how far a signed request's date may be from the server's clock; zero means
