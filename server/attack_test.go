@@ -338,6 +338,7 @@ var _ = Describe("a listening server stays available", Label("attack"), func() {
 		Entry("a malformed request line", "NONSENSE\r\n\r\n", http.StatusBadRequest),
 		Entry("HTTP/1.1 without Host", "POST "+interruptPath+" HTTP/1.1\r\n\r\n", http.StatusBadRequest),
 		Entry("a malformed header line", "POST "+interruptPath+" HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n", http.StatusBadRequest),
+		Entry("a Content-Length that is not a number", "POST "+interruptPath+" HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", http.StatusBadRequest),
 		Entry("two different Content-Lengths", "POST "+interruptPath+" HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", http.StatusBadRequest),
 		Entry("a header block over MaxHeaderBytes", "POST "+interruptPath+" HTTP/1.1\r\nHost: x\r\nX-Big: "+strings.Repeat("a", 1<<20)+"\r\n\r\n", http.StatusRequestHeaderFieldsTooLarge),
 		Entry("HTTP/2.0 in a request line", "POST "+interruptPath+" HTTP/2.0\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported),
