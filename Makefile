@@ -13,7 +13,7 @@ SUBMODULES  := $(patsubst %/go.mod,%,$(wildcard examples/*/go.mod))
 # RACE=-race so that there a missing compiler fails the run rather than skipping the detector.
 RACE        ?= $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race)
 
-.PHONY: all generate check-generated lint test race-note contract bench load soak fuzz cover breaking baseline
+.PHONY: all generate check-generated lint test race-note contract bench load soak fuzz cover breaking baseline attack
 
 all: lint test
 
@@ -105,6 +105,14 @@ load:
 SOAKCALLS ?= 100000
 soak:
 	$(GO) test $(RACE) ./internal/soak -run '^TestSoak$$' -count=1 -v -timeout 15m -soak.calls=$(SOAKCALLS)
+
+## attack: the attack tests under the race detector: replay and idempotency floods, idle-connection
+## floods, malformed HTTP and slow bodies against the server (Ginkgo label "attack"), redirects,
+## echoed secrets, huge headers and throttled waits against the client (TestAttack*); go test
+## runs them too
+attack:
+	$(GO) test -race -count=1 -v ./server -run '^TestServer$$' -args -ginkgo.label-filter=attack -ginkgo.v
+	$(GO) test -race -count=1 -run '^TestAttack' ./client
 
 ## fuzz: every fuzz target for FUZZTIME each (go test runs their seed corpora on every test run)
 fuzz:

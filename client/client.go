@@ -72,9 +72,16 @@ type Config struct {
 	Format Format
 	// HTTPClient sends the requests; its Timeout, if any, bounds each attempt, as
 	// Retry.AttemptTimeout always does. nil means a transport of the Client's own with connect,
-	// TLS and response-header timeouts, keep-alive and a per-host idle pool, used directly: no
-	// redirects are followed and no cookies kept. A timeout of the transport or of the
-	// http.Client fails the attempt, which is retried. Bound a whole call with the context.
+	// TLS and response-header timeouts, keep-alive, a per-host idle pool and response headers
+	// capped at MaxResponseHeaderBytes, used directly: no redirects are followed and no cookies
+	// kept. A timeout of the transport or of the http.Client fails the attempt, which is
+	// retried. Bound a whole call with the context.
+	//
+	// A given HTTPClient is used through a copy whose CheckRedirect refuses to follow (the
+	// caller's value is not changed): a 3xx answer fails the call with an
+	// *UnexpectedResponseError, and the signed request never goes to another host. The size of
+	// its response headers is its Transport's to bound (http.Transport.MaxResponseHeaderBytes;
+	// net/http's default is 10 MB when that is zero).
 	HTTPClient *http.Client
 	// Retry is the retry policy, the per-attempt time limit (AttemptTimeout) included; the
 	// zero value gives the defaults.
@@ -264,9 +271,9 @@ func New(cfg Config) (*Client, error) {
 	if creds == nil {
 		creds = EnvCredentials{}
 	}
-	var doer apiclient.HttpRequestDoer = cfg.HTTPClient
-	if cfg.HTTPClient == nil {
-		doer = transportDoer{rt: defaultTransport()}
+	var doer apiclient.HttpRequestDoer = transportDoer{rt: defaultTransport()}
+	if cfg.HTTPClient != nil {
+		doer = noRedirects(cfg.HTTPClient)
 	}
 	logger := cfg.Logger
 	if logger == nil {
@@ -309,15 +316,29 @@ func defaultTransport() *http.Transport {
 			Timeout:   10 * time.Second,
 			KeepAlive: 30 * time.Second,
 		}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   32,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 30 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           100,
+		MaxIdleConnsPerHost:    32,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ResponseHeaderTimeout:  30 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: MaxResponseHeaderBytes,
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
 	}
+}
+
+// MaxResponseHeaderBytes caps the response header block the Client's own transport reads; a
+// larger one fails the attempt. A real answer's headers are a few hundred bytes.
+const MaxResponseHeaderBytes = 64 << 10
+
+// noRedirects returns a copy of hc that answers a redirect with the 3xx itself: following
+// would re-send the signed request (a 307 or 308 with its body and x-acs-security-token) to
+// whatever host the Location names, or turn it into a GET there.
+func noRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
 }
 
 // transportDoer sends a request with one round trip. The client needs none of what
@@ -475,6 +496,10 @@ func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceID stri
 				wait = d
 			}
 		}
+		if tw, throttled := throttledWait(err); throttled && wait < 0 && ctx.Err() == nil {
+			// The call ends on a throttled answer: say when a new call may succeed.
+			err = &ThrottledError{RetryAfter: tw, RetryAt: time.Now().Add(tw), Err: err}
+		}
 		status, requestID := describeFailure(err)
 		c.logAttempt(ctx, st, attempt, took, status, requestID, err, wait)
 		if wait < 0 {
@@ -510,11 +535,65 @@ func (st *call) do(ctx context.Context) (*InterruptResult, error) {
 		}
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
-			return nil, &networkError{err: err}
+			// A transport error may quote what the server sent (a malformed status line).
+			return nil, &networkError{err: st.redactor.wrap(err)}
 		}
 		return nil, err
 	}
 	return st.c.parse(resp, st.redactor, &st.out)
+}
+
+// wrap returns err, or, when its message holds a secret, an error that prints it redacted and
+// unwraps to err (so errors.Is and errors.As still reach the transport's errors).
+func (r redactor) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := err.Error(); r.redact(msg) != msg {
+		return redactedError{err: err, r: r}
+	}
+	return err
+}
+
+// redactedError is an error whose message the server may have written, printed redacted.
+type redactedError struct {
+	err error
+	r   redactor
+}
+
+func (e redactedError) Error() string { return e.r.redact(e.err.Error()) }
+func (e redactedError) Unwrap() error { return e.err }
+
+// header returns h, or a copy with the secrets replaced in every name and value that holds
+// one: a server (or a proxy) may echo the request's headers in its own.
+func (r redactor) header(h http.Header) http.Header {
+	var out http.Header
+	for k, vs := range h {
+		rk := r.redact(k)
+		changed := rk != k
+		for _, v := range vs {
+			if r.redact(v) != v {
+				changed = true
+				break
+			}
+		}
+		if !changed {
+			continue
+		}
+		if out == nil {
+			out = h.Clone()
+		}
+		delete(out, k)
+		rvs := make([]string, len(vs))
+		for i, v := range vs {
+			rvs[i] = r.redact(v)
+		}
+		out[rk] = rvs
+	}
+	if out == nil {
+		return h
+	}
+	return out
 }
 
 // edit is the request editor of an attempt: it sets the escaping of the path and query the
@@ -606,9 +685,12 @@ func (c *Client) parse(resp *http.Response, red redactor, out *models.InterruptE
 		// The answer was cut short: a network failure like one before the response. Retrying
 		// is safe because every attempt carries the same clientToken, so a success whose body
 		// was lost is replayed rather than applied twice.
-		return nil, &networkError{err: fmt.Errorf("read the response body (HTTP %d): %w", resp.StatusCode, err)}
+		return nil, &networkError{err: red.wrap(fmt.Errorf("read the response body (HTTP %d): %w", resp.StatusCode, err))}
 	}
-	contentType := resp.Header.Get("Content-Type")
+	// Everything below that comes from the server is redacted: headers, text and decoding
+	// errors (which may quote the body).
+	header := red.header(resp.Header)
+	contentType := header.Get("Content-Type")
 	headerID := resp.Header.Get("X-Acs-Request-Id")
 	unexpected := func(reason, cause error) error {
 		return &UnexpectedResponseError{
@@ -617,7 +699,7 @@ func (c *Client) parse(resp *http.Response, red redactor, out *models.InterruptE
 			RequestID:   red.redactID(headerID),
 			Excerpt:     red.excerpt(body),
 			Reason:      reason,
-			Err:         cause,
+			Err:         red.wrap(cause),
 		}
 	}
 	success := resp.StatusCode >= 200 && resp.StatusCode < 300
@@ -651,15 +733,15 @@ func (c *Client) parse(resp *http.Response, red redactor, out *models.InterruptE
 		}
 		res := &InterruptResult{
 			Result:     out.Result,
-			RequestID:  out.RequestId,
+			RequestID:  red.redactID(out.RequestId),
 			HTTPStatus: resp.StatusCode,
-			Header:     resp.Header,
+			Header:     header,
 		}
 		if out.Code != nil {
-			res.Code = *out.Code
+			res.Code = red.redactID(*out.Code)
 		}
 		if out.Message != nil {
-			res.Message = *out.Message
+			res.Message = red.redact(*out.Message)
 		}
 		return res, nil
 	}
@@ -674,7 +756,7 @@ func (c *Client) parse(resp *http.Response, red redactor, out *models.InterruptE
 		Message:    red.redact(e.Message),
 		RequestID:  red.redactID(e.RequestId),
 		HostID:     red.redact(e.HostId),
-		Header:     resp.Header,
+		Header:     header,
 	}
 	if e.Recommend != nil {
 		apiErr.Recommend = red.redact(*e.Recommend)

@@ -22,7 +22,10 @@
 //     timeouts before a complete response, 5xx, throttling, retryable codes) are retried, with
 //     exponential backoff and full jitter, each attempt bounded by RetryPolicy.AttemptTimeout
 //     (reading the body included), the call bounded in attempts and time, and cancelled at
-//     once with the context.
+//     once with the context; a throttled answer's own wait is always honoured, and a call that
+//     cannot spend it stops at once with a *ThrottledError saying when to retry;
+//   - no redirect is ever followed, whatever Config.HTTPClient: a 3xx is an
+//     *UnexpectedResponseError and the signed request goes to no other host.
 //
 // # Failed calls and their clientToken
 //

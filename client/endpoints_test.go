@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -180,16 +181,28 @@ func TestDefaults(t *testing.T) {
 	}
 	tr, ok := td.rt.(*http.Transport)
 	if !ok || tr == http.DefaultTransport || tr.MaxIdleConnsPerHost < 2 || tr.TLSHandshakeTimeout == 0 ||
-		tr.ResponseHeaderTimeout == 0 || tr.IdleConnTimeout == 0 {
+		tr.ResponseHeaderTimeout == 0 || tr.IdleConnTimeout == 0 || tr.MaxResponseHeaderBytes != MaxResponseHeaderBytes {
 		t.Errorf("default transport %+v", td.rt)
 	}
-	// A given *http.Client is used as it is.
-	hc := &http.Client{}
+	// A given *http.Client is used through a copy that refuses redirects, with its transport,
+	// jar and timeout; the caller's value is left as it was.
+	var jar http.CookieJar = &nopJar{}
+	hc := &http.Client{Transport: tr, Jar: jar, Timeout: time.Minute}
 	c2, err := New(Config{RegionID: "cn-hangzhou", HTTPClient: hc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c2.api.ClientInterface.(*apiclient.Client).Client.(cappedDoer).next; got != hc {
-		t.Errorf("Config.HTTPClient replaced by %T", got)
+	got, ok := c2.api.ClientInterface.(*apiclient.Client).Client.(cappedDoer).next.(*http.Client)
+	if !ok || got == hc || got.Transport != tr || got.Jar != jar || got.Timeout != time.Minute || got.CheckRedirect == nil {
+		t.Errorf("Config.HTTPClient used as %+v", got)
+	}
+	if hc.CheckRedirect != nil {
+		t.Error("the caller's http.Client was changed")
 	}
 }
+
+// nopJar is a cookie jar that keeps nothing.
+type nopJar struct{}
+
+func (*nopJar) SetCookies(*url.URL, []*http.Cookie) {}
+func (*nopJar) Cookies(*url.URL) []*http.Cookie     { return nil }

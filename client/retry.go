@@ -33,9 +33,12 @@ const (
 // cut off by AttemptTimeout; not the caller's context ending), after a 5xx answer, after a
 // Throttling* answer and after any code the catalogue marks retryable; never after another
 // 4xx. Waits grow exponentially with full jitter (a uniform random wait between 0 and
-// BaseDelay*2^(n-1), at most MaxDelay). A throttled answer is retried after the wait its
+// BaseDelay*2^(n-1), at most MaxDelay). A throttled answer is retried only after the wait its
 // x-ratelimit-user-api or x-ratelimit-user header gives (TimeLeft, in milliseconds) or its
-// Retry-After header, capped at MaxDelay. Cancelling the context stops a wait at once.
+// Retry-After header, however long (MaxDelay does not shorten it: an earlier attempt would only
+// be throttled again). When that wait would end after MaxElapsed or the context's deadline, or
+// no attempt is left, the call stops at once with a *ThrottledError saying when to retry.
+// Cancelling the context stops a wait at once.
 //
 // The zero value gives the defaults above.
 type RetryPolicy struct {
@@ -44,7 +47,8 @@ type RetryPolicy struct {
 	MaxAttempts int
 	// BaseDelay is the upper bound of the first wait; 0 means DefaultBaseDelay.
 	BaseDelay time.Duration
-	// MaxDelay caps every wait, a throttled one included; 0 means DefaultMaxDelay.
+	// MaxDelay caps every backoff wait; 0 means DefaultMaxDelay. The wait a throttled answer
+	// asks for is not capped (see ThrottledError).
 	MaxDelay time.Duration
 	// MaxElapsed bounds a call's retrying: no wait is started that would end later than
 	// MaxElapsed after the call began. 0 means DefaultMaxElapsed. The context's deadline, if
@@ -112,13 +116,11 @@ func uniformJitter(max time.Duration) time.Duration {
 	return time.Duration(rand.Int64N(int64(max) + 1))
 }
 
-// backoff returns the wait before attempt n+1 after attempt n failed with err.
+// backoff returns the wait before attempt n+1 after attempt n failed with err: the throttled
+// answer's own wait when it gives one, else the jittered exponential backoff.
 func (p RetryPolicy) backoff(n int, err error) time.Duration {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && isThrottling(apiErr.Code) {
-		if d, ok := throttleWait(apiErr.Header); ok {
-			return min(d, p.MaxDelay)
-		}
+	if d, ok := throttledWait(err); ok {
+		return d
 	}
 	bound := p.MaxDelay
 	if n-1 < 32 { // beyond that the shift overflows; MaxDelay applies anyway
@@ -129,6 +131,35 @@ func (p RetryPolicy) backoff(n int, err error) time.Duration {
 	d := p.Jitter(bound)
 	return max(0, min(d, bound))
 }
+
+// throttledWait is the wait a throttled answer in err asks for, if it is one and says.
+func throttledWait(err error) (time.Duration, bool) {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && isThrottling(apiErr.Code) {
+		return throttleWait(apiErr.Header)
+	}
+	return 0, false
+}
+
+// ThrottledError ends a call whose last answer was throttled with a wait the call could not
+// spend: the wait would end after RetryPolicy.MaxElapsed or the context's deadline, or no
+// attempt was left. RetryAfter is the wait the answer asked for (x-ratelimit TimeLeft or
+// Retry-After), RetryAt the moment it ends; no attempt was sent after the answer. Err is the
+// throttled answer, an *APIError (errors.Is(err, ErrThrottlingUser) matches through it).
+type ThrottledError struct {
+	RetryAfter time.Duration
+	RetryAt    time.Time
+	Err        error
+}
+
+// Error says when to retry, then the answer's error.
+func (e *ThrottledError) Error() string {
+	return "client: throttled: retry after " + e.RetryAfter.String() + " (at " +
+		e.RetryAt.UTC().Format(time.RFC3339) + "); " + strings.TrimPrefix(e.Err.Error(), "client: ")
+}
+
+// Unwrap returns the throttled answer's error.
+func (e *ThrottledError) Unwrap() error { return e.Err }
 
 // throttleWait reads how long a throttled caller should wait: TimeLeft (milliseconds) of the
 // x-ratelimit-user-api or x-ratelimit-user header ("Limit:1,Remain:0,TimeLeft:2000,Reset:1234"),

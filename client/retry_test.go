@@ -101,11 +101,18 @@ func TestRetries(t *testing.T) {
 			wantWaits: []time.Duration{2 * time.Second},
 		},
 		{
-			name:      "throttling wait capped by MaxDelay",
-			steps:     []step{answer(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:60000,Reset:1"), ok},
-			policy:    RetryPolicy{MaxDelay: 3 * time.Second},
+			name:      "throttling wait honoured beyond MaxDelay",
+			steps:     []step{answer(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:4000,Reset:1"), ok},
+			policy:    RetryPolicy{MaxDelay: time.Second},
 			wantReqs:  2,
-			wantWaits: []time.Duration{3 * time.Second},
+			wantWaits: []time.Duration{4 * time.Second},
+		},
+		{
+			name:     "throttling wait beyond MaxElapsed stops at once",
+			steps:    []step{answer(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:60000,Reset:1"), ok},
+			policy:   RetryPolicy{MaxDelay: 3 * time.Second},
+			wantReqs: 1,
+			wantCode: "Throttling.User",
 		},
 		{
 			name:      "throttling without headers backs off",

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,23 +14,25 @@ import (
 )
 
 // authenticator verifies signatures with the signing package (the same canonicalization the
-// client signs with) and remembers nonces to refuse replays.
+// client signs with) and remembers replay keys to refuse replays.
 type authenticator struct {
 	credentials map[string]signing.Credentials
 	maxSkew     time.Duration
-	nonces      *expiringMap[nonceKey, struct{}]
+	replays     windows[replayKey, struct{}] // one per configured AccessKeyId
+	maxReplays  int
 	seeds       [2]maphash.Seed
 }
 
-// nonceKey identifies a nonce of one AccessKeyId: two independent 64-bit hashes of the pair.
-// The cache stores these 16 bytes instead of the header, so its cap bounds its memory however
-// long the nonces are. With random per-process seeds a caller cannot aim for a collision, and an
-// accidental one (a fresh nonce refused as used) has a chance near 2^-128 per pair.
-type nonceKey [2]uint64
+// replayKey identifies a signed request within its AccessKeyId's window: two independent 64-bit
+// hashes of its nonce, or of its signature when it has no nonce. The cache stores these 16 bytes
+// instead of the header, so its cap bounds its memory however long the nonces are. With random
+// per-process seeds a caller cannot aim for a collision, and an accidental one (a fresh request
+// refused as a replay) has a chance near 2^-128 per pair.
+type replayKey [2]uint64
 
 // newAuthenticator returns nil when no credentials are configured: signatures are then not
 // checked at all.
-func newAuthenticator(creds []signing.Credentials, maxSkew time.Duration, maxNonces int) (*authenticator, error) {
+func newAuthenticator(creds []signing.Credentials, maxSkew time.Duration, maxReplays int) (*authenticator, error) {
 	if len(creds) == 0 {
 		return nil, nil
 	}
@@ -45,63 +49,77 @@ func newAuthenticator(creds []signing.Credentials, maxSkew time.Duration, maxNon
 	return &authenticator{
 		credentials: byID,
 		maxSkew:     maxSkew,
-		// A nonce must be remembered as long as a replay could still pass the clock check: the
-		// first use had a date within maxSkew of the server's clock, and a replay is accepted
+		// A replay key must be remembered as long as a replay could still pass the clock check:
+		// the first use had a date within maxSkew of the server's clock, and a replay is accepted
 		// while the server's clock is within maxSkew of that date, so 2*maxSkew from the first
 		// use covers every replay.
-		nonces: newExpiringMap[nonceKey, struct{}](2*maxSkew, maxNonces),
-		seeds:  [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		replays:    newWindows[replayKey, struct{}](slices.Collect(maps.Keys(byID)), replayTTL(maxSkew), maxReplays),
+		maxReplays: maxReplays,
+		seeds:      [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 	}, nil
 }
+
+// replayTTL is how long a replay key is remembered: see newAuthenticator.
+func replayTTL(maxSkew time.Duration) time.Duration { return 2 * maxSkew }
 
 func (a *authenticator) lookup(accessKeyID string) (signing.Credentials, bool) {
 	c, ok := a.credentials[accessKeyID]
 	return c, ok
 }
 
-// authError is a refused signature: the catalogue code and what to append to its message.
+// authError is a refused signature: the catalogue code and what to append to its message, or,
+// for Throttling.User, how long until the key's replay window has room again.
 type authError struct {
 	code   string
 	detail string
+	wait   time.Duration
 }
 
-// verify checks r's signature at now and returns the verified AccessKeyId. The body must already
-// be buffered in r (ServeHTTP does that), so Verify's hashing reads memory only.
+// verified is a request whose signature checked out: its key and its replay key, which
+// remember records once the request is past the rate limit.
+type verified struct {
+	accessKeyID string
+	replay      replayKey
+}
+
+// verify checks r's signature at now and that r is not a replay. The body must already be
+// buffered in r (ServeHTTP does that), so Verify's hashing reads memory only.
 //
 // Codes: MissingSecurityToken (a temporary STS. key without its token, checked first),
 // IncompleteSignature (missing or malformed Authorization or signing headers),
 // InvalidTimeStamp.Expired (clock skew), InvalidAccessKeyId.NotFound (unknown key),
 // InvalidSecurityToken.MismatchWithAccessKey (STS token), SignatureDoesNotMatch (with the
 // server's string to sign appended to the message, as the service does) and SignatureNonceUsed
-// (a nonce seen within the window). A nonce is recorded only once the signature is valid, so
-// nobody without a key can fill the cache.
-//
-// When the cache is full the oldest nonce is forgotten first: memory stays bounded, at the
-// price of accepting a replay of a nonce older than the last NonceMaxEntries ones.
-func (a *authenticator) verify(r *http.Request, now time.Time) (string, *authError) {
+// (a replay: the nonce, or for a ROA request without a nonce its signature, was recorded within
+// the window). A replay is refused here, before the rate limit, so replaying a captured request
+// cannot drain its key's bucket.
+func (a *authenticator) verify(r *http.Request, now time.Time) (verified, *authError) {
 	if missingSecurityToken(r) {
-		return "", &authError{code: codeSecurityTokenMissing}
+		return verified{}, &authError{code: codeSecurityTokenMissing}
 	}
 	v, err := signing.Verify(r, a.lookup, signing.VerifyOptions{Now: now, MaxSkew: a.maxSkew})
 	if err != nil {
 		var se *signing.Error
 		if !errors.As(err, &se) {
 			// Only a body read error gets here, and the body is already in memory.
-			return "", &authError{code: codeIncompleteSignature}
+			return verified{}, &authError{code: codeIncompleteSignature}
 		}
 		e := &authError{code: se.Code}
 		if se.Code == signing.CodeSignatureDoesNotMatch && se.StringToSign != "" {
 			e.detail = stringToSignPrefix + se.StringToSign
 		}
-		return "", e
+		return verified{}, e
 	}
-	if v.Nonce != "" {
-		key := a.nonceKey(v.AccessKeyID, v.Nonce)
-		if _, fresh := a.nonces.getOrInsert(key, now, func() struct{} { return struct{}{} }); !fresh {
-			return "", &authError{code: codeNonceUsed}
-		}
+	vr := verified{accessKeyID: v.AccessKeyID, replay: a.replayKey(v)}
+	w := a.replays[vr.accessKeyID]
+	if w == nil {
+		// Unreachable: Verify found the key in a.credentials, and each has a window.
+		return verified{}, &authError{code: codeAccessKeyNotFound}
 	}
-	return v.AccessKeyID, nil
+	if w.contains(vr.replay, now) {
+		return verified{}, &authError{code: codeNonceUsed}
+	}
+	return vr, nil
 }
 
 // stsKeyPrefix starts the AccessKeyId of every temporary STS credential.
@@ -135,23 +153,55 @@ func accessKeyIDOf(auth string) string {
 	return ""
 }
 
-// nonceKey scopes a nonce to its key: two callers may pick the same nonce independently.
-func (a *authenticator) nonceKey(accessKeyID, nonce string) nonceKey {
-	var k nonceKey
+// remember records a verified request, once it is past the rate limit: from then on the same
+// nonce (or signature) is refused with SignatureNonceUsed for twice the skew window. A request
+// the rate limit refused is not recorded, so its client may send the very same bytes after the
+// wait (a ROA request without a nonce, re-signed within the same second, is byte for byte the
+// same). Recording is atomic: of two copies racing past verify, one gets SignatureNonceUsed.
+//
+// Each key has its own window, so one key's traffic never touches another's, and a replay key
+// is recorded only once the signature is valid, so nobody without a key can fill a window. A
+// full window refuses new requests of its key (Throttling.User) until its oldest entry
+// expires, rather than forgetting one: a replay can then never be bought with traffic. Memory
+// is bounded by NonceMaxEntries per configured key.
+func (a *authenticator) remember(v verified, now time.Time) *authError {
+	w := a.replays[v.accessKeyID]
+	if w == nil {
+		return &authError{code: codeAccessKeyNotFound}
+	}
+	switch _, res, wait := w.getOrInsert(v.replay, now, struct{}{}); res {
+	case present:
+		return &authError{code: codeNonceUsed}
+	case refused:
+		return &authError{code: codeThrottlingUser, wait: wait}
+	}
+	return nil
+}
+
+// replayKey is what makes a verified request unique within its key's window: its nonce, which
+// the signature covers; or, when a ROA request carries none (aliyun/alibaba-cloud-sdk-go sends
+// none), its signature, which covers the date, path, query and x-acs-* headers, so the captured
+// bytes of such a request are recognised when sent again. The kind byte keeps a nonce from
+// colliding with a signature spelled the same.
+func (a *authenticator) replayKey(v *signing.Verified) replayKey {
+	kind, value := byte('n'), v.Nonce
+	if value == "" {
+		kind, value = 's', v.Signature
+	}
+	var k replayKey
 	for i, seed := range a.seeds {
 		var h maphash.Hash
 		h.SetSeed(seed)
-		h.WriteString(accessKeyID)
-		h.WriteByte(0)
-		h.WriteString(nonce)
+		h.WriteByte(kind)
+		h.WriteString(value)
 		k[i] = h.Sum64()
 	}
 	return k
 }
 
-func (a *authenticator) nonceCount() int {
+func (a *authenticator) replayCount() int {
 	if a == nil {
 		return 0
 	}
-	return a.nonces.len()
+	return a.replays.len()
 }

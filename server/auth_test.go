@@ -269,18 +269,24 @@ var _ = Describe("signature verification", func() {
 })
 
 var _ = Describe("the nonce cache", func() {
-	It("stays within NonceMaxEntries and forgets nonces after twice the skew window", func() {
+	It("holds NonceMaxEntries per key, refuses more with Throttling.User and forgets nonces after twice the skew window", func() {
 		h := signedHarness(func(c *server.Config) {
 			c.NonceMaxEntries = 3
 			c.MaxSkew = time.Minute
 		})
-		for range 5 {
-			do(h.signedPost(signing.SchemeV3, staticKey, "es-none", "", spec.MediaTypeJSON))
+		for range 3 {
+			expectError(do(h.signedPost(signing.SchemeV3, staticKey, "es-none", "", spec.MediaTypeJSON)), "InstanceNotFound", spec.MediaTypeJSON)
 		}
-		Expect(h.srv.Stats().NonceEntries).To(Equal(3))
-		h.clock.Advance(2 * time.Minute)
-		do(h.signedPost(signing.SchemeV3, staticKey, "es-none", "", spec.MediaTypeJSON))
-		Expect(h.srv.Stats().NonceEntries).To(Equal(1))
+		h.clock.Advance(30 * time.Second)
+		full := do(h.signedPost(signing.SchemeV3, staticKey, "es-none", "", spec.MediaTypeJSON))
+		expectError(full, "Throttling.User", spec.MediaTypeJSON)
+		Expect(full.header.Get("X-Ratelimit-User-Api")).To(HavePrefix("Limit:3,Remain:0,TimeLeft:90000,"))
+		// Another key has its own room.
+		expectError(do(h.signedPost(signing.SchemeV3, stsKey, "es-none", "", spec.MediaTypeJSON)), "InstanceNotFound", spec.MediaTypeJSON)
+		Expect(h.srv.Stats().NonceEntries).To(Equal(4))
+		h.clock.Advance(90 * time.Second)
+		expectError(do(h.signedPost(signing.SchemeV3, staticKey, "es-none", "", spec.MediaTypeJSON)), "InstanceNotFound", spec.MediaTypeJSON)
+		Expect(h.srv.Stats().NonceEntries).To(Equal(2))
 	})
 })
 
@@ -327,6 +333,7 @@ var _ = Describe("requests built the way the official clients build them", func(
 	})
 
 	It("accepts aliyun/alibaba-cloud-sdk-go (ROA v1, Content-MD5 and octet-stream on an empty body, no nonce, raw id signed)", func() {
+		var last *http.Request
 		for _, mt := range formats {
 			resetInstance()
 			req, err := http.NewRequest(http.MethodPost, h.operationURL(url.PathEscape(sdkID)), nil)
@@ -344,9 +351,14 @@ var _ = Describe("requests built the way the official clients build them", func(
 			sts := signing.StringToSignROA(http.MethodPost, req.Header, rawPath, nil)
 			req.Header.Set("Authorization", signing.AuthorizationROA(staticKey.AccessKeyID, signing.SignatureROA(staticKey.AccessKeySecret, sts)))
 			expectSuccess(do(req), mt)
+			last = req
 		}
-		// No nonce, so nothing to remember.
-		Expect(h.srv.Stats().NonceEntries).To(BeZero())
+		// No nonce: each request is remembered by its signature, and its bytes cannot act again.
+		Expect(h.srv.Stats().NonceEntries).To(Equal(2))
+		resetInstance()
+		expectError(do(last), "SignatureNonceUsed", spec.MediaTypeXML)
+		st, _ := h.srv.Instance(sdkID)
+		Expect(st).To(Equal(server.StatusActivating))
 	})
 })
 

@@ -43,16 +43,22 @@
 //
 // Answers the catalogue marks retryable (none of the lifecycle's answers today) are not
 // remembered, since a retry with the same token must be able to succeed; the token stays bound
-// to its instance. Requests without a clientToken are not deduplicated. The store holds at most
-// Config.IdempotencyMaxEntries tokens and forgets the oldest first.
+// to its instance. Requests without a clientToken are not deduplicated. Each AccessKeyId holds
+// at most Config.IdempotencyMaxEntries tokens; a key that holds that many gets Throttling.User
+// (x-ratelimit headers saying when its oldest token expires) for a new token, and no live token
+// is ever forgotten, so no traffic, the key's own or another's, can evict one. The default
+// retention, twice the skew window, outlives every replay of a signed request.
 //
 // # Requests
 //
 // Every request goes through, in order: routing on the raw path (an unknown path or method is
 // 404 InvalidAction.NotFound; nothing is ever redirected), signature verification when
 // Config.Credentials is set (ACS3-HMAC-SHA256 or ROA v1 via package signing, with a 15-minute
-// clock window and a bounded nonce cache), the optional per-key rate limit (Throttling.User with
-// x-ratelimit-user-api and x-ratelimit-user headers), validation with kin-openapi's
+// clock window and a replay cache per AccessKeyId: a request's nonce, or a ROA request's
+// signature when it has no nonce, acts once within twice the window; a key whose cache holds
+// Config.NonceMaxEntries gets Throttling.User rather than a cache that forgets), the optional
+// per-key rate limit (Throttling.User with x-ratelimit-user-api and x-ratelimit-user headers),
+// validation with kin-openapi's
 // openapi3filter against the document (InvalidParameter, or MissingParameter for an empty id;
 // any request body is invalid), the idempotency store and the lifecycle.
 //
@@ -68,7 +74,15 @@
 // request id, and HostId only for gateway errors (signature, keys, routing, flow control: the
 // catalogue's origin). No input leads to a 5xx, a redirect or text/plain
 // (net/http's own answers to bytes that are not an HTTP request at all, such as a malformed
-// request line, are sent before any handler runs).
+// request line, are sent before any handler runs; the README lists them). A body slower than
+// Config.BodyTimeout, cut short or over MaxBodyBytes is answered with InvalidParameter, and the
+// connection is closed.
+//
+// # Listening
+//
+// Listen serves a Server (or any handler) on TCP with bounds a client cannot outlast: at most
+// ListenConfig.MaxConns connections (golang.org/x/net/netutil.LimitListener), idle ones closed
+// first while the limit is reached, and header, idle and write timeouts and a header cap.
 //
 // # Admin API
 //

@@ -238,20 +238,26 @@ var _ = Describe("the token store's bounds", func() {
 		Expect(h.srv.Stats().IdempotencyEntries).To(Equal(1))
 	})
 
-	It("holds at most IdempotencyMaxEntries tokens, forgetting the oldest", func() {
+	It("holds at most IdempotencyMaxEntries tokens, refusing new ones with Throttling.User rather than forgetting", func() {
 		h := start(server.Config{
 			IdempotencyMaxEntries: 3,
+			IdempotencyTTL:        time.Hour,
 			Instances:             map[string]server.Status{"es-a": server.StatusActive, "es-b": server.StatusActive},
 		})
-		for i := range 5 {
+		for i := range 3 {
 			expectError(h.post("es-a", fmt.Sprintf("clientToken=t%d", i), ""), "InstanceStatusNotSupportCurrentAction", spec.MediaTypeJSON)
 			h.clock.Advance(time.Second)
 		}
+		full := h.post("es-a", "clientToken=t3", "")
+		expectError(full, "Throttling.User", spec.MediaTypeJSON)
+		Expect(full.header.Get("X-Ratelimit-User")).To(HavePrefix("Limit:3,Remain:0,TimeLeft:3597000,"))
 		Expect(h.srv.Stats().IdempotencyEntries).To(Equal(3))
-		// t0 and t1 are forgotten: they may now be used for another instance.
+		// t0 is still bound to es-a, and a request without a token is not refused.
+		expectError(h.post("es-b", "clientToken=t0", ""), "IdempotentParameterMismatch", spec.MediaTypeJSON)
+		expectError(h.post("es-b", "", ""), "InstanceStatusNotSupportCurrentAction", spec.MediaTypeJSON)
+		// Once t0 expires there is room for one.
+		h.clock.Advance(time.Hour - 3*time.Second)
 		expectError(h.post("es-b", "clientToken=t0", ""), "InstanceStatusNotSupportCurrentAction", spec.MediaTypeJSON)
-		// t4 is still bound to es-a.
-		expectError(h.post("es-b", "clientToken=t4", ""), "IdempotentParameterMismatch", spec.MediaTypeJSON)
 		Expect(h.srv.Stats().IdempotencyEntries).To(Equal(3))
 	})
 })

@@ -21,12 +21,18 @@ import (
 
 // Defaults for the zero fields of Config.
 const (
-	// DefaultIdempotencyTTL is how long a clientToken is remembered.
-	DefaultIdempotencyTTL = 10 * time.Minute
-	// DefaultIdempotencyMaxEntries is how many clientTokens are remembered at most.
-	DefaultIdempotencyMaxEntries = 100_000
-	// DefaultNonceMaxEntries is how many signature nonces are remembered at most.
-	DefaultNonceMaxEntries = 100_000
+	// DefaultIdempotencyTTL is how long a clientToken is remembered: twice the skew window, so
+	// a token outlives every replay of a request that carried it (see NonceMaxEntries). A
+	// MaxSkew wider than the default raises it to 2*MaxSkew.
+	DefaultIdempotencyTTL = 2 * DefaultMaxSkew
+	// DefaultIdempotencyMaxEntries is how many clientTokens are remembered at most per
+	// AccessKeyId (about 145 new tokens a second, sustained over DefaultIdempotencyTTL).
+	DefaultIdempotencyMaxEntries = 1 << 18
+	// DefaultNonceMaxEntries is how many signed requests are remembered at most per AccessKeyId
+	// (about 580 a second, sustained over twice the skew window).
+	DefaultNonceMaxEntries = 1 << 20
+	// DefaultBodyTimeout bounds the reading of a request body.
+	DefaultBodyTimeout = 10 * time.Second
 	// DefaultMaxSkew is the clock skew a signed request may have, the service's 15 minutes.
 	DefaultMaxSkew = signing.DefaultMaxSkew
 	// DefaultHostID is the HostId of error bodies when Config.HostID is empty.
@@ -49,13 +55,22 @@ type Config struct {
 	// Credentials are the AccessKeys (optionally with an STS token each) a request may be signed
 	// with. Empty means signatures are not checked at all.
 	Credentials []signing.Credentials
-	// IdempotencyTTL is how long a clientToken is remembered; zero means DefaultIdempotencyTTL.
+	// IdempotencyTTL is how long a clientToken is remembered; zero means DefaultIdempotencyTTL,
+	// or 2*MaxSkew when that is longer.
 	IdempotencyTTL time.Duration
-	// IdempotencyMaxEntries caps the remembered clientTokens, the oldest forgotten first; zero
-	// means DefaultIdempotencyMaxEntries.
+	// IdempotencyMaxEntries caps the clientTokens remembered per AccessKeyId (one count for
+	// all requests when signatures are not checked); zero means DefaultIdempotencyMaxEntries.
+	// A key holding that many refuses new tokens with Throttling.User until its oldest expires;
+	// no live token is ever forgotten, and no key's tokens take another key's room.
 	IdempotencyMaxEntries int
-	// NonceMaxEntries caps the remembered signature nonces; zero means DefaultNonceMaxEntries.
+	// NonceMaxEntries caps the signed requests remembered per AccessKeyId against replay (by
+	// nonce, or by signature for ROA without a nonce), each for twice MaxSkew; zero means
+	// DefaultNonceMaxEntries. A key holding that many gets Throttling.User for new requests
+	// until its oldest expires; no live entry is ever forgotten.
 	NonceMaxEntries int
+	// BodyTimeout bounds the reading of a request body from the moment ServeHTTP starts;
+	// a body slower than that is answered with InvalidParameter. Zero means DefaultBodyTimeout.
+	BodyTimeout time.Duration
 	// MaxSkew is how far a signed request's date may be from the server's clock; zero means
 	// DefaultMaxSkew.
 	MaxSkew time.Duration
@@ -77,9 +92,10 @@ type Config struct {
 
 // Stats describes what the server holds in memory.
 type Stats struct {
-	// IdempotencyEntries is the number of remembered clientTokens.
+	// IdempotencyEntries is the number of remembered clientTokens, over all keys.
 	IdempotencyEntries int
-	// NonceEntries is the number of remembered signature nonces.
+	// NonceEntries is the number of remembered signed requests (nonces, or signatures of ROA
+	// requests without one), over all keys.
 	NonceEntries int
 	// Instances is the number of instances in the store.
 	Instances int
@@ -89,17 +105,18 @@ type Stats struct {
 // the operation (and, when enabled, the admin API), built on the generated strict server.
 // It is safe for concurrent use.
 type Server struct {
-	now       func() time.Time
-	log       *slog.Logger
-	hostID    string
-	admin     bool
-	codes     map[string]spec.ErrorCode
-	roots     xmlRoots
-	store     *store
-	tokens    *tokenStore
-	auth      *authenticator // nil: signatures are not checked
-	throttle  *throttle      // nil: no rate limit
-	validator *validator
+	now         func() time.Time
+	bodyTimeout time.Duration
+	log         *slog.Logger
+	hostID      string
+	admin       bool
+	codes       map[string]spec.ErrorCode
+	roots       xmlRoots
+	store       *store
+	tokens      *tokenStore
+	auth        *authenticator // nil: signatures are not checked
+	throttle    *throttle      // nil: no rate limit
+	validator   *validator
 
 	// operation is the generated parameter binding and strict handler, with Server behind it.
 	operation func(http.ResponseWriter, *http.Request)
@@ -149,17 +166,22 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	keyIDs := make([]string, 0, len(cfg.Credentials))
+	for _, c := range cfg.Credentials {
+		keyIDs = append(keyIDs, c.AccessKeyID)
+	}
 	s := &Server{
-		now:       cfg.Now,
-		log:       cfg.Logger,
-		hostID:    cfg.HostID,
-		admin:     cfg.Admin,
-		codes:     codes,
-		roots:     roots,
-		store:     newStore(states),
-		tokens:    newTokenStore(cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries),
-		auth:      auth,
-		validator: v,
+		now:         cfg.Now,
+		bodyTimeout: cfg.BodyTimeout,
+		log:         cfg.Logger,
+		hostID:      cfg.HostID,
+		admin:       cfg.Admin,
+		codes:       codes,
+		roots:       roots,
+		store:       newStore(states),
+		tokens:      newTokenStore(keyIDs, cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries),
+		auth:        auth,
+		validator:   v,
 	}
 	if cfg.Throttle > 0 {
 		s.throttle = newThrottle(cfg.Throttle)
@@ -191,22 +213,27 @@ func checkConfig(cfg *Config) error {
 		return errors.New("server: IdempotencyMaxEntries must not be negative")
 	case cfg.NonceMaxEntries < 0:
 		return errors.New("server: NonceMaxEntries must not be negative")
+	case cfg.BodyTimeout < 0:
+		return errors.New("server: BodyTimeout must not be negative")
 	case cfg.MaxSkew < 0 || cfg.MaxSkew > maxMaxSkew:
 		return fmt.Errorf("server: MaxSkew must be between 0 and %s", maxMaxSkew)
 	case cfg.Throttle < 0 || math.IsNaN(cfg.Throttle) || math.IsInf(cfg.Throttle, 0):
 		return errors.New("server: Throttle must be a finite number of requests per second, 0 for none")
 	}
+	if cfg.MaxSkew == 0 {
+		cfg.MaxSkew = DefaultMaxSkew
+	}
 	if cfg.IdempotencyTTL == 0 {
-		cfg.IdempotencyTTL = DefaultIdempotencyTTL
+		cfg.IdempotencyTTL = max(DefaultIdempotencyTTL, 2*cfg.MaxSkew)
+	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
 	}
 	if cfg.IdempotencyMaxEntries == 0 {
 		cfg.IdempotencyMaxEntries = DefaultIdempotencyMaxEntries
 	}
 	if cfg.NonceMaxEntries == 0 {
 		cfg.NonceMaxEntries = DefaultNonceMaxEntries
-	}
-	if cfg.MaxSkew == 0 {
-		cfg.MaxSkew = DefaultMaxSkew
 	}
 	if cfg.HostID == "" {
 		cfg.HostID = DefaultHostID
@@ -253,7 +280,7 @@ func (s *Server) Transitions() int64 {
 func (s *Server) Stats() Stats {
 	return Stats{
 		IdempotencyEntries: s.tokens.len(),
-		NonceEntries:       s.auth.nonceCount(),
+		NonceEntries:       s.auth.replayCount(),
 		Instances:          s.store.len(),
 	}
 }
@@ -287,7 +314,9 @@ func exchangeFrom(ctx context.Context) *exchange {
 //  2. signature (when credentials are configured): nothing about the request or the instances
 //     is revealed, and nothing is spent, before the caller is known;
 //  3. rate limit: after the signature, so the bucket charged is the caller's own and a forger
-//     cannot drain someone else's; before validation, so a flood of bad requests is cut early;
+//     cannot drain someone else's; after the replay check, so a captured request sent again
+//     cannot either; before validation, so a flood of bad requests is cut early. Only a request
+//     past it is recorded against replay, so a throttled one may be sent again as it was;
 //  4. parameter validation: a malformed request never reaches the idempotency store, so it
 //     cannot bind or consume a clientToken;
 //  5. idempotency: a repeated clientToken is answered from memory before the lifecycle, so a
@@ -304,6 +333,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	x := &exchange{requestID: newRequestID(), format: negotiate(r.Header.Values("Accept"))}
 	escaped := r.URL.EscapedPath()
+	s.bodyGuard(w, r)
 	s.serve(w, r, x, escaped)
 	s.logExchange(r, escaped, x, time.Since(start))
 }
@@ -327,17 +357,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 		return
 	}
 	now := s.now()
+	var v verified
 	if s.auth != nil {
-		key, aerr := s.auth.verify(r, now)
-		if aerr != nil {
-			code := aerr.code
-			if _, known := s.codes[code]; !known {
-				code = codeIncompleteSignature
-			}
-			s.fail(w, x, code, aerr.detail)
+		var aerr *authError
+		if v, aerr = s.auth.verify(r, now); aerr != nil {
+			s.refuseAuth(w, x, aerr, now)
 			return
 		}
-		x.accessKeyID = key
+		x.accessKeyID = v.accessKeyID
 	}
 	if s.throttle != nil {
 		if ok, wait := s.throttle.take(x.accessKeyID, now); !ok {
@@ -346,6 +373,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 				a.header = s.throttle.headers(now, wait)
 			}
 			s.respond(w, x, a, err)
+			return
+		}
+	}
+	if s.auth != nil {
+		if aerr := s.auth.remember(v, now); aerr != nil {
+			s.refuseAuth(w, x, aerr, now)
 			return
 		}
 	}
@@ -368,9 +401,40 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 	s.operation(w, r)
 }
 
-// readBody buffers the request body (at most MaxBodyBytes) and puts it back in r, so the
-// signature check can hash it. ok is false for a body over the cap or one that could not be
-// read; either is answered with InvalidParameter.
+// refuseAuth answers a refused signature or replay: Throttling.User with the wait until the
+// key's replay window has room, or the code's Error body.
+func (s *Server) refuseAuth(w http.ResponseWriter, x *exchange, aerr *authError, now time.Time) {
+	if aerr.code == codeThrottlingUser {
+		a, err := s.throttledAnswer(x, s.auth.maxReplays, now, aerr.wait)
+		s.respond(w, x, a, err)
+		return
+	}
+	code := aerr.code
+	if _, known := s.codes[code]; !known {
+		code = codeIncompleteSignature
+	}
+	s.fail(w, x, code, aerr.detail)
+}
+
+// bodyGuard bounds the reading of r's body, if it has one, before anything else runs: the
+// connection's read deadline (http.ResponseController) covers both readBody and net/http's own
+// draining of a body the handler did not read, and "Connection: close" stands until readBody has
+// the whole body, so an answer given without reading it (an unknown route, a refused body) is
+// sent at once instead of after net/http waited for the rest, which may never come. A
+// ResponseWriter without deadlines (httptest.ResponseRecorder) reads without one.
+func (s *Server) bodyGuard(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.bodyTimeout))
+}
+
+// readBody buffers the request body (at most MaxBodyBytes, within the deadline bodyGuard set)
+// and puts it back in r, so the signature check can hash it. ok is false for a body over the
+// cap, one that could not be read or one too slow; each is answered with InvalidParameter, and
+// the connection is closed after the answer (what remains of the body on the wire cannot be
+// told from a next request).
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if r.Body == nil || r.Body == http.NoBody {
 		r.Body = http.NoBody
@@ -383,6 +447,11 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
+	// The whole body is in: the connection may serve the next request, and the deadline goes,
+	// since net/http reads on in the background to notice a client that goes away and a stale
+	// deadline there would cancel the request's context.
+	w.Header().Del("Connection")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 	if len(data) == 0 {
 		r.Body = http.NoBody
 		return nil, true
@@ -412,9 +481,17 @@ func (s *Server) InterruptElasticsearchTask(ctx context.Context, req apiserver.I
 	} else {
 		// Tokens are scoped to the caller: one caller's token never blocks, nor replays an
 		// answer to, another caller.
-		a, replayed, err = s.tokens.once(x.accessKeyID+"\x00"+*token, id, s.now(), run,
-			func(a *answer) bool { return !s.retryable(a.code) },
-			func() (*answer, error) { return s.errorAnswer(codeIdempotentMismatch, x.requestID, "", x.format) })
+		now := s.now()
+		a, replayed, err = s.tokens.once(x.accessKeyID, *token, id, now, tokenCalls{
+			run:      run,
+			remember: func(a *answer) bool { return !s.retryable(a.code) },
+			record:   recordOf,
+			replay:   func(r tokenRecord) (*answer, error) { return s.replayAnswer(r, x.format) },
+			mismatch: func() (*answer, error) { return s.errorAnswer(codeIdempotentMismatch, x.requestID, "", x.format) },
+			full: func(wait time.Duration) (*answer, error) {
+				return s.throttledAnswer(x, s.tokens.max, now, wait)
+			},
+		})
 	}
 	if err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package server
 import (
 	"math"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -57,22 +56,8 @@ func (t *throttle) take(key string, now time.Time) (ok bool, wait time.Duration)
 	return false, time.Duration(min((1-b.tokens)/t.rate, maxThrottleWait.Seconds()) * float64(time.Second))
 }
 
-// headers returns the rate-limit headers of a throttled answer, in the form the official SDKs
-// read: Limit:<burst>,Remain:0,TimeLeft:<ms>,Reset:<unix seconds when a token is back>. Both
-// the per-operation and the per-user header carry the same state: the server has one limit.
+// headers returns the rate-limit headers of a throttled answer (see rateLimitHeaders); the
+// limit is the bucket's burst.
 func (t *throttle) headers(now time.Time, wait time.Duration) http.Header {
-	ms := int64(math.Ceil(float64(wait) / float64(time.Millisecond)))
-	reset := now.Add(wait)
-	resetUnix := reset.Unix()
-	if reset.Nanosecond() > 0 {
-		resetUnix++
-	}
-	resetUnix = max(resetUnix, 0) // the header's form has no sign; only a clock before 1970 needs this
-	v := "Limit:" + strconv.FormatInt(int64(t.burst), 10) +
-		",Remain:0,TimeLeft:" + strconv.FormatInt(ms, 10) +
-		",Reset:" + strconv.FormatInt(resetUnix, 10)
-	return http.Header{
-		"X-Ratelimit-User-Api": {v},
-		"X-Ratelimit-User":     {v},
-	}
+	return rateLimitHeaders(int64(t.burst), now, wait)
 }

@@ -50,6 +50,10 @@ func TestRoundTrip(t *testing.T) {
 				if v.Scheme != scheme || v.AccessKeyID != testAK || v.Nonce != testNonce || !v.Date.Equal(testNow) {
 					t.Fatalf("verified %+v", v)
 				}
+				// The signature as sent: a replay cache keys a request without a nonce by it.
+				if auth := req.Header.Get("Authorization"); v.Signature == "" || !strings.HasSuffix(auth, v.Signature) {
+					t.Fatalf("Signature %q is not the end of Authorization %q", v.Signature, auth)
+				}
 				if req.URL.Path != "/openapi/instances/"+c.id+"/actions/interrupt" {
 					t.Fatalf("URL path %q", req.URL.Path)
 				}

@@ -45,6 +45,10 @@ type Verified struct {
 	Nonce string
 	// Date is the signed request time (x-acs-date for V3, Date for ROA).
 	Date time.Time
+	// Signature is the Authorization header's signature as sent (hex for V3, base64 for
+	// ROA). It covers the date and every signed part, so a replay cache can key a request
+	// without a nonce by it; only the key's holder can make another one.
+	Signature string
 	// StringToSign is the server's string to sign that matched. For ROA it
 	// lists the x-acs-* headers verbatim, an STS token included; log it
 	// with care.
@@ -275,6 +279,7 @@ func verifyV3(req *http.Request, a authorization, lookup Lookup, opts VerifyOpti
 		AccessKeyID:  a.accessKeyID,
 		Nonce:        strings.TrimSpace(nonce[0]),
 		Date:         t,
+		Signature:    a.signature,
 		StringToSign: string(sts),
 	}, nil
 }
@@ -359,6 +364,7 @@ func verifyROA(req *http.Request, a authorization, lookup Lookup, opts VerifyOpt
 		Scheme:       SchemeROA,
 		AccessKeyID:  a.accessKeyID,
 		Date:         t,
+		Signature:    a.signature,
 		StringToSign: string(sts),
 	}
 	if len(nonce) == 1 {

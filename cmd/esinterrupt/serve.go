@@ -8,27 +8,33 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net"
-	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/es-openapi/interrupt/client"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
 )
 
-const serveUsage = `usage: esinterrupt serve [--addr 127.0.0.1:8080] [--access-key-id ID --access-key-secret S
-       [--security-token T]] [--instance ID=STATUS]... [--admin] [--idempotency-ttl D]
-       [--throttle N/s]
+const serveUsage = `usage: esinterrupt serve [--addr 127.0.0.1:8080] [--credentials-file FILE]
+       [--instance ID=STATUS]... [--admin] [--idempotency-ttl D] [--throttle N/s] [--max-conns N]
 
 Runs the reference InterruptElasticsearchTask server. It logs the address it listens on
 (with --addr HOST:0 the system picks the port) and one line per request to stderr, and
 shuts down gracefully on SIGINT or SIGTERM, within 5 seconds.
 
-Without --access-key-id, signatures are not checked. STATUS is one of active, activating,
-inactive, invalid, suspended; only activating instances can be interrupted. --admin serves
-the fixture API under /-/admin/ (GET instances; GET, PUT and DELETE instances/{id}).
+The AccessKey requests must be signed with is read as the client reads it: from
+ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN
+(STS only), or from --credentials-file, a file of lines NAME=VALUE with those names (blank
+lines and lines starting with # are skipped). --access-key-id, --access-key-secret and
+--security-token remain as a fallback, with a warning: a flag is visible to every user of the
+machine (ps). Without credentials, signatures are not checked.
+
+STATUS is one of active, activating, inactive, invalid, suspended, unknown; only activating
+instances can be interrupted. --admin serves the fixture API under /-/admin/ (GET instances; GET, PUT
+and DELETE instances/{id}).
 
 flags:
 `
@@ -37,7 +43,7 @@ flags:
 const shutdownGrace = 5 * time.Second
 
 // runServe is the `serve` subcommand: the reference server on a TCP address until ctx ends.
-func runServe(ctx context.Context, args []string, _ func(string) string, _, stderr io.Writer) int {
+func runServe(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) int {
 	fs := flag.NewFlagSet("esinterrupt serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -48,11 +54,13 @@ func runServe(ctx context.Context, args []string, _ func(string) string, _, stde
 		instances instanceFlag
 		rate      rateFlag
 		addr      = fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
-		keyID     = fs.String("access-key-id", "", "AccessKeyId requests must be signed with (default: no signature check)")
-		secret    = fs.String("access-key-secret", "", "AccessKeySecret of --access-key-id")
-		token     = fs.String("security-token", "", "STS security token that goes with the key, if it is temporary")
+		credsFile = fs.String("credentials-file", "", "read the AccessKey from `FILE` (lines ALIBABA_CLOUD_ACCESS_KEY_ID=..., ...)")
+		keyID     = fs.String("access-key-id", "", "fallback, prefer the environment: AccessKeyId requests must be signed with")
+		secret    = fs.String("access-key-secret", "", "fallback, visible in ps: AccessKeySecret of --access-key-id")
+		token     = fs.String("security-token", "", "fallback, visible in ps: STS security token that goes with the key")
 		admin     = fs.Bool("admin", false, "serve the fixture API under "+server.AdminPrefix)
 		ttl       = fs.Duration("idempotency-ttl", server.DefaultIdempotencyTTL, "how long a clientToken is remembered")
+		maxConns  = fs.Int("max-conns", server.DefaultMaxConns, "most connections open at once, idle ones included")
 	)
 	fs.Var(&instances, "instance", "seed an instance, `ID=STATUS` (repeatable)")
 	fs.Var(&rate, "throttle", "rate limit per access key, `N/s` (default: none)")
@@ -71,15 +79,20 @@ func runServe(ctx context.Context, args []string, _ func(string) string, _, stde
 	switch {
 	case fs.NArg() > 0:
 		return usageErr("unexpected argument %q", fs.Arg(0))
-	case (*keyID == "") != (*secret == ""):
-		return usageErr("--access-key-id and --access-key-secret go together")
-	case *token != "" && *keyID == "":
-		return usageErr("--security-token needs --access-key-id and --access-key-secret")
 	case *ttl <= 0:
 		return usageErr("--idempotency-ttl must be positive")
+	case *maxConns <= 0:
+		return usageErr("--max-conns must be positive")
+	}
+	creds, warning, err := serveCredentials(getenv, *credsFile, signing.Credentials{AccessKeyID: *keyID, AccessKeySecret: *secret, SecurityToken: *token})
+	if err != nil {
+		return usageErr("%v", err)
 	}
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if warning != "" {
+		logger.Warn(warning)
+	}
 	cfg := server.Config{
 		Instances:      instances.seed,
 		IdempotencyTTL: *ttl,
@@ -87,29 +100,21 @@ func runServe(ctx context.Context, args []string, _ func(string) string, _, stde
 		Admin:          *admin,
 		Logger:         logger,
 	}
-	if *keyID != "" {
-		cfg.Credentials = []signing.Credentials{{AccessKeyID: *keyID, AccessKeySecret: *secret, SecurityToken: *token}}
+	if creds != nil {
+		cfg.Credentials = []signing.Credentials{*creds}
 	}
 	srv, err := server.New(cfg)
 	if err != nil {
 		return usageErr("%v", err)
 	}
 
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *addr)
+	hs, ln, err := server.Listen(ctx, *addr, srv, server.ListenConfig{
+		MaxConns: *maxConns,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "esinterrupt serve: %v\n", err)
 		return exitFail
-	}
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		// "OPTIONS *" would otherwise get net/http's own empty 200, not an answer of the server.
-		DisableGeneralOptionsHandler: true,
-		ErrorLog:                     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	logger.Info("listening",
 		slog.String("addr", ln.Addr().String()),
@@ -117,6 +122,7 @@ func runServe(ctx context.Context, args []string, _ func(string) string, _, stde
 		slog.Bool("admin", cfg.Admin),
 		slog.Int("instances", len(cfg.Instances)),
 		slog.Float64("throttle_per_second", cfg.Throttle),
+		slog.Int("max_conns", *maxConns),
 	)
 
 	served := make(chan error, 1)
@@ -138,6 +144,79 @@ func runServe(ctx context.Context, args []string, _ func(string) string, _, stde
 	<-served // http.ErrServerClosed
 	logger.Info("stopped")
 	return exitOK
+}
+
+// The variables serve reads the AccessKey from, the ones the client reads.
+var credentialVars = [...]string{client.EnvAccessKeyID, client.EnvAccessKeySecret, client.EnvSecurityToken}
+
+// flagWarning is logged when the secret comes from a flag.
+const flagWarning = "the AccessKeySecret was given as a flag, which every user of the machine can read (ps); " +
+	"set " + client.EnvAccessKeySecret + " or use --credentials-file instead"
+
+// serveCredentials picks the AccessKey from exactly one source: the file, the environment (when
+// ALIBABA_CLOUD_ACCESS_KEY_ID or ALIBABA_CLOUD_ACCESS_KEY_SECRET is set) or the flags, the
+// fallback, which comes with a warning. nil means none was given. Errors never quote a value.
+func serveCredentials(getenv func(string) string, file string, flags signing.Credentials) (creds *signing.Credentials, warning string, err error) {
+	var env signing.Credentials
+	if getenv != nil {
+		env = signing.Credentials{AccessKeyID: getenv(client.EnvAccessKeyID), AccessKeySecret: getenv(client.EnvAccessKeySecret), SecurityToken: getenv(client.EnvSecurityToken)}
+	}
+	fromEnv := env.AccessKeyID != "" || env.AccessKeySecret != ""
+	fromFlags := flags != (signing.Credentials{})
+	sources := 0
+	for _, given := range []bool{file != "", fromEnv, fromFlags} {
+		if given {
+			sources++
+		}
+	}
+	if sources > 1 {
+		return nil, "", errors.New("give the AccessKey one way: --credentials-file, the " + client.EnvAccessKeyID + " variables, or the flags")
+	}
+	var c signing.Credentials
+	switch {
+	case file != "":
+		if c, err = readCredentialsFile(file); err != nil {
+			return nil, "", err
+		}
+	case fromEnv:
+		c = env
+	case fromFlags:
+		c, warning = flags, flagWarning
+	default:
+		return nil, "", nil
+	}
+	if c.AccessKeyID == "" || c.AccessKeySecret == "" {
+		return nil, "", errors.New("the AccessKeyId and the AccessKeySecret go together (" + client.EnvAccessKeyID + ", " + client.EnvAccessKeySecret + ", or --access-key-id and --access-key-secret)")
+	}
+	return &c, warning, nil
+}
+
+// readCredentialsFile reads NAME=VALUE lines with the names of credentialVars. Unknown names and
+// malformed lines are errors naming the line number only, never its text (it may be a secret).
+func readCredentialsFile(path string) (signing.Credentials, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return signing.Credentials{}, fmt.Errorf("--credentials-file: %w", err)
+	}
+	var c signing.Credentials
+	fields := map[string]*string{
+		credentialVars[0]: &c.AccessKeyID,
+		credentialVars[1]: &c.AccessKeySecret,
+		credentialVars[2]: &c.SecurityToken,
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, ok := strings.Cut(line, "=")
+		field, known := fields[strings.TrimSpace(name)]
+		if !ok || !known {
+			return signing.Credentials{}, fmt.Errorf("--credentials-file %s: line %d is not NAME=VALUE with NAME one of %s", path, i+1, strings.Join(credentialVars[:], ", "))
+		}
+		*field = strings.TrimSpace(value)
+	}
+	return c, nil
 }
 
 // instanceFlag collects --instance ID=STATUS values.

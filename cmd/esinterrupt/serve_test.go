@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -58,10 +60,16 @@ func (l *serveLog) String() string {
 // and a stop function that cancels its context and returns its exit code.
 func startServe(t *testing.T, args ...string) (addr string, log *serveLog, stop func() int) {
 	t.Helper()
+	return startServeEnv(t, func(string) string { return "" }, args...)
+}
+
+// startServeEnv is startServe with the environment getenv.
+func startServeEnv(t *testing.T, getenv func(string) string, args ...string) (addr string, log *serveLog, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log = newServeLog()
 	done := make(chan int, 1)
-	go func() { done <- runServe(ctx, args, func(string) string { return "" }, io.Discard, log) }()
+	go func() { done <- runServe(ctx, args, getenv, io.Discard, log) }()
 	select {
 	case addr = <-log.addr:
 	case code := <-done:
@@ -216,6 +224,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{"--access-key-id", "ak"},
 		{"--access-key-secret", "sk"},
 		{"--security-token", "t"},
+		{"--max-conns", "0"},
 		{"--throttle", "fast"},
 		{"--throttle", "0/s"},
 		{"--throttle", "-1"},
@@ -261,5 +270,109 @@ func TestServeThroughRun(t *testing.T) {
 	var stderr bytes.Buffer
 	if code := run(context.Background(), []string{"serve", "--throttle", "x"}, func(string) string { return "" }, io.Discard, &stderr); code != exitUsage {
 		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+}
+
+// env returns a getenv over vars.
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// signedCall makes one call signed with creds and returns its error.
+func signedCall(t *testing.T, addr string, creds client.StaticCredentials) error {
+	t.Helper()
+	c, err := client.New(client.Config{Endpoint: "http://" + addr, Credentials: creds, Retry: client.RetryPolicy{MaxAttempts: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.InterruptElasticsearchTask(context.Background(), "es-cn-creds", nil)
+	return err
+}
+
+// TestServeReadsCredentialsLikeTheClient: the environment and the file are the ways in, the flags
+// a fallback that warns; whichever is used, the secret and the token never reach the output.
+func TestServeReadsCredentialsLikeTheClient(t *testing.T) {
+	const (
+		id     = "LTAI5tEnvKey"
+		secret = "env-secret-never-printed"
+		token  = "sts-token-never-printed"
+	)
+	good := client.StaticCredentials{AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}
+	file := filepath.Join(t.TempDir(), "credentials")
+	content := "# serve's key\n" + client.EnvAccessKeyID + "=" + id + "\n\n" +
+		client.EnvAccessKeySecret + " = " + secret + "\n" + client.EnvSecurityToken + "=" + token + "\n"
+	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		getenv  func(string) string
+		args    []string
+		warning bool
+	}{
+		{"environment", env(map[string]string{client.EnvAccessKeyID: id, client.EnvAccessKeySecret: secret, client.EnvSecurityToken: token}), nil, false},
+		{"file", env(nil), []string{"--credentials-file", file}, false},
+		{"flags", env(nil), []string{"--access-key-id", id, "--access-key-secret", secret, "--security-token", token}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, log, stop := startServeEnv(t, tc.getenv, append([]string{"--addr", "127.0.0.1:0"}, tc.args...)...)
+			if err := signedCall(t, addr, good); !errors.Is(err, client.ErrInstanceNotFound) {
+				t.Errorf("signed with the key: %v, want InstanceNotFound", err)
+			}
+			wrong := good
+			wrong.AccessKeySecret = "another-secret"
+			if err := signedCall(t, addr, wrong); !errors.Is(err, client.Code("SignatureDoesNotMatch")) {
+				t.Errorf("signed with another secret: %v, want SignatureDoesNotMatch", err)
+			}
+			stop()
+			out := log.String()
+			if got := strings.Contains(out, "visible") || strings.Contains(out, "can read (ps)"); got != tc.warning {
+				t.Errorf("warning printed: %v, want %v:\n%s", got, tc.warning, out)
+			}
+			for _, s := range []string{secret, token} {
+				if strings.Contains(out, s) {
+					t.Errorf("output contains a secret:\n%s", out)
+				}
+			}
+		})
+	}
+}
+
+func TestServeCredentialErrorsNameNoSecret(t *testing.T) {
+	const secret = "secret-in-a-bad-line"
+	bad := filepath.Join(t.TempDir(), "bad")
+	if err := os.WriteFile(bad, []byte("AWS_SECRET="+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	half := filepath.Join(t.TempDir(), "half")
+	if err := os.WriteFile(half, []byte(client.EnvAccessKeySecret+"="+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fullEnv := env(map[string]string{client.EnvAccessKeyID: "ak", client.EnvAccessKeySecret: secret})
+	for _, tc := range []struct {
+		name   string
+		getenv func(string) string
+		args   []string
+	}{
+		{"unknown line", env(nil), []string{"--credentials-file", bad}},
+		{"file without the id", env(nil), []string{"--credentials-file", half}},
+		{"missing file", env(nil), []string{"--credentials-file", filepath.Join(t.TempDir(), "none")}},
+		{"environment without the id", env(map[string]string{client.EnvAccessKeySecret: secret}), nil},
+		{"environment and flags", fullEnv, []string{"--access-key-id", "ak", "--access-key-secret", secret}},
+		{"environment and file", fullEnv, []string{"--credentials-file", half}},
+		{"id flag alone", env(nil), []string{"--access-key-id", "ak"}},
+		{"secret flag alone", env(nil), []string{"--access-key-secret", secret}},
+		{"token flag alone", env(nil), []string{"--security-token", secret}},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var stderr bytes.Buffer
+		code := runServe(ctx, append([]string{"--addr", "127.0.0.1:0"}, tc.args...), tc.getenv, io.Discard, &stderr)
+		if code != exitUsage {
+			t.Errorf("%s: exit %d, want %d\n%s", tc.name, code, exitUsage, stderr.String())
+		}
+		if strings.Contains(stderr.String(), secret) {
+			t.Errorf("%s: the error quotes the secret:\n%s", tc.name, stderr.String())
+		}
 	}
 }

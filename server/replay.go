@@ -1,0 +1,94 @@
+package server
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// rateLimitHeaders returns the rate-limit headers of a refused request, in the form the official
+// SDKs read: Limit:<limit>,Remain:0,TimeLeft:<ms>,Reset:<unix seconds when room is back>. Both
+// the per-operation and the per-user header carry the same state. The throttle and the per-key
+// windows (replay cache, token store) refuse with them.
+func rateLimitHeaders(limit int64, now time.Time, wait time.Duration) http.Header {
+	ms := int64(math.Ceil(float64(wait) / float64(time.Millisecond)))
+	reset := now.Add(wait)
+	resetUnix := reset.Unix()
+	if reset.Nanosecond() > 0 {
+		resetUnix++
+	}
+	resetUnix = max(resetUnix, 0) // the header's form has no sign; only a clock before 1970 needs this
+	v := "Limit:" + strconv.FormatInt(limit, 10) +
+		",Remain:0,TimeLeft:" + strconv.FormatInt(ms, 10) +
+		",Reset:" + strconv.FormatInt(resetUnix, 10)
+	return http.Header{
+		"X-Ratelimit-User-Api": {v},
+		"X-Ratelimit-User":     {v},
+	}
+}
+
+// throttledAnswer is Throttling.User for a request refused because its key's window (of replay
+// keys or of clientTokens) holds limit entries: the headers say when the oldest expires.
+func (s *Server) throttledAnswer(x *exchange, limit int, now time.Time, wait time.Duration) (*answer, error) {
+	a, err := s.errorAnswer(codeThrottlingUser, x.requestID, "", x.format)
+	if err == nil {
+		a.header = rateLimitHeaders(int64(limit), now, wait)
+	}
+	return a, err
+}
+
+// uuidDashes are the positions of the dashes in a UUID's 36 characters.
+var uuidDashes = [...]int{8, 13, 18, 23}
+
+// requestIDBytes packs a RequestId made by newRequestID (an upper-case UUID) into 16 bytes; ok
+// is false for any other string.
+func requestIDBytes(id string) (b [16]byte, ok bool) {
+	if len(id) != 36 {
+		return b, false
+	}
+	j := 0
+	for i := 0; i < len(id); {
+		if i == uuidDashes[0] || i == uuidDashes[1] || i == uuidDashes[2] || i == uuidDashes[3] {
+			if id[i] != '-' {
+				return b, false
+			}
+			i++
+			continue
+		}
+		hi, ok1 := upperHex(id[i])
+		lo, ok2 := upperHex(id[i+1])
+		if !ok1 || !ok2 {
+			return b, false
+		}
+		b[j] = hi<<4 | lo
+		i, j = i+2, j+1
+	}
+	return b, true
+}
+
+// requestIDString is the inverse of requestIDBytes.
+func requestIDString(b [16]byte) string {
+	const digits = "0123456789ABCDEF"
+	var out [36]byte
+	j := 0
+	for i, v := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out[j] = '-'
+			j++
+		}
+		out[j], out[j+1] = digits[v>>4], digits[v&0x0f]
+		j += 2
+	}
+	return string(out[:])
+}
+
+func upperHex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
