@@ -20,7 +20,7 @@ import (
 
 const serveUsage = `usage: esinterrupt serve [--addr 127.0.0.1:8080] [--access-key-id ID --access-key-secret S
        [--security-token T]] [--instance ID=STATUS]... [--admin] [--idempotency-ttl D]
-       [--throttle N/s]
+       [--throttle N/s] [--fault SPEC]...
 
 Runs the reference InterruptElasticsearchTask server. It logs the address it listens on
 (with --addr HOST:0 the system picks the port) and one line per request to stderr, and
@@ -28,7 +28,14 @@ shuts down gracefully on SIGINT or SIGTERM, within 5 seconds.
 
 Without --access-key-id, signatures are not checked. STATUS is one of active, activating,
 inactive, invalid, suspended; only activating instances can be interrupted. --admin serves
-the fixture API under /-/admin/ (GET instances, GET and PUT instances/{id}).
+the fixture API under /-/admin/ (GET instances, GET and PUT instances/{id}; GET, POST
+and DELETE faults).
+
+--fault SPEC answers matching requests with a catalogue code or a transport fault instead
+of the server's own answer, after the signature check and without touching any instance.
+SPEC is CODE_OR_FAULT[,instance=ID][,count=N][,rate=P][,seed=S][,delay=D][,timeleft=D],
+where CODE_OR_FAULT is a catalogue code (such as ServiceUnavailable or Throttling.User),
+reset, truncate or delay; for example --fault ServiceUnavailable,count=2.
 
 flags:
 `
@@ -47,6 +54,7 @@ func runServe(ctx context.Context, args []string, _ func(string) string, _, stde
 	var (
 		instances instanceFlag
 		rate      rateFlag
+		faults    faultFlag
 		addr      = fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
 		keyID     = fs.String("access-key-id", "", "AccessKeyId requests must be signed with (default: no signature check)")
 		secret    = fs.String("access-key-secret", "", "AccessKeySecret of --access-key-id")
@@ -56,6 +64,7 @@ func runServe(ctx context.Context, args []string, _ func(string) string, _, stde
 	)
 	fs.Var(&instances, "instance", "seed an instance, `ID=STATUS` (repeatable)")
 	fs.Var(&rate, "throttle", "rate limit per access key, `N/s` (default: none)")
+	fs.Var(&faults, "fault", "answer matching requests with a code or fault, `SPEC` (repeatable)")
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -86,6 +95,7 @@ func runServe(ctx context.Context, args []string, _ func(string) string, _, stde
 		Throttle:       float64(rate),
 		Admin:          *admin,
 		Logger:         logger,
+		Faults:         faults,
 	}
 	if *keyID != "" {
 		cfg.Credentials = []signing.Credentials{{AccessKeyID: *keyID, AccessKeySecret: *secret, SecurityToken: *token}}
@@ -191,5 +201,28 @@ func (f *rateFlag) Set(v string) error {
 		return errors.New("want a positive rate such as 10/s or 0.5/s")
 	}
 	*f = rateFlag(n)
+	return nil
+}
+
+// faultFlag collects --fault SPEC values, each read by server.ParseFault.
+type faultFlag []server.Fault
+
+func (f *faultFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	parts := make([]string, 0, len(*f))
+	for _, one := range *f {
+		parts = append(parts, one.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+func (f *faultFlag) Set(v string) error {
+	one, err := server.ParseFault(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, one)
 	return nil
 }
