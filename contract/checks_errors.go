@@ -36,6 +36,9 @@ func errorCodeCheck(entry spec.ErrorCode) Check {
 func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
 	switch entry.Trigger {
 	case spec.TriggerNone:
+		if a, err := provokeByFault(ctx, env, entry); !isSkip(err) {
+			return a, err
+		}
 		return nil, Skip("no request provokes it: " + entry.Untriggerable)
 
 	case spec.TriggerUnknownInstance:
