@@ -152,7 +152,10 @@ var _ = Describe("the consumer checks", func() {
 			func(first string) string { return first }),
 			"consumer/error/InstanceNotFound", "consumer/error/InvalidParameter"),
 		Entry("a client that takes a new clientToken for each retry", retryingAround(
-			func(err error) bool { var apiErr *client.APIError; return !errors.As(err, &apiErr) || apiErr.Retryable() },
+			func(err error) bool {
+				var apiErr *client.APIError
+				return !errors.As(err, &apiErr) || apiErr.Retryable()
+			},
 			func(string) string { return client.NewClientToken() }),
 			"consumer/retry/unavailable-twice", "consumer/retry/reset", "consumer/error/ServiceUnavailable"),
 		Entry("a client that retries without end", clientConsumer(client.Config{Retry: client.RetryPolicy{MaxAttempts: 1000, BaseDelay: time.Millisecond, MaxDelay: time.Second}}, nil),
