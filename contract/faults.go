@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/es-openapi/interrupt/server"
@@ -22,8 +23,8 @@ const AdminFaultsPath = server.AdminPrefix + "faults"
 // limit asks for, long enough that a client ignoring it is caught.
 const faultThrottleWait = 300 * time.Millisecond
 
-// errNoFaults is the reason a target that cannot inject faults skips a check.
-const errNoFaults = "the target does not accept faults (serve it with --admin)"
+// noFaultsReason is why a target that cannot inject faults skips a check.
+const noFaultsReason = "the target does not accept faults (serve it with --admin)"
 
 // faultAdder is an in-process target that takes faults directly, such as *server.Server.
 type faultAdder interface {
@@ -54,7 +55,7 @@ func injectFault(ctx context.Context, target Target, f server.Fault) error {
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return Skip(errNoFaults)
+		return Skip(noFaultsReason)
 	case resp.StatusCode != http.StatusOK:
 		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 		return fmt.Errorf("contract: admin API: POST %s %q answered %d: %s", AdminFaultsPath, f, resp.StatusCode, excerpt)
@@ -86,7 +87,7 @@ func provokeByFault(ctx context.Context, env *Env, entry spec.ErrorCode) (*answe
 
 // isThrottlingCode reports a flow-control code: Throttling and its dotted variants.
 func isThrottlingCode(code string) bool {
-	return code == "Throttling" || (len(code) > len("Throttling.") && code[:len("Throttling.")] == "Throttling.")
+	return code == "Throttling" || strings.HasPrefix(code, "Throttling.")
 }
 
 // isSkip reports an error that skips a check.
