@@ -49,6 +49,9 @@ type ConsumerOutcome struct {
 	Is func(code string) bool
 }
 
+// codeInstanceNotFound is what the reference server answers for an id it does not have.
+const codeInstanceNotFound = "InstanceNotFound"
+
 // MaxConsumerAttempts bounds the requests of one call: a client that sends more for one
 // call (or retries a lasting failure forever) fails, and its call is cancelled.
 const MaxConsumerAttempts = 10
@@ -166,20 +169,18 @@ func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter
 var xmlRequestID = regexp.MustCompile(`\s*<RequestId>[^<]*</RequestId>`)
 
 // serveWithoutRequestID passes the reference server's answer on with the RequestId taken out
-// of a success's body, so that it is only in the x-acs-request-id header.
+// of its body, so that it is only in the x-acs-request-id header.
 func (h *consumerHarness) serveWithoutRequestID(w http.ResponseWriter, r *http.Request) {
 	rec := httptest.NewRecorder()
 	h.srv.ServeHTTP(rec, r)
 	body := rec.Body.Bytes()
-	if rec.Code == http.StatusOK {
-		if strings.HasPrefix(rec.Header().Get("Content-Type"), spec.MediaTypeXML) {
-			body = xmlRequestID.ReplaceAll(body, nil)
-		} else {
-			var fields map[string]json.RawMessage
-			if json.Unmarshal(body, &fields) == nil {
-				delete(fields, "RequestId")
-				body, _ = json.Marshal(fields)
-			}
+	if strings.HasPrefix(rec.Header().Get("Content-Type"), spec.MediaTypeXML) {
+		body = xmlRequestID.ReplaceAll(body, nil)
+	} else {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(body, &fields) == nil {
+			delete(fields, "RequestId")
+			body, _ = json.Marshal(fields)
 		}
 	}
 	for k, v := range rec.Header() {
@@ -363,6 +364,7 @@ func ConsumerChecks() ([]Check, error) {
 	out := []Check{
 		check("consumer/success", "a success is surfaced with Result true and the server's RequestId, after one request", consumerSuccess),
 		check("consumer/success/request-id-in-header", "a success whose RequestId is only in x-acs-request-id still reports it", consumerHeaderRequestID),
+		check("consumer/error/request-id-in-header", "an error whose RequestId is only in x-acs-request-id still reports it", consumerErrorHeaderRequestID),
 		check("consumer/format/accept", "every request asks, with Accept, for JSON or XML", consumerAccept),
 		check("consumer/ids/awkward", "valid ids with '*', '.', '_' and upper case reach the server as one path segment", consumerAwkwardIDs),
 		check("consumer/retry/unavailable-twice", "two 503 ServiceUnavailable answers, then the success, with one clientToken", recoverFrom(server.Fault{Code: "ServiceUnavailable"}, 2)),
@@ -416,6 +418,21 @@ func consumerHeaderRequestID(ctx context.Context, env *Env) error {
 	out := env.callConsumer(ctx, id)
 	if out.Err != nil || !out.Result {
 		return fmt.Errorf("want Result true from a success whose RequestId is in x-acs-request-id only, got %+v", out)
+	}
+	return h.expectWellFormed(id, out)
+}
+
+// consumerErrorHeaderRequestID: an InstanceNotFound whose body lost its RequestId; the header
+// keeps it.
+func consumerErrorHeaderRequestID(ctx context.Context, env *Env) error {
+	h := env.consumer
+	id := "es-cn-header" + randomHex(6)
+	h.mu.Lock()
+	h.stripRequestID[id] = true
+	h.mu.Unlock()
+	out := env.callConsumer(ctx, id)
+	if out.Err == nil || out.Code != codeInstanceNotFound {
+		return fmt.Errorf("want the error %s from an answer whose RequestId is in x-acs-request-id only, got %+v", codeInstanceNotFound, out)
 	}
 	return h.expectWellFormed(id, out)
 }
