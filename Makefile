@@ -13,7 +13,7 @@ SUBMODULES  := $(patsubst %/go.mod,%,$(wildcard examples/*/go.mod))
 # RACE=-race so that there a missing compiler fails the run rather than skipping the detector.
 RACE        ?= $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race)
 
-.PHONY: all generate check-generated lint test race-note contract bench load soak fuzz cover breaking baseline attack
+.PHONY: all generate check-generated lint test race-note contract bench load soak fuzz cover breaking baseline attack mutation-consumer
 
 all: lint test
 
@@ -127,3 +127,15 @@ fuzz:
 cover:
 	$(GO) test -coverprofile=coverage.out ./...
 	$(GO) tool cover -func=coverage.out | tail -n 1
+
+## mutation-consumer: gremlins v0.6.0 mutating client/*.go with the consumer contract as the only test
+## of client/, in a temporary copy of the module (the repository is left as it is); one worker.
+## Survivors and the score: mutation/consumer-equivalent.md. GREMLINS_ARGS go to `gremlins unleash`.
+GREMLINS      ?= $(shell $(GO) env GOPATH)/bin/gremlins
+GREMLINS_ARGS ?=
+mutation-consumer:
+	@if ! $(GO) version -m $(GREMLINS) 2>/dev/null | grep -q 'mod.*go-gremlins/gremlins.*v0\.6\.0'; then \
+		echo "installing gremlins v0.6.0"; \
+		$(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0 || exit 1; \
+	fi
+	GREMLINS=$(GREMLINS) sh mutation/consumer-mutation.sh $(GREMLINS_ARGS)

@@ -35,6 +35,11 @@ func errorCodeCheck(entry spec.ErrorCode) Check {
 func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
 	switch entry.Trigger {
 	case spec.TriggerNone:
+		// A target that accepts faults (the reference server) answers the code on demand; for any
+		// other target the document declares that no request provokes it.
+		if a, err := provokeByFault(ctx, env, entry); !isSkip(err) {
+			return a, err
+		}
 		return nil, SkipDeclared("no request provokes it: " + entry.Untriggerable)
 
 	case spec.TriggerUnknownInstance:

@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -14,27 +15,48 @@ import (
 	"github.com/es-openapi/interrupt/signing"
 )
 
+// fastRetry is the retry policy of the broken clients: the good client's, unless a case changes it.
+var fastRetry = client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Second}
+
+// clientConsumer adapts a client made from cfg (endpoint and credentials filled in) to
+// contract.Consumer; call makes the call, so a case can wrap it in a loop of its own.
+func clientConsumer(cfg client.Config, call func(ctx context.Context, c *client.Client, id string) (*client.InterruptResult, error)) contract.Consumer {
+	if call == nil {
+		call = func(ctx context.Context, c *client.Client, id string) (*client.InterruptResult, error) {
+			return c.InterruptElasticsearchTask(ctx, id, nil)
+		}
+	}
+	return func(ctx context.Context, endpoint string, creds signing.Credentials, id string) contract.ConsumerOutcome {
+		cfg := cfg
+		cfg.Endpoint = endpoint
+		cfg.Credentials = client.StaticCredentials{AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret}
+		c, err := client.New(cfg)
+		if err != nil {
+			return contract.ConsumerOutcome{Err: err}
+		}
+		res, err := call(ctx, c, id)
+		if err != nil {
+			out := contract.ConsumerOutcome{Err: err, Is: func(code string) bool { return errors.Is(err, client.Code(code)) }}
+			var apiErr *client.APIError
+			if errors.As(err, &apiErr) {
+				out.Code, out.RequestID = apiErr.Code, apiErr.RequestID
+			}
+			return out
+		}
+		return contract.ConsumerOutcome{Result: res.Result, RequestID: res.RequestID}
+	}
+}
+
 // brokenClient wraps our client with a defect in what it sends or what it reports.
 func brokenClient(edit func(*http.Request), report func(contract.ConsumerOutcome) contract.ConsumerOutcome) contract.Consumer {
+	if edit != nil {
+		return clientConsumer(client.Config{
+			HTTPClient: &http.Client{Transport: editingTransport{edit}},
+			Retry:      fastRetry,
+		}, nil)
+	}
 	good := ourClient(client.FormatJSON, client.SignatureV3)
 	return func(ctx context.Context, endpoint string, creds signing.Credentials, id string) contract.ConsumerOutcome {
-		if edit != nil {
-			proxy := &http.Client{Transport: editingTransport{edit}}
-			c, err := client.New(client.Config{
-				Endpoint:    endpoint,
-				Credentials: client.StaticCredentials{AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret},
-				HTTPClient:  proxy,
-				Retry:       client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
-			})
-			if err != nil {
-				return contract.ConsumerOutcome{Err: err}
-			}
-			res, err := c.InterruptElasticsearchTask(ctx, id, nil)
-			if err != nil {
-				return contract.ConsumerOutcome{Err: err, Code: codeOf(err)}
-			}
-			return contract.ConsumerOutcome{Result: res.Result, RequestID: res.RequestID}
-		}
 		return report(good(ctx, endpoint, creds, id))
 	}
 }
@@ -47,12 +69,22 @@ func (t editingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-func codeOf(err error) string {
-	var apiErr *client.APIError
-	if ok := asAPIError(err, &apiErr); ok {
-		return apiErr.Code
-	}
-	return ""
+// retryingAround makes a consumer that retries around a client with retries turned off, as an
+// application might: up to 3 calls while retry says so, each with the token newToken gives.
+func retryingAround(retry func(error) bool, newToken func(first string) string) contract.Consumer {
+	return clientConsumer(client.Config{Retry: client.RetryPolicy{MaxAttempts: 1}},
+		func(ctx context.Context, c *client.Client, id string) (*client.InterruptResult, error) {
+			first := client.NewClientToken()
+			var err error
+			for range 3 {
+				var res *client.InterruptResult
+				res, err = c.InterruptElasticsearchTask(ctx, id, &client.InterruptOptions{ClientToken: newToken(first)})
+				if err == nil || !retry(err) {
+					return res, err
+				}
+			}
+			return nil, err
+		})
 }
 
 var _ = Describe("the consumer checks", func() {
@@ -71,29 +103,62 @@ var _ = Describe("the consumer checks", func() {
 		return failed
 	}
 
+	It("pass our client with every check run", func() {
+		Expect(run(ourClient(client.FormatJSON, client.SignatureV3))).To(BeEmpty())
+	})
+
 	DescribeTable("catch a broken client",
-		func(consumer contract.Consumer, caughtBy string) {
+		func(consumer contract.Consumer, caughtBy ...string) {
 			failed := run(consumer)
-			Expect(failed).To(ContainElement(caughtBy))
+			for _, id := range caughtBy {
+				Expect(failed).To(ContainElement(id))
+			}
 			GinkgoWriter.Printf("caught by %d checks: %s\n", len(failed), strings.Join(failed, ", "))
 		},
 		Entry("a client that sends no clientToken", brokenClient(func(r *http.Request) {
 			q := r.URL.Query()
 			q.Del("clientToken")
 			r.URL.RawQuery = q.Encode()
-		}, nil), "consumer/error/InternalError"),
+		}, nil), "consumer/error/InternalError", "consumer/retry/unavailable-twice"),
 		Entry("a client whose signature breaks in transit", brokenClient(func(r *http.Request) {
 			r.Header.Set("x-acs-date", "2001-01-01T00:00:00Z")
 		}, nil), "consumer/success"),
+		Entry("a client that sends no Accept", brokenClient(func(r *http.Request) {
+			r.Header.Del("Accept")
+		}, nil), "consumer/format/accept", "consumer/success"),
 		Entry("a client that reports every error as InternalError", brokenClient(nil, func(o contract.ConsumerOutcome) contract.ConsumerOutcome {
 			if o.Code != "" {
 				o.Code = "InternalError"
 			}
 			return o
 		}), "consumer/error/InstanceNotFound"),
+		Entry("a client whose errors match no code", brokenClient(nil, func(o contract.ConsumerOutcome) contract.ConsumerOutcome {
+			if o.Is != nil {
+				o.Is = func(string) bool { return false }
+			}
+			return o
+		}), "consumer/error/ServiceUnavailable"),
 		Entry("a client that loses the RequestId", brokenClient(nil, func(o contract.ConsumerOutcome) contract.ConsumerOutcome {
 			o.RequestID = ""
 			return o
 		}), "consumer/success"),
+		Entry("a client that never retries", clientConsumer(client.Config{Retry: client.RetryPolicy{MaxAttempts: 1}}, nil),
+			"consumer/retry/unavailable-twice", "consumer/retry/throttled", "consumer/retry/reset", "consumer/retry/truncated",
+			"consumer/error/ServiceUnavailable", "consumer/error/Throttling.User"),
+		Entry("a client that retries before the throttle wait", clientConsumer(client.Config{Retry: client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}}, nil),
+			"consumer/retry/throttled", "consumer/error/Throttling.User"),
+		Entry("a client that retries a non-retryable code", retryingAround(
+			func(err error) bool { var apiErr *client.APIError; return errors.As(err, &apiErr) },
+			func(first string) string { return first }),
+			"consumer/error/InstanceNotFound", "consumer/error/InvalidParameter"),
+		Entry("a client that takes a new clientToken for each retry", retryingAround(
+			func(err error) bool {
+				var apiErr *client.APIError
+				return !errors.As(err, &apiErr) || apiErr.Retryable()
+			},
+			func(string) string { return client.NewClientToken() }),
+			"consumer/retry/unavailable-twice", "consumer/retry/reset", "consumer/error/ServiceUnavailable"),
+		Entry("a client that retries without end", clientConsumer(client.Config{Retry: client.RetryPolicy{MaxAttempts: 1000, BaseDelay: time.Millisecond, MaxDelay: time.Second}}, nil),
+			"consumer/error/ServiceUnavailable"),
 	)
 })

@@ -49,7 +49,7 @@ var _ = Describe("this module's client", func() {
 	}
 })
 
-// ourClient adapts the client package to contract.Consumer, with fast retries so the retryable
+// ourClient adapts the client package to contract.Consumer, with fast backoff so the retryable
 // codes do not slow the suite.
 func ourClient(format client.Format, signature client.SignatureVersion) contract.Consumer {
 	return func(ctx context.Context, endpoint string, creds signing.Credentials, id string) contract.ConsumerOutcome {
@@ -58,14 +58,15 @@ func ourClient(format client.Format, signature client.SignatureVersion) contract
 			Credentials: client.StaticCredentials{AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret},
 			Format:      format,
 			Signature:   signature,
-			Retry:       client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond},
+			// MaxDelay caps a throttled wait too: it must let the 300 ms TimeLeft through.
+			Retry: client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Second},
 		})
 		if err != nil {
 			return contract.ConsumerOutcome{Err: err}
 		}
 		res, err := c.InterruptElasticsearchTask(ctx, id, nil)
 		if err != nil {
-			out := contract.ConsumerOutcome{Err: err}
+			out := contract.ConsumerOutcome{Err: err, Is: func(code string) bool { return errors.Is(err, client.Code(code)) }}
 			var apiErr *client.APIError
 			if errors.As(err, &apiErr) {
 				out.Code, out.RequestID = apiErr.Code, apiErr.RequestID

@@ -21,6 +21,10 @@ import (
 //	DELETE /-/admin/instances/{id} removes the instance (so a contract run leaves none behind),
 //	                              200 {"requestId":"...","id":"<id>","status":"<its last status>"},
 //	                              or 400 InstanceNotFound
+//	GET    /-/admin/faults        200 {"requestId":"...","faults":[{"id":1,"spec":"...","answered":0,"remaining":2},...]}
+//	POST   /-/admin/faults        body {"spec":"ServiceUnavailable,count=2"} (see Fault): adds it,
+//	                              200 {"requestId":"...","id":1,"spec":"ServiceUnavailable,count=2"}
+//	DELETE /-/admin/faults        removes every fault, 200 {"requestId":"...","cleared":<n>}
 //
 // Like every answer, admin answers carry a fresh RequestId, also in x-acs-request-id.
 // Errors are the document's Error body with catalogue codes: InvalidParameter for a bad id,
@@ -47,6 +51,10 @@ type adminPut struct {
 // serveAdmin answers a request under AdminPrefix; rest is the escaped path after the prefix.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, x *exchange, rest string) {
 	x.format = formatJSON
+	if rest == "faults" {
+		s.serveAdminFaults(w, r, x)
+		return
+	}
 	if rest == "instances" {
 		if r.Method != http.MethodGet {
 			s.fail(w, x, codeActionNotFound, "")

@@ -83,6 +83,9 @@ type Config struct {
 	Admin bool
 	// HostID is the HostId of error bodies; empty means DefaultHostID.
 	HostID string
+	// Faults are answered instead of the server's own answers to matching requests, in order
+	// (see Fault); more can be added with AddFault or the admin API.
+	Faults []Fault
 	// Logger receives one line per request (no secrets, signatures or tokens); nil discards.
 	Logger *slog.Logger
 	// Now is the clock for token retention, nonce expiry, signature dates and the rate limit;
@@ -117,6 +120,7 @@ type Server struct {
 	auth        *authenticator // nil: signatures are not checked
 	throttle    *throttle      // nil: no rate limit
 	validator   *validator
+	faults      faultSet
 
 	// operation is the generated parameter binding and strict handler, with Server behind it.
 	operation func(http.ResponseWriter, *http.Request)
@@ -189,6 +193,11 @@ func New(cfg Config) (*Server, error) {
 	for id, st := range cfg.Instances {
 		if err := s.PutInstance(id, st); err != nil {
 			return nil, fmt.Errorf("server: Config.Instances: %w", err)
+		}
+	}
+	for _, f := range cfg.Faults {
+		if _, err := s.AddFault(f); err != nil {
+			return nil, fmt.Errorf("server: Config.Faults: %w", err)
 		}
 	}
 	strict := apiserver.NewStrictHandlerWithOptions(s, nil, apiserver.StrictHTTPServerOptions{
@@ -365,6 +374,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 			return
 		}
 		x.accessKeyID = v.accessKeyID
+	}
+	if s.injectFault(w, r, x, segment) {
+		return
 	}
 	if s.throttle != nil {
 		if ok, wait := s.throttle.take(x.accessKeyID, now); !ok {

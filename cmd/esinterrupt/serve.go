@@ -20,6 +20,7 @@ import (
 
 const serveUsage = `usage: esinterrupt serve [--addr 127.0.0.1:8080] [--credentials-file FILE]
        [--instance ID=STATUS]... [--admin] [--idempotency-ttl D] [--throttle N/s] [--max-conns N]
+       [--fault SPEC]...
 
 Runs the reference InterruptElasticsearchTask server. It logs the address it listens on
 (with --addr HOST:0 the system picks the port) and one line per request to stderr, and
@@ -34,7 +35,13 @@ machine (ps). Without credentials, signatures are not checked.
 
 STATUS is one of active, activating, inactive, invalid, suspended, unknown; only activating
 instances can be interrupted. --admin serves the fixture API under /-/admin/ (GET instances; GET, PUT
-and DELETE instances/{id}).
+and DELETE instances/{id}; GET, POST and DELETE faults).
+
+--fault SPEC answers matching requests with a catalogue code or a transport fault instead
+of the server's own answer, after the signature check and without touching any instance.
+SPEC is CODE_OR_FAULT[,instance=ID][,count=N][,rate=P][,seed=S][,delay=D][,timeleft=D],
+where CODE_OR_FAULT is a catalogue code (such as ServiceUnavailable or Throttling.User),
+reset, truncate or delay; for example --fault ServiceUnavailable,count=2.
 
 flags:
 `
@@ -53,6 +60,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	var (
 		instances instanceFlag
 		rate      rateFlag
+		faults    faultFlag
 		addr      = fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
 		credsFile = fs.String("credentials-file", "", "read the AccessKey from `FILE` (lines ALIBABA_CLOUD_ACCESS_KEY_ID=..., ...)")
 		keyID     = fs.String("access-key-id", "", "fallback, prefer the environment: AccessKeyId requests must be signed with")
@@ -64,6 +72,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 	)
 	fs.Var(&instances, "instance", "seed an instance, `ID=STATUS` (repeatable)")
 	fs.Var(&rate, "throttle", "rate limit per access key, `N/s` (default: none)")
+	fs.Var(&faults, "fault", "answer matching requests with a code or fault, `SPEC` (repeatable)")
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -99,6 +108,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _,
 		Throttle:       float64(rate),
 		Admin:          *admin,
 		Logger:         logger,
+		Faults:         faults,
 	}
 	if creds != nil {
 		cfg.Credentials = []signing.Credentials{*creds}
@@ -270,5 +280,28 @@ func (f *rateFlag) Set(v string) error {
 		return errors.New("want a positive rate such as 10/s or 0.5/s")
 	}
 	*f = rateFlag(n)
+	return nil
+}
+
+// faultFlag collects --fault SPEC values, each read by server.ParseFault.
+type faultFlag []server.Fault
+
+func (f *faultFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	parts := make([]string, 0, len(*f))
+	for _, one := range *f {
+		parts = append(parts, one.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+func (f *faultFlag) Set(v string) error {
+	one, err := server.ParseFault(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, one)
 	return nil
 }

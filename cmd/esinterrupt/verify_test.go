@@ -66,11 +66,11 @@ func TestVerifyEmbeddedServerPasses(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	m := summaryLine.FindStringSubmatch(stdout)
-	if m == nil || m[1] == "0" || m[2] != "0" || m[3] != "0" || m[4] == "0" {
+	if m == nil || m[1] == "0" || m[2] != "0" || m[3] != "0" {
 		t.Fatalf("no passing summary line without setup skips in:\n%s", stdout)
 	}
 	for _, line := range []string{"PASS  document/valid", "PASS  error-code/InstanceNotFound", "PASS  error-code/Throttling.User",
-		"N/A   error-code/InternalError", "verdict: pass\n", "removed 18 instances it had created"} {
+		"PASS  error-code/InternalError", "PASS  error-code/ServiceUnavailable", "PASS  coverage/statuses", "verdict: pass\n", "removed 18 instances it had created"} {
 		if !strings.Contains(stdout, line) {
 			t.Errorf("report lacks %q:\n%s", line, stdout)
 		}

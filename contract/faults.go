@@ -1,0 +1,97 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/es-openapi/interrupt/server"
+	"github.com/es-openapi/interrupt/spec"
+)
+
+// AdminFaultsPath is where the reference server's admin API takes faults, when it is started
+// with --admin (server.AdminPrefix + "faults").
+const AdminFaultsPath = server.AdminPrefix + "faults"
+
+// faultThrottleWait is the TimeLeft an injected throttled answer announces: a wait a real
+// limit asks for, long enough that a client ignoring it is caught.
+const faultThrottleWait = 300 * time.Millisecond
+
+// noFaultsReason is why a target that cannot inject faults skips a check.
+const noFaultsReason = "the target does not accept faults (serve it with --admin)"
+
+// faultAdder is an in-process target that takes faults directly, such as *server.Server.
+type faultAdder interface {
+	AddFault(server.Fault) (int, error)
+}
+
+// injectFault asks target to answer with f: directly when its Handler takes faults, otherwise
+// through the admin API (POST AdminFaultsPath). A target that supports neither gives a
+// *SkipError.
+func injectFault(ctx context.Context, target Target, f server.Fault) error {
+	if adder, ok := target.Handler.(faultAdder); ok {
+		_, err := adder.AddFault(f)
+		return err
+	}
+	body, err := json.Marshal(map[string]string{"spec": f.String()})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, AdminFaultsPath, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := target.transport()(req, nil)
+	if err != nil {
+		return fmt.Errorf("contract: admin API: %w", err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return Skip(noFaultsReason)
+	case resp.StatusCode != http.StatusOK:
+		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+		return fmt.Errorf("contract: admin API: POST %s %q answered %d: %s", AdminFaultsPath, f, resp.StatusCode, excerpt)
+	}
+	return nil
+}
+
+// provokeByFault drives entry's code out of a target that accepts faults: the code is injected
+// for one request to a fresh instance id, which is then sent. A throttled answer must say when
+// to retry, as one of the target's own would.
+func provokeByFault(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
+	id := unknownID()
+	f := server.Fault{Code: entry.Code, Instance: id, Count: 1}
+	if isThrottlingCode(entry.Code) {
+		f.TimeLeft = faultThrottleWait
+	}
+	if err := injectFault(ctx, env.target, f); err != nil {
+		return nil, err
+	}
+	a, err := env.do(ctx, call{id: id, token: newUUID(), throttleFinal: true})
+	if err != nil {
+		return nil, err
+	}
+	if isThrottlingCode(entry.Code) && a.header.Get("x-ratelimit-user-api") == "" && a.header.Get("x-ratelimit-user") == "" {
+		return nil, errors.New("a throttled answer carries neither x-ratelimit-user-api nor x-ratelimit-user")
+	}
+	return a, nil
+}
+
+// isThrottlingCode reports a flow-control code: Throttling and its dotted variants.
+func isThrottlingCode(code string) bool {
+	return code == "Throttling" || strings.HasPrefix(code, "Throttling.")
+}
+
+// isSkip reports an error that skips a check.
+func isSkip(err error) bool {
+	var skip *SkipError
+	return errors.As(err, &skip)
+}
