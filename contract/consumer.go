@@ -244,10 +244,13 @@ func (h *consumerHarness) inspect(r *http.Request) []string {
 // names neither gets whatever the server prefers, not what it parses.
 func acceptProblem(accept []string) string {
 	v := strings.ToLower(strings.Join(accept, ","))
-	if strings.Contains(v, spec.MediaTypeJSON) || strings.Contains(v, spec.MediaTypeXML) || strings.Contains(v, "text/xml") {
-		return ""
+	for part := range strings.SplitSeq(v, ",") {
+		mediaType, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if mediaType == spec.MediaTypeJSON || spec.IsXMLMediaType(mediaType) {
+			return ""
+		}
 	}
-	return fmt.Sprintf("Accept %q names neither %s nor %s: the client does not ask for the format it parses", v, spec.MediaTypeJSON, spec.MediaTypeXML)
+	return fmt.Sprintf("Accept %q names neither %s nor an XML media type: the client does not ask for the format it parses", v, spec.MediaTypeJSON)
 }
 
 // calls returns the recorded requests for instanceID.

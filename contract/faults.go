@@ -31,11 +31,11 @@ type faultAdder interface {
 	AddFault(server.Fault) (int, error)
 }
 
-// injectFault asks target to answer with f: directly when its Handler takes faults, otherwise
-// through the admin API (POST AdminFaultsPath). A target that supports neither gives a
-// *SkipError.
-func injectFault(ctx context.Context, target Target, f server.Fault) error {
-	if adder, ok := target.Handler.(faultAdder); ok {
+// injectFault asks the target to answer with f: directly when its Handler takes faults, otherwise
+// through the admin API (POST AdminFaultsPath), a request the run counts. A target that supports
+// neither gives a *SkipError.
+func (e *Env) injectFault(ctx context.Context, f server.Fault) error {
+	if adder, ok := e.target.Handler.(faultAdder); ok {
 		_, err := adder.AddFault(f)
 		return err
 	}
@@ -48,7 +48,8 @@ func injectFault(ctx context.Context, target Target, f server.Fault) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := target.transport()(req, nil)
+	e.run.requests.Add(1)
+	resp, err := e.send(req, nil)
 	if err != nil {
 		return fmt.Errorf("contract: admin API: %w", err)
 	}
@@ -72,7 +73,7 @@ func provokeByFault(ctx context.Context, env *Env, entry spec.ErrorCode) (*answe
 	if isThrottlingCode(entry.Code) {
 		f.TimeLeft = faultThrottleWait
 	}
-	if err := injectFault(ctx, env.target, f); err != nil {
+	if err := env.injectFault(ctx, f); err != nil {
 		return nil, err
 	}
 	a, err := env.do(ctx, call{id: id, token: newUUID(), throttleFinal: true})
