@@ -95,4 +95,10 @@
 //
 // Mistakes get the Error body: InvalidParameter, InstanceNotFound, or InvalidAction.NotFound for
 // any other path or method. When Config.Admin is off these paths are unknown routes.
+//
+// # Faults
+//
+// Config.Faults, AddFault and, with Config.Admin, /-/admin/faults make the server answer matching
+// requests with any catalogue code (5xx included) or a transport fault instead of its own answer;
+// see Fault.
 package server

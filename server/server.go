@@ -335,6 +335,9 @@ func exchangeFrom(ctx context.Context) *exchange {
 // The body is read (at most MaxBodyBytes) before the signature is checked, because V3 signs its
 // hash; any body is refused in step 4, and one over the cap is refused at once.
 //
+// Faults (Config.Faults, AddFault) answer between steps 2 and 3: the signature is still checked,
+// and nothing after it (rate limit, token store, instances) is touched by a fault answer.
+//
 // Every answer is the document's: an InterruptElasticsearchTaskResult or an Error body, as JSON
 // or XML per the Accept header, with a fresh RequestId (a replay keeps the first answer's). There is no redirect and no text/plain,
 // and no input produces a 5xx.
