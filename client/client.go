@@ -18,8 +18,8 @@ import (
 
 	"github.com/es-openapi/interrupt/gen/apiclient"
 	"github.com/es-openapi/interrupt/gen/models"
+	"github.com/es-openapi/interrupt/internal/xmlbody"
 	"github.com/es-openapi/interrupt/signing"
-	"github.com/es-openapi/interrupt/spec"
 )
 
 // SignatureVersion selects how requests are signed.
@@ -229,7 +229,7 @@ func New(cfg Config) (*Client, error) {
 	var accept string
 	switch cfg.Format {
 	case "", FormatJSON:
-		accept = spec.MediaTypeJSON
+		accept = mediaTypeJSON
 	case FormatXML:
 		accept = acceptXML
 	default:
@@ -255,9 +255,6 @@ func New(cfg Config) (*Client, error) {
 
 	tokens, err := loadTokenRules()
 	if err != nil {
-		errs = append(errs, err)
-	}
-	if _, err := spec.LoadCatalogue(); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) == 1 {
@@ -638,7 +635,7 @@ func (st *call) edit(ctx context.Context, req *http.Request) error {
 }
 
 // acceptXML is the Accept header of FormatXML. The service and the reference server answer it
-// with XML labelled text/xml;charset=utf-8 (spec.MediaTypeXMLWire); the request keeps the
+// with XML labelled text/xml;charset=utf-8 (the document's text/xml); the request keeps the
 // media type it has always sent, so signatures over Accept (ROA v1) stay as they were.
 const acceptXML = "application/xml"
 
@@ -652,14 +649,14 @@ const (
 )
 
 // kindOf reads the media type of a Content-Type header: application/json, or any XML media type
-// (text/xml;charset=utf-8 as the service labels it, application/xml, +xml; spec.IsXMLMediaType).
+// (text/xml;charset=utf-8 as the service labels it, application/xml, +xml; xmlbody.IsMediaType).
 // Parameters such as charset are ignored.
 func kindOf(contentType string) mediaKind {
 	mt, _, _ := strings.Cut(contentType, ";")
 	switch {
-	case strings.EqualFold(strings.TrimSpace(mt), spec.MediaTypeJSON):
+	case strings.EqualFold(strings.TrimSpace(mt), mediaTypeJSON):
 		return mediaJSON
-	case spec.IsXMLMediaType(contentType):
+	case xmlbody.IsMediaType(contentType):
 		return mediaXML
 	}
 	return mediaOther
@@ -668,7 +665,7 @@ func kindOf(contentType string) mediaKind {
 // decode reads body into v by kind; XML may come with or without a root element.
 func decode(kind mediaKind, body []byte, v any) error {
 	if kind == mediaXML {
-		return spec.UnmarshalXML(body, v)
+		return xmlbody.Unmarshal(body, v)
 	}
 	return json.Unmarshal(body, v)
 }
@@ -816,7 +813,7 @@ func (c *Client) logAttempt(ctx context.Context, st *call, attempt int, took tim
 	}
 	attrs := make([]slog.Attr, 0, 9)
 	attrs = append(attrs,
-		slog.String("operation", spec.OperationID),
+		slog.String("operation", operationID),
 		slog.String("method", http.MethodPost),
 		slog.String("path", path),
 		slog.Int("attempt", attempt),
