@@ -2,10 +2,8 @@ package client
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"strconv"
 	"time"
 
@@ -33,120 +31,52 @@ type Client struct {
 // New checks cfg and returns a Client. Every problem with cfg is reported, as one *ConfigError
 // or several joined with errors.Join; nothing is sent over the network.
 func New(cfg Config) (*Client, error) {
-	var errs []error
-	bad := func(field, reason string) { errs = append(errs, &ConfigError{Field: field, Reason: reason}) }
-
-	if cfg.RegionID != "" {
-		if reason := checkRegionID(cfg.RegionID); reason != "" {
-			bad("RegionID", reason)
-		}
-	}
-	var endpoint string
-	switch cfg.Network {
-	case NetworkPublic, NetworkVPC:
-	default:
-		bad("Network", `must be "" (public) or "vpc"`)
-	}
-	switch {
-	case cfg.Endpoint != "":
-		if cfg.Network != NetworkPublic {
-			bad("Network", "applies to RegionID only; Endpoint names the host itself")
-		}
-		var reason string
-		if endpoint, reason = parseEndpoint(cfg.Endpoint); reason != "" {
-			bad("Endpoint", reason)
-		}
-	case cfg.RegionID == "":
-		bad("RegionID", "RegionID or Endpoint is required")
-	default:
-		endpoint = regionEndpoint(cfg.RegionID, cfg.Network)
-	}
-
-	var scheme signing.Scheme
-	switch cfg.Signature {
-	case "", SignatureV3:
-		scheme = signing.SchemeV3
-	case SignatureROA:
-		scheme = signing.SchemeROA
-	default:
-		bad("Signature", `must be "v3" or "roa"`)
-	}
-	var accept string
-	switch cfg.Format {
-	case "", FormatJSON:
-		accept = mediaTypeJSON
-	case FormatXML:
-		accept = acceptXML
-	default:
-		bad("Format", `must be "json" or "xml"`)
-	}
-	switch v := cfg.Credentials.(type) {
-	case nil:
-	case StaticCredentials:
-		if v.AccessKeyID == "" || v.AccessKeySecret == "" {
-			bad("Credentials", "AccessKeyID and AccessKeySecret are both required")
-		}
-	case *StaticCredentials:
-		if v == nil || v.AccessKeyID == "" || v.AccessKeySecret == "" {
-			bad("Credentials", "AccessKeyID and AccessKeySecret are both required")
-		}
-	default:
-		// A typed nil (a nil pointer or func in the interface) would panic when asked.
-		if rv := reflect.ValueOf(v); isNilable(rv.Kind()) && rv.IsNil() {
-			bad("Credentials", fmt.Sprintf("is a nil %T", v))
-		}
-	}
-	errs = append(errs, cfg.Retry.check()...)
-
+	var p problems
+	endpoint := p.endpoint(cfg)
+	scheme := p.scheme(cfg.Signature)
+	accept := p.accept(cfg.Format)
+	p.credentials(cfg.Credentials)
+	p = append(p, cfg.Retry.check()...)
 	tokens, err := loadTokenRules()
 	if err != nil {
-		errs = append(errs, err)
+		p = append(p, err)
 	}
-	if len(errs) == 1 {
-		return nil, errs[0]
-	}
-	if len(errs) > 1 {
-		return nil, errors.Join(errs...)
-	}
-
-	creds := cfg.Credentials
-	if creds == nil {
-		creds = EnvCredentials{}
-	}
-	var doer apiclient.HttpRequestDoer = transportDoer{rt: defaultTransport()}
-	if cfg.HTTPClient != nil {
-		doer = noRedirects(cfg.HTTPClient)
-	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+	if err := p.err(); err != nil {
+		return nil, err
 	}
 	api, err := apiclient.NewClientWithResponses(endpoint,
-		apiclient.WithHTTPClient(cappedDoer{next: doer, limit: MaxResponseBodyBytes}))
+		apiclient.WithHTTPClient(cappedDoer{next: doerFor(cfg.HTTPClient), limit: MaxResponseBodyBytes}))
 	if err != nil {
 		return nil, &ConfigError{Field: "Endpoint", Reason: "is not usable as a base URL"}
 	}
 	return &Client{
 		api:      api,
 		endpoint: endpoint,
-		creds:    creds,
+		creds:    credentialsOrEnv(cfg.Credentials),
 		scheme:   scheme,
 		accept:   []string{accept},
 		retry:    cfg.Retry.withDefaults(),
-		logger:   logger,
+		logger:   loggerOrDiscard(cfg.Logger),
 		tokens:   tokens,
 		now:      time.Now,
 		sleep:    sleepCtx,
 	}, nil
 }
 
-// isNilable reports the kinds reflect.Value.IsNil accepts.
-func isNilable(k reflect.Kind) bool {
-	switch k {
-	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.Interface:
-		return true
+// credentialsOrEnv returns c, or EnvCredentials when c is nil.
+func credentialsOrEnv(c Credentials) Credentials {
+	if c == nil {
+		return EnvCredentials{}
 	}
-	return false
+	return c
+}
+
+// loggerOrDiscard returns l, or a logger that discards when l is nil.
+func loggerOrDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
 }
 
 // Endpoint returns the base URL the client calls, such as

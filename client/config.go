@@ -1,11 +1,15 @@
 package client
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/es-openapi/interrupt/signing"
 )
 
 // SignatureVersion selects how requests are signed.
@@ -148,4 +152,104 @@ func redactEndpoint(ep string) string {
 		return ep[:start] + redacted + ep[at:]
 	}
 	return ep
+}
+
+// problems collects what is wrong with a Config, in the order New checks the fields.
+type problems []error
+
+// add records a *ConfigError for field.
+func (p *problems) add(field, reason string) {
+	*p = append(*p, &ConfigError{Field: field, Reason: reason})
+}
+
+// err returns nil, the one problem, or every problem joined.
+func (p problems) err() error {
+	switch len(p) {
+	case 0:
+		return nil
+	case 1:
+		return p[0]
+	}
+	return errors.Join(p...)
+}
+
+// endpoint checks RegionID, Network and Endpoint and returns the base URL they select.
+func (p *problems) endpoint(cfg Config) string {
+	if cfg.RegionID != "" {
+		if reason := checkRegionID(cfg.RegionID); reason != "" {
+			p.add("RegionID", reason)
+		}
+	}
+	if cfg.Network != NetworkPublic && cfg.Network != NetworkVPC {
+		p.add("Network", `must be "" (public) or "vpc"`)
+	}
+	switch {
+	case cfg.Endpoint != "":
+		if cfg.Network != NetworkPublic {
+			p.add("Network", "applies to RegionID only; Endpoint names the host itself")
+		}
+		endpoint, reason := parseEndpoint(cfg.Endpoint)
+		if reason != "" {
+			p.add("Endpoint", reason)
+		}
+		return endpoint
+	case cfg.RegionID == "":
+		p.add("RegionID", "RegionID or Endpoint is required")
+		return ""
+	}
+	return regionEndpoint(cfg.RegionID, cfg.Network)
+}
+
+// scheme checks Signature and returns the signing scheme it selects.
+func (p *problems) scheme(v SignatureVersion) signing.Scheme {
+	switch v {
+	case "", SignatureV3:
+		return signing.SchemeV3
+	case SignatureROA:
+		return signing.SchemeROA
+	}
+	p.add("Signature", `must be "v3" or "roa"`)
+	return 0
+}
+
+// accept checks Format and returns the Accept header it selects.
+func (p *problems) accept(f Format) string {
+	switch f {
+	case "", FormatJSON:
+		return mediaTypeJSON
+	case FormatXML:
+		return acceptXML
+	}
+	p.add("Format", `must be "json" or "xml"`)
+	return ""
+}
+
+// credentials checks that static credentials are complete and that a provider is not a typed
+// nil, which would panic when asked.
+func (p *problems) credentials(c Credentials) {
+	const incomplete = "AccessKeyID and AccessKeySecret are both required"
+	switch v := c.(type) {
+	case nil:
+	case StaticCredentials:
+		if v.AccessKeyID == "" || v.AccessKeySecret == "" {
+			p.add("Credentials", incomplete)
+		}
+	case *StaticCredentials:
+		if v == nil || v.AccessKeyID == "" || v.AccessKeySecret == "" {
+			p.add("Credentials", incomplete)
+		}
+	default:
+		if rv := reflect.ValueOf(v); isNilable(rv.Kind()) && rv.IsNil() {
+			p.add("Credentials", fmt.Sprintf("is a nil %T", v))
+		}
+	}
+}
+
+// isNilable reports the kinds reflect.Value.IsNil accepts.
+func isNilable(k reflect.Kind) bool {
+	switch k {
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.Interface:
+		return true
+	}
+	return false
 }

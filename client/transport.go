@@ -41,6 +41,15 @@ func defaultTransport() *http.Transport {
 // larger one fails the attempt. A real answer's headers are a few hundred bytes.
 const MaxResponseHeaderBytes = 64 << 10
 
+// doerFor returns what sends a Client's requests: hc through noRedirects, or, when hc is nil,
+// the Client's own transport.
+func doerFor(hc *http.Client) apiclient.HttpRequestDoer {
+	if hc == nil {
+		return transportDoer{rt: defaultTransport()}
+	}
+	return noRedirects(hc)
+}
+
 // noRedirects returns a copy of hc that answers a redirect with the 3xx itself: following
 // would re-send the signed request (a 307 or 308 with its body and x-acs-security-token) to
 // whatever host the Location names, or turn it into a GET there.
