@@ -75,6 +75,15 @@ type call struct {
 // errors.Is; a response the client cannot read is an *UnexpectedResponseError or a
 // *BodyTooLargeError.
 func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceID string, opts *InterruptOptions) (*InterruptResult, error) {
+	st, err := c.newCall(ctx, instanceID, opts)
+	if err != nil {
+		return nil, err
+	}
+	return st.run(ctx)
+}
+
+// newCall checks the arguments and prepares the state every attempt of the call shares.
+func (c *Client) newCall(ctx context.Context, instanceID string, opts *InterruptOptions) (*call, error) {
 	if c == nil || c.api == nil {
 		return nil, errors.New("client: InterruptElasticsearchTask on a Client not made by New")
 	}
@@ -103,46 +112,67 @@ func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceID stri
 		st.path = pathPrefix + instanceID + pathSuffix
 		st.rawPath = pathPrefix + escapePathSegment(instanceID) + pathSuffix
 	}
+	return st, nil
+}
 
+// run makes attempts until one succeeds or the call ends: a failure not worth retrying, the
+// policy's limits, or the context.
+func (st *call) run(ctx context.Context) (*InterruptResult, error) {
+	c := st.c
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		began := time.Now()
-		// The attempt's own limit covers reading the body too: parse runs inside do, and the
-		// transport ends a body read when the request's context ends.
-		actx, cancel := context.WithTimeout(ctx, c.retry.AttemptTimeout)
-		res, err := st.do(actx)
-		cancel()
+		res, err := st.attempt(ctx)
 		took := time.Since(began)
-		if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) &&
-			errors.Is(err, context.DeadlineExceeded) {
-			err = &attemptTimeoutError{limit: c.retry.AttemptTimeout, err: err}
-		}
 		if err == nil {
-			res.ClientToken = token
+			res.ClientToken = st.token
 			res.Attempts = attempt
 			c.logAttempt(ctx, st, attempt, took, res.HTTPStatus, res.RequestID, nil, -1)
 			return res, nil
 		}
-		wait := time.Duration(-1)
-		if attempt < c.retry.MaxAttempts && retryable(ctx, err) {
-			if d := c.retry.backoff(attempt, err); c.canWait(ctx, start, d) {
-				wait = d
-			}
-		}
-		if tw, throttled := throttledWait(err); throttled && wait < 0 && ctx.Err() == nil {
-			// The call ends on a throttled answer: say when a new call may succeed.
-			err = &ThrottledError{RetryAfter: tw, RetryAt: time.Now().Add(tw), Err: err}
-		}
+		var wait time.Duration
+		wait, err = c.nextWait(ctx, start, attempt, err)
 		status, requestID := describeFailure(err)
 		c.logAttempt(ctx, st, attempt, took, status, requestID, err, wait)
 		if wait < 0 {
-			return nil, &CallError{ClientToken: token, Attempts: attempt, Err: err}
+			return nil, &CallError{ClientToken: st.token, Attempts: attempt, Err: err}
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {
-			return nil, &CallError{ClientToken: token, Attempts: attempt,
+			return nil, &CallError{ClientToken: st.token, Attempts: attempt,
 				Err: fmt.Errorf("client: %w while waiting to retry; attempt %d failed: %w", serr, attempt, err)}
 		}
 	}
+}
+
+// attempt makes one attempt within the policy's AttemptTimeout, and reports running out of it
+// as an *attemptTimeoutError.
+func (st *call) attempt(ctx context.Context) (*InterruptResult, error) {
+	// The attempt's own limit covers reading the body too: parse runs inside do, and the
+	// transport ends a body read when the request's context ends.
+	actx, cancel := context.WithTimeout(ctx, st.c.retry.AttemptTimeout)
+	defer cancel()
+	res, err := st.do(actx)
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) &&
+		errors.Is(err, context.DeadlineExceeded) {
+		err = &attemptTimeoutError{limit: st.c.retry.AttemptTimeout, err: err}
+	}
+	return res, err
+}
+
+// nextWait returns the wait before the next attempt after attempt failed with err, or -1 when
+// the call ends there; a call that ends on a throttled response gets err as a *ThrottledError.
+func (c *Client) nextWait(ctx context.Context, start time.Time, attempt int, err error) (time.Duration, error) {
+	wait := time.Duration(-1)
+	if attempt < c.retry.MaxAttempts && retryable(ctx, err) {
+		if d := c.retry.backoff(attempt, err); c.canWait(ctx, start, d) {
+			wait = d
+		}
+	}
+	if tw, throttled := throttledWait(err); throttled && wait < 0 && ctx.Err() == nil {
+		// The call ends on a throttled answer: say when a new call may succeed.
+		err = &ThrottledError{RetryAfter: tw, RetryAt: time.Now().Add(tw), Err: err}
+	}
+	return wait, err
 }
 
 // canWait reports whether a wait of d still ends within the policy's MaxElapsed and before the
