@@ -53,93 +53,131 @@ func decode(kind mediaKind, body []byte, v any) error {
 func (c *Client) parse(resp *http.Response, red redactor, out *models.InterruptElasticsearchTaskResult) (*InterruptResult, error) {
 	body, err := readBody(resp)
 	if err != nil {
-		var big *BodyTooLargeError
-		if errors.As(err, &big) {
-			return nil, &BodyTooLargeError{Limit: big.Limit, HTTPStatus: resp.StatusCode}
-		}
-		// The answer was cut short: a network failure like one before the response. Retrying
-		// is safe because every attempt carries the same clientToken, so a success whose body
-		// was lost is replayed rather than applied twice.
-		return nil, &networkError{err: red.wrap(fmt.Errorf("read the response body (HTTP %d): %w", resp.StatusCode, err))}
+		return nil, bodyError(resp.StatusCode, red, err)
 	}
 	// Everything below that comes from the server is redacted: headers, text and decoding
 	// errors (which may quote the body).
-	header := red.header(resp.Header)
-	contentType := header.Get("Content-Type")
-	headerID := resp.Header.Get("X-Acs-Request-Id")
-	unexpected := func(reason, cause error) error {
-		return &UnexpectedResponseError{
-			HTTPStatus:  resp.StatusCode,
-			ContentType: contentType,
-			RequestID:   red.redactID(headerID),
-			Excerpt:     red.excerpt(body),
-			Reason:      reason,
-			Err:         red.wrap(cause),
-		}
+	r := response{
+		status:   resp.StatusCode,
+		body:     body,
+		header:   red.header(resp.Header),
+		headerID: resp.Header.Get("X-Acs-Request-Id"),
+		red:      red,
 	}
-	success := resp.StatusCode >= 200 && resp.StatusCode < 300
-	if !success && (resp.StatusCode < 400 || resp.StatusCode > 599) {
-		return nil, unexpected(ErrUnexpectedStatus, nil)
+	success := r.status >= 200 && r.status < 300
+	if !success && (r.status < 400 || r.status > 599) {
+		return nil, r.unexpected(ErrUnexpectedStatus, nil)
 	}
-	kind := kindOf(contentType)
-	if kind == mediaOther {
-		return nil, unexpected(ErrUndocumentedContentType, nil)
+	if r.kind = kindOf(r.header.Get("Content-Type")); r.kind == mediaOther {
+		return nil, r.unexpected(ErrUndocumentedContentType, nil)
 	}
 	if success {
-		*out = models.InterruptElasticsearchTaskResult{}
-		if err := decode(kind, body, out); err != nil {
-			return nil, unexpected(ErrMalformedBody, err)
-		}
-		if out.RequestId == "" {
-			// As on the error path, the x-acs-request-id header stands in for a body without a
-			// RequestId, but only for a body that does answer: one that holds a Result. Without
-			// that check any 2xx page a proxy sends (an empty object, HTML read as XML) would
-			// pass for a failed interrupt.
-			if headerID == "" {
-				return nil, unexpected(ErrMalformedBody, errNoRequestID)
-			}
-			var probe struct {
-				Result *bool `json:"Result" xml:"Result"`
-			}
-			if err := decode(kind, body, &probe); err != nil || probe.Result == nil {
-				return nil, unexpected(ErrMalformedBody, errNoResult)
-			}
-			out.RequestId = headerID
-		}
-		res := &InterruptResult{
-			Result:     out.Result,
-			RequestID:  red.redactID(out.RequestId),
-			HTTPStatus: resp.StatusCode,
-			Header:     header,
-		}
-		if out.Code != nil {
-			res.Code = red.redactID(*out.Code)
-		}
-		if out.Message != nil {
-			res.Message = red.redact(*out.Message)
-		}
-		return res, nil
+		return r.result(out)
 	}
+	return nil, r.apiError()
+}
+
+// bodyError is the error of a body that could not be read in full: too large, or cut short.
+func bodyError(status int, red redactor, err error) error {
+	var big *BodyTooLargeError
+	if errors.As(err, &big) {
+		return &BodyTooLargeError{Limit: big.Limit, HTTPStatus: status}
+	}
+	// The answer was cut short: a network failure like one before the response. Retrying is
+	// safe because every attempt carries the same clientToken, so a success whose body was lost
+	// is replayed rather than applied twice.
+	return &networkError{err: red.wrap(fmt.Errorf("read the response body (HTTP %d): %w", status, err))}
+}
+
+// response is a response read in full, with the secrets of its attempt to redact.
+type response struct {
+	status   int
+	body     []byte
+	header   http.Header // redacted
+	headerID string      // the x-acs-request-id header as sent
+	kind     mediaKind
+	red      redactor
+}
+
+// unexpected reports the response as an *UnexpectedResponseError for reason, caused by cause.
+func (r *response) unexpected(reason, cause error) error {
+	return &UnexpectedResponseError{
+		HTTPStatus:  r.status,
+		ContentType: r.header.Get("Content-Type"),
+		RequestID:   r.red.redactID(r.headerID),
+		Excerpt:     r.red.excerpt(r.body),
+		Reason:      reason,
+		Err:         r.red.wrap(cause),
+	}
+}
+
+// result decodes a 2xx response into out and returns it as an InterruptResult.
+func (r *response) result(out *models.InterruptElasticsearchTaskResult) (*InterruptResult, error) {
+	*out = models.InterruptElasticsearchTaskResult{}
+	if err := decode(r.kind, r.body, out); err != nil {
+		return nil, r.unexpected(ErrMalformedBody, err)
+	}
+	if out.RequestId == "" {
+		if err := r.checkResult(); err != nil {
+			return nil, err
+		}
+		out.RequestId = r.headerID
+	}
+	res := &InterruptResult{
+		Result:     out.Result,
+		RequestID:  r.red.redactID(out.RequestId),
+		HTTPStatus: r.status,
+		Header:     r.header,
+	}
+	if out.Code != nil {
+		res.Code = r.red.redactID(*out.Code)
+	}
+	if out.Message != nil {
+		res.Message = r.red.redact(*out.Message)
+	}
+	return res, nil
+}
+
+// checkResult lets the x-acs-request-id header stand in for a 2xx body without a RequestId, as
+// on the error path, but only for a body that does answer: one that holds a Result. Without
+// that check any 2xx page a proxy sends (an empty object, HTML read as XML) would pass for a
+// failed interrupt.
+func (r *response) checkResult() error {
+	if r.headerID == "" {
+		return r.unexpected(ErrMalformedBody, errNoRequestID)
+	}
+	var probe struct {
+		Result *bool `json:"Result" xml:"Result"`
+	}
+	if err := decode(r.kind, r.body, &probe); err != nil || probe.Result == nil {
+		return r.unexpected(ErrMalformedBody, errNoResult)
+	}
+	return nil
+}
+
+// apiError decodes an error response (400 to 599) into an *APIError, or reports a body that
+// is not one.
+func (r *response) apiError() error {
 	var e models.Error
-	if err := decode(kind, body, &e); err != nil {
-		return nil, unexpected(ErrMalformedBody, err)
+	if err := decode(r.kind, r.body, &e); err != nil {
+		return r.unexpected(ErrMalformedBody, err)
 	}
 	// Code and RequestID are identifiers, never edited (see redactor); the free text is.
 	apiErr := &APIError{
-		HTTPStatus: resp.StatusCode,
-		Code:       red.redactID(e.Code),
-		Message:    red.redact(e.Message),
-		RequestID:  red.redactID(e.RequestId),
-		HostID:     red.redact(e.HostId),
-		Header:     header,
+		HTTPStatus: r.status,
+		Code:       r.red.redactID(e.Code),
+		Message:    r.red.redact(e.Message),
+		RequestID:  r.red.redactID(e.RequestId),
+		HostID:     r.red.redact(e.HostId),
+		Header:     r.header,
 	}
 	if e.Recommend != nil {
-		apiErr.Recommend = red.redact(*e.Recommend)
+		apiErr.Recommend = r.red.redact(*e.Recommend)
 	}
 	if apiErr.RequestID == "" {
-		apiErr.RequestID = red.redactID(headerID)
+		apiErr.RequestID = r.red.redactID(r.headerID)
 	}
-	return nil, apiErr
+	return apiErr
 }
 
 var (
