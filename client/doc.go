@@ -2,8 +2,9 @@
 // (POST /openapi/instances/{InstanceId}/actions/interrupt, API version 2017-06-13), which
 // interrupts the change an instance is applying.
 //
-// It is built on the HTTP client generated from the operation's OpenAPI document and adds
-// what a cloud SDK needs:
+// It is built on the HTTP client generated from the operation's OpenAPI document; what else it
+// needs from the document (the error-code catalogue, the ClientToken rules) is generated Go too,
+// so it links no OpenAPI or YAML package. It adds what a cloud SDK needs:
 //
 //   - signing with ACS3-HMAC-SHA256 (the default) or ROA v1 HMAC-SHA1, anew on every attempt, with
 //     credentials asked for on every attempt (StaticCredentials, EnvCredentials or any

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/es-openapi/interrupt/spec"
 )
 
 // Code is an error code of the operation, such as "InstanceNotFound". The package declares one
@@ -26,19 +24,19 @@ func (c Code) String() string { return string(c) }
 // (same clientToken) may succeed. It is false for a code the catalogue does not list.
 func (c Code) Retryable() bool {
 	e, ok := lookupCode(string(c))
-	return ok && e.Retryable
+	return ok && e.retryable
 }
 
 // HTTPStatus returns the status the catalogue gives the code, or 0 for a code it does not list.
 func (c Code) HTTPStatus() int {
 	e, _ := lookupCode(string(c))
-	return e.Status
+	return e.status
 }
 
 // Message returns the message the catalogue gives the code, or "" for a code it does not list.
 func (c Code) Message() string {
 	e, _ := lookupCode(string(c))
-	return e.Message
+	return e.message
 }
 
 // Known reports whether the code is in the catalogue.
@@ -47,14 +45,24 @@ func (c Code) Known() bool {
 	return ok
 }
 
-// lookupCode finds a code in the catalogue embedded in the spec package. The catalogue is loaded
-// once per process; New fails if it cannot be loaded, so a failure here only means "unknown".
-func lookupCode(code string) (spec.ErrorCode, bool) {
-	cat, err := spec.LoadCatalogue()
-	if err != nil {
-		return spec.ErrorCode{}, false
+// catalogueEntry is what the client knows of an error code: the fields of the document's
+// catalogue entry it uses. The entries are generated (errors_gen.go).
+type catalogueEntry struct {
+	code      Code
+	status    int
+	retryable bool
+	message   string
+}
+
+// lookupCode finds code in the generated catalogue; a linear scan of two dozen entries costs
+// less than building a map at start-up.
+func lookupCode(code string) (catalogueEntry, bool) {
+	for i := range catalogue {
+		if string(catalogue[i].code) == code {
+			return catalogue[i], true
+		}
 	}
-	return cat.Lookup(code)
+	return catalogueEntry{}, false
 }
 
 // isThrottling reports a flow-control code: Throttling and its dotted variants.
@@ -119,7 +127,7 @@ func (e *APIError) ErrorMessage() string { return e.Message }
 // and 5xx statuses.
 func (e *APIError) Retryable() bool {
 	if c, ok := lookupCode(e.Code); ok {
-		return c.Retryable
+		return c.retryable
 	}
 	return isThrottling(e.Code) || e.HTTPStatus >= 500
 }
@@ -272,58 +280,3 @@ func (e *CallError) Error() string {
 
 // Unwrap returns Err.
 func (e *CallError) Unwrap() error { return e.Err }
-
-// excerptLen is how much of an unexpected body an error quotes.
-const excerptLen = 128
-
-// redactor removes the credentials of one attempt from text a server sent back. A server may
-// echo them: the ROA string to sign in a SignatureDoesNotMatch message contains the
-// x-acs-security-token header, and a proxy may quote the request's Authorization header.
-//
-// Only free text (Message, Recommend, HostID, the body excerpt) has the secrets replaced
-// wherever they occur. Code and RequestID are identifiers that errors.Is, Retryable and support
-// cases rely on, so they are never edited: a short secret that happens to occur inside
-// "ServiceUnavailable" must not turn it into another code. redactID replaces such a field
-// whole only when it is exactly a secret, as when a server puts the x-acs-security-token it
-// received back in RequestId.
-type redactor struct {
-	secrets [3]string
-}
-
-const redacted = "<redacted>"
-
-// newRedactor takes the attempt's credentials and its Authorization header value.
-func newRedactor(c StaticCredentials, authorization string) redactor {
-	return redactor{secrets: [3]string{c.SecurityToken, c.AccessKeySecret, authorization}}
-}
-
-// redact returns s with every secret replaced.
-func (r redactor) redact(s string) string {
-	for _, sec := range r.secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, redacted)
-		}
-	}
-	return s
-}
-
-// redactID returns an identifier (Code, RequestID) as it is, or "<redacted>" when it is exactly
-// one of the secrets.
-func (r redactor) redactID(s string) string {
-	for _, sec := range r.secrets {
-		if sec != "" && s == sec {
-			return redacted
-		}
-	}
-	return s
-}
-
-// excerpt quotes the start of body for an error message, secrets removed. The whole body is
-// redacted before it is cut, so a secret straddling the cut cannot leak in part.
-func (r redactor) excerpt(body []byte) string {
-	text := r.redact(string(body))
-	if len(text) > excerptLen {
-		return strconv.Quote(text[:excerptLen]) + "..."
-	}
-	return strconv.Quote(text)
-}

@@ -4,8 +4,8 @@ package client
 
 // The error-code sentinels, one per entry of the operation's catalogue (the x-error-codes
 // extension of the OpenAPI document), in catalogue order. errors.Is(err, ErrInstanceNotFound)
-// matches an *APIError carrying that code. Status, message and retryability are looked up in
-// the catalogue at run time; see the methods of Code.
+// matches an *APIError carrying that code. Status, message and retryability are in the
+// catalogue table below; see the methods of Code.
 const (
 	// ErrInstanceNotFound matches an *APIError with code InstanceNotFound. No instance with this id
 	// exists in the region the request was sent to.
@@ -113,3 +113,31 @@ const (
 	// temporarily unavailable.
 	ErrServiceUnavailable Code = "ServiceUnavailable"
 )
+
+// catalogue is the operation's error-code catalogue as the client uses it, in catalogue order.
+var catalogue = [...]catalogueEntry{
+	{code: ErrInstanceNotFound, status: 400, retryable: false, message: "The instanceId provided does not exist."},
+	{code: ErrInstanceActivating, status: 400, retryable: false, message: "Instance is activating."},
+	{code: ErrInstanceStatusNotSupportCurrentAction, status: 400, retryable: false, message: "The cluster is running tasks or in an error status. Try again later."},
+	{code: ErrAlreadyReceivedInterruptSignal, status: 400, retryable: false, message: "Interrupt request is being processed, please be patient."},
+	{code: ErrTokenPreviousRequestProcessError, status: 400, retryable: true, message: "The previous request with the same client token has not finished or has failed."},
+	{code: ErrConcurrencyUpdateInstanceConflict, status: 400, retryable: true, message: "Another update of the instance is in progress. Try again later."},
+	{code: ErrIdempotentParameterMismatch, status: 400, retryable: false, message: "The specified clientToken has already been used for a different request."},
+	{code: ErrInvalidParameter, status: 400, retryable: false, message: "The specified parameter is invalid."},
+	{code: ErrMissingParameter, status: 400, retryable: false, message: "A required parameter is missing."},
+	{code: ErrIncompleteSignature, status: 400, retryable: false, message: "The request signature does not conform to Aliyun standards."},
+	{code: ErrSignatureDoesNotMatch, status: 400, retryable: false, message: "Specified signature is not matched with our calculation."},
+	{code: ErrSignatureNonceUsed, status: 400, retryable: false, message: "Specified signature nonce was used already."},
+	{code: ErrInvalidTimeStampExpired, status: 400, retryable: false, message: "Specified time stamp or date value is expired."},
+	{code: ErrInvalidAccessKeyIDNotFound, status: 404, retryable: false, message: "Specified access key is not found."},
+	{code: ErrInvalidSecurityTokenMismatchWithAccessKey, status: 403, retryable: false, message: "Specified security token mismatch with access key."},
+	{code: ErrMissingSecurityToken, status: 400, retryable: false, message: "SecurityToken is mandatory for this action."},
+	{code: ErrInvalidActionNotFound, status: 404, retryable: false, message: "Specified api is not found, please check your url and method."},
+	{code: ErrInvalidAPINotFound, status: 404, retryable: false, message: "Specified api is not found, please check your url and method."},
+	{code: ErrThrottling, status: 400, retryable: true, message: "Request was denied due to request throttling."},
+	{code: ErrThrottlingUser, status: 400, retryable: true, message: "Request was denied due to user flow control."},
+	{code: ErrThrottlingAPI, status: 400, retryable: true, message: "Request was denied due to api flow control."},
+	{code: ErrInternalError, status: 500, retryable: true, message: "The request processing has failed due to some unknown error, exception or failure."},
+	{code: ErrInternalServerError, status: 500, retryable: true, message: "The request processing has failed due to some unknown error."},
+	{code: ErrServiceUnavailable, status: 503, retryable: true, message: "The request has failed due to a temporary failure of the server."},
+}

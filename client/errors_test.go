@@ -14,7 +14,8 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-// generatedSentinels parses errors_gen.go and returns its constants: name -> code string.
+// generatedSentinels parses errors_gen.go and returns its constants: name -> code string. Besides
+// the const block the file holds only the catalogue table (checked by TestGeneratedCatalogue).
 func generatedSentinels(t *testing.T) map[string]string {
 	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), "errors_gen.go", nil, parser.ParseComments)
@@ -24,8 +25,11 @@ func generatedSentinels(t *testing.T) map[string]string {
 	out := map[string]string{}
 	for _, d := range f.Decls {
 		gd, ok := d.(*ast.GenDecl)
+		if ok && gd.Tok == token.VAR && len(gd.Specs) == 1 && gd.Specs[0].(*ast.ValueSpec).Names[0].Name == "catalogue" {
+			continue
+		}
 		if !ok || gd.Tok != token.CONST {
-			t.Errorf("errors_gen.go has a declaration that is not a const block")
+			t.Errorf("errors_gen.go has a declaration that is neither a const block nor the catalogue")
 			continue
 		}
 		for _, s := range gd.Specs {

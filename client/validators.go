@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/es-openapi/interrupt/internal/ids"
-	"github.com/es-openapi/interrupt/spec"
 )
 
 // Parameter names on the wire, used as ValidationError.Field.
@@ -27,22 +26,14 @@ type tokenRules struct {
 	pattern *regexp.Regexp
 }
 
-// loadTokenRules reads the ClientToken schema once per process, so the limits live in the
-// document only.
+// loadTokenRules compiles the document's ClientToken rules (generated into document_gen.go)
+// once per process, on the first New rather than at start-up.
 var loadTokenRules = sync.OnceValues(func() (*tokenRules, error) {
-	doc, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
-	ref := doc.Components.Schemas["ClientToken"]
-	if ref == nil || ref.Value == nil || ref.Value.MaxLength == nil || ref.Value.Pattern == "" {
-		return nil, fmt.Errorf("client: the document's ClientToken schema lacks maxLength or pattern")
-	}
-	re, err := regexp.Compile(ref.Value.Pattern)
+	re, err := regexp.Compile(clientTokenPattern)
 	if err != nil {
 		return nil, fmt.Errorf("client: the ClientToken pattern: %w", err)
 	}
-	return &tokenRules{maxLen: int(*ref.Value.MaxLength), pattern: re}, nil
+	return &tokenRules{maxLen: clientTokenMaxLength, pattern: re}, nil
 })
 
 // checkClientToken refuses a token the service would refuse: not ASCII, longer than the
@@ -80,12 +71,6 @@ func checkInstanceID(id string) error {
 	}
 	return nil
 }
-
-// The operation's path around its one parameter.
-var pathPrefix, pathSuffix = func() (string, string) {
-	before, after, _ := strings.Cut(spec.Path, "{InstanceId}")
-	return before, after
-}()
 
 // pathEscapeKeeps are the bytes url.PathEscape (the generated client's escaping) leaves as they
 // are in a path segment while the official SDKs' escaping, escapePathSegment, encodes them.

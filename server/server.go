@@ -138,31 +138,7 @@ func New(cfg Config) (*Server, error) {
 	if err := checkConfig(&cfg); err != nil {
 		return nil, err
 	}
-	catalogue, err := spec.LoadCatalogue()
-	if err != nil {
-		return nil, err
-	}
-	codes, err := catalogueCodes(catalogue)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
-	op, err := spec.Operation(doc)
-	if err != nil {
-		return nil, err
-	}
-	roots, err := xmlRootsOf(op)
-	if err != nil {
-		return nil, err
-	}
-	states, err := spec.LoadStateTable()
-	if err != nil {
-		return nil, err
-	}
-	v, err := newValidator()
+	sh, err := loadShared()
 	if err != nil {
 		return nil, err
 	}
@@ -180,12 +156,12 @@ func New(cfg Config) (*Server, error) {
 		log:         cfg.Logger,
 		hostID:      cfg.HostID,
 		admin:       cfg.Admin,
-		codes:       codes,
-		roots:       roots,
-		store:       newStore(states),
+		codes:       sh.codes,
+		roots:       sh.roots,
+		store:       newStore(sh.states),
 		tokens:      newTokenStore(keyIDs, cfg.IdempotencyTTL, cfg.IdempotencyMaxEntries),
 		auth:        auth,
-		validator:   v,
+		validator:   sh.validator,
 	}
 	if cfg.Throttle > 0 {
 		s.throttle = newThrottle(cfg.Throttle)

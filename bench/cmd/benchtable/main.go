@@ -442,6 +442,11 @@ var projectGoals = func() []goal {
 			den:    &operand{serverPkg, "BenchmarkBareHandler", metricNS},
 			atMost: true, limit: 2.5, unit: "x", quantity: "time ratio",
 		},
+		goal{
+			label:  "server.New under 100 µs per server after the first",
+			num:    operand{benchPkg, "BenchmarkServerNew", metricNS},
+			atMost: true, limit: 100000, unit: "ns", quantity: "ns/op",
+		},
 	)
 	return gs
 }()

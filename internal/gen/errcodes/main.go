@@ -1,10 +1,10 @@
-// Command errcodes writes the client package's error-code sentinels from the error-code catalogue
-// of the OpenAPI document (the operation's x-error-codes extension, read through
-// spec.LoadCatalogue).
+// Command errcodes writes the client package's error-code sentinels and its copy of the
+// catalogue (status, message, retryable per code) from the error-code catalogue of the OpenAPI
+// document (the operation's x-error-codes extension, read through spec.LoadCatalogue).
 //
-// The generated file holds names and code strings only. What a code means at run time (its
-// status, message and whether it is retryable) is looked up in the catalogue by the client, so
-// the document stays the single source of that data.
+// The client reads the catalogue from the generated table rather than from the document at run
+// time, so it carries no OpenAPI or YAML package; the document stays the single source, and a
+// test fails when the committed file is not what this command makes from it.
 //
 // Usage, from the client package (see its generate.go):
 //
@@ -74,8 +74,8 @@ func Generate(pkg string, codes []spec.ErrorCode) ([]byte, error) {
 	fmt.Fprintf(&b, "package %s\n\n", pkg)
 	b.WriteString("// The error-code sentinels, one per entry of the operation's catalogue (the x-error-codes\n")
 	b.WriteString("// extension of the OpenAPI document), in catalogue order. errors.Is(err, ErrInstanceNotFound)\n")
-	b.WriteString("// matches an *APIError carrying that code. Status, message and retryability are looked up in\n")
-	b.WriteString("// the catalogue at run time; see the methods of Code.\n")
+	b.WriteString("// matches an *APIError carrying that code. Status, message and retryability are in the\n")
+	b.WriteString("// catalogue table below; see the methods of Code.\n")
 	b.WriteString("const (\n")
 	seen := make(map[string]string, len(codes))
 	for i, c := range codes {
@@ -95,12 +95,28 @@ func Generate(pkg string, codes []spec.ErrorCode) ([]byte, error) {
 		}
 		fmt.Fprintf(&b, "\t%s Code = %q\n", name, c.Code)
 	}
-	b.WriteString(")\n")
+	b.WriteString(")\n\n")
+	writeTable(&b, codes, seen)
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("gofmt the generated source: %w", err)
 	}
 	return src, nil
+}
+
+// writeTable writes the catalogue table the client looks codes up in: per code its status,
+// whether it is retryable and its message, in catalogue order. names maps sentinel names to codes.
+func writeTable(b *bytes.Buffer, codes []spec.ErrorCode, names map[string]string) {
+	byCode := make(map[string]string, len(names))
+	for name, code := range names {
+		byCode[code] = name
+	}
+	b.WriteString("// catalogue is the operation's error-code catalogue as the client uses it, in catalogue order.\n")
+	b.WriteString("var catalogue = [...]catalogueEntry{\n")
+	for _, c := range codes {
+		fmt.Fprintf(b, "\t{code: %s, status: %d, retryable: %t, message: %q},\n", byCode[c.Code], c.Status, c.Retryable, c.Message)
+	}
+	b.WriteString("}\n")
 }
 
 // initialisms are the words Go spells in capitals (the list golint used, plus STS), so a code

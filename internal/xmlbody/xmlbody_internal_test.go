@@ -1,12 +1,12 @@
-package spec
+package xmlbody
 
 import (
 	"bytes"
 	"testing"
 )
 
-// FuzzXMLShape checks that the scanner the typed path uses (xmlShape) agrees with the parser the
-// validator uses (parseXML): whenever the parser accepts a body, the scanner accepts it with the
+// FuzzXMLShape checks that the scanner the typed path uses (shape) agrees with the parser the
+// validator uses (Parse): whenever the parser accepts a body, the scanner accepts it with the
 // same fragment-or-rooted decision. (The scanner may accept what is not well-formed; encoding/xml
 // refuses that afterwards.)
 func FuzzXMLShape(f *testing.F) {
@@ -23,15 +23,15 @@ func FuzzXMLShape(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		top, perr := parseXML(bytes.NewReader(body))
-		fragment, serr := xmlShape(body)
+		top, perr := Parse(bytes.NewReader(body))
+		fragment, serr := shape(body)
 		if perr != nil {
 			return
 		}
 		if serr != nil {
 			t.Fatalf("the parser accepts %q, the scanner refuses it: %v", body, serr)
 		}
-		_, root := fields(top)
+		_, root := Fields(top)
 		if fragment != (root == nil) {
 			t.Fatalf("%q: the parser says fragment=%v, the scanner %v", body, root == nil, fragment)
 		}
@@ -53,7 +53,7 @@ func TestXMLShapeRefusesUnterminatedMarkup(t *testing.T) {
 		"",
 		"   ",
 	} {
-		if _, err := xmlShape([]byte(body)); err == nil {
+		if _, err := shape([]byte(body)); err == nil {
 			t.Errorf("%q: accepted", body)
 		}
 	}
