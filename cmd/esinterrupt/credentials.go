@@ -41,9 +41,9 @@ type credentialOptions struct {
 func addCredentialFlags(fs *pflag.FlagSet, o *credentialOptions) {
 	fs.StringVar(&o.profile, "profile", "", "use this `NAME`d profile of the aliyun CLI's configuration file")
 	fs.StringVar(&o.file, "credentials-file", "", "read the AccessKey from `FILE` (lines ALIBABA_CLOUD_ACCESS_KEY_ID=..., ...)")
-	fs.StringVar(&o.keyID, "access-key-id", "", "fallback, prefer the environment: the AccessKeyId")
-	fs.StringVar(&o.keySecret, "access-key-secret", "", "fallback, visible in ps: the AccessKeySecret of --access-key-id")
-	fs.StringVar(&o.securityTk, "security-token", "", "fallback, visible in ps: the STS security token that goes with the key")
+	fs.StringVar(&o.keyID, "access-key-id", "", "fallback, prefer the environment: the AccessKey `ID`")
+	fs.StringVar(&o.keySecret, "access-key-secret", "", "fallback, visible in ps: the AccessKey `SECRET` of --access-key-id")
+	fs.StringVar(&o.securityTk, "security-token", "", "fallback, visible in ps: the STS security `TOKEN` that goes with the key")
 }
 
 // explicit reports whether any credential flag was given.

@@ -56,7 +56,7 @@ func (a *app) interruptCommand() *cobra.Command {
 	o := &interruptOptions{}
 	cmd := &cobra.Command{
 		Use:   "interrupt INSTANCE_ID",
-		Short: "call InterruptElasticsearchTask",
+		Short: "Call InterruptElasticsearchTask",
 		Long:  interruptLong,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runInterrupt(cmd.Context(), o, args)
@@ -66,10 +66,10 @@ func (a *app) interruptCommand() *cobra.Command {
 	fs.StringVar(&o.token, "client-token", "", "idempotency `TOKEN` (ASCII, at most 64 characters); default: a random one")
 	fs.StringVar(&o.region, "region", "", "`REGION` id, such as cn-hangzhou")
 	fs.StringVar(&o.endpoint, "endpoint", "", "endpoint instead of --region: host:port (HTTPS) or a `URL`")
-	fs.StringVar(&o.network, "network", "", "\"vpc\" for the region's VPC endpoint")
-	fs.StringVar(&o.signature, "signature", string(client.SignatureV3), "signature scheme: v3 or roa")
-	fs.StringVar(&o.format, "format", string(client.FormatJSON), "response format to ask for: json or xml")
-	fs.StringVar(&o.output, "output", "text", "output: text or json (one JSON object on stdout, failures included)")
+	fs.StringVar(&o.network, "network", "", "`vpc` for the region's VPC endpoint")
+	fs.StringVar(&o.signature, "signature", string(client.SignatureV3), "signature scheme, `v3|roa`")
+	fs.StringVar(&o.format, "format", string(client.FormatJSON), "response format to ask for, `json|xml`")
+	fs.StringVar(&o.output, "output", "text", "output, `text|json` (json: one object on stdout, failures included)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "time limit of the whole call, retries included (0: none)")
 	fs.IntVar(&o.maxAttempts, "max-attempts", client.DefaultMaxAttempts, "most attempts, the first included (1: no retries)")
 	fs.BoolVar(&o.debug, "debug", false, "write each request and response to stderr, with the canonical request and string to sign")

@@ -119,7 +119,7 @@ Run '{{.CommandPath}} help COMMAND' for a command's flags and exit codes.
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "esinterrupt",
-		Short: "call, serve and verify InterruptElasticsearchTask",
+		Short: "Call, serve and verify InterruptElasticsearchTask",
 		Long: "Calls Alibaba Cloud Elasticsearch's InterruptElasticsearchTask, runs a reference server of it and\n" +
 			"verifies a server or client against its OpenAPI document.\n\n" + exitCodesHelp,
 		Version:       version.Module(),
@@ -151,7 +151,7 @@ func noArgs(_ *cobra.Command, args []string) error {
 func (a *app) versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "print the module version (the same as --version)",
+		Short: "Print the module version (the same as --version)",
 		Long:  "Prints this module's version in the binary: a release such as v1.2.0, a pseudo-version,\nor devel for a build inside the repository.",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -165,7 +165,7 @@ func (a *app) versionCommand() *cobra.Command {
 func (a *app) specCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "spec",
-		Short: "print the OpenAPI document of this version",
+		Short: "Print the OpenAPI document of this version",
 		Long: "Prints the InterruptElasticsearchTask OpenAPI document (YAML) this binary was built from,\n" +
 			"byte for byte, to generate code or diff versions: esinterrupt spec > openapi.yaml",
 		Args: noArgs,

@@ -59,7 +59,7 @@ func (a *app) serveCommand() *cobra.Command {
 	o := &serveOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "run the reference server",
+		Short: "Run the reference server",
 		Long:  serveLong,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -106,7 +106,7 @@ func (a *app) verifyCommand() *cobra.Command {
 	o := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify",
-		Short: "run the contract checks (against the embedded server by default)",
+		Short: "Run the contract checks (against the embedded server by default)",
 		Long:  verifyLong,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
