@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http/httptest"
@@ -446,5 +447,22 @@ func TestFixtureForms(t *testing.T) {
 	}
 	if !strings.Contains(newOut, "contract: ") || verdict(newOut) != verdict(oldOut) {
 		t.Errorf("the two forms ran differently:\n%s\n---\n%s", newOut, oldOut)
+	}
+}
+
+// Messages say one thing once: no "client: " prefix, joined or wrapped.
+func TestPlainMessage(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{errors.New("client: invalid Config.Endpoint: bad"), "invalid --endpoint: bad"},
+		{errors.Join(errors.New("client: invalid Config.RegionID: x"), errors.New("client: invalid Config.Format: y")), "invalid --region: x; invalid --format: y"},
+		{fmt.Errorf("client: %w while waiting to retry; attempt 2 failed: %w", context.DeadlineExceeded, errors.New("client: Post \"u\": EOF")),
+			"context deadline exceeded while waiting to retry; attempt 2 failed: Post \"u\": EOF"},
+	} {
+		if got := plainMessage(tc.err); got != tc.want {
+			t.Errorf("plainMessage(%q) = %q, want %q", tc.err, got, tc.want)
+		}
 	}
 }

@@ -107,7 +107,7 @@ func resolveCredentials(ctx context.Context, o *credentialOptions, getenv func(s
 	} else if file != "" {
 		if _, err := os.Stat(file); err == nil {
 			if fallback {
-				return nil, fmt.Errorf("give the AccessKey one way: the aliyun CLI configuration file %s already gives one, so --credentials-file and the key flags would be ignored (name a profile with --profile, or set ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true)", file)
+				return nil, fmt.Errorf("give the AccessKey one way: the aliyun CLI configuration file %s already gives one, so --credentials-file and the key flags would be ignored (drop them to use the file, or set ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true to use them)", file)
 			}
 			return checked(fromProfile(ctx, file, getenv("ALIBABA_CLOUD_PROFILE")))
 		} else if !errors.Is(err, fs.ErrNotExist) {

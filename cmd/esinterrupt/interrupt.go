@@ -284,12 +284,12 @@ func wantsJSON(args []string) bool {
 	return false
 }
 
-// plainMessage is err's message said once: without the "client: " prefix of each joined error,
-// and with Config field names turned into the flags that set them.
+// plainMessage is err's message said once: without the "client: " prefix of each joined or
+// wrapped error, and with Config field names turned into the flags that set them.
 func plainMessage(err error) string {
 	lines := strings.Split(err.Error(), "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimPrefix(l, "client: ")
+		lines[i] = strings.ReplaceAll(strings.TrimPrefix(l, "client: "), ": client: ", ": ")
 	}
 	return strings.NewReplacer(
 		"Config.RegionID", "--region",
