@@ -28,7 +28,7 @@ func runArgs(getenv func(string) string, args ...string) (code int, stdout, stde
 }
 
 func TestVersion(t *testing.T) {
-	want := "esinterrupt " + version.Module() + "\n"
+	want := "esinterrupt version " + version.Module() + "\n"
 	for _, args := range [][]string{{"--version"}, {"version"}} {
 		code, out, errOut := runArgs(noEnv, args...)
 		if code != exitOK || out != want || errOut != "" {

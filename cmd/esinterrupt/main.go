@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -96,24 +97,44 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return exitUsage
 }
 
-// usageTemplate is the help and usage of every command: flags in one style (--flag), the
-// command's description with its exit codes.
-const usageTemplate = `usage: {{if .Runnable}}{{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}{{if .Runnable}}
-       {{end}}{{.CommandPath}} COMMAND [flags]{{end}}
-{{with .Long}}
-{{trimTrailingWhitespaces .}}
-{{end}}{{if .HasAvailableSubCommands}}
-commands:{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
-  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}
-{{end}}{{if .HasAvailableLocalFlags}}
-flags:
-{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}
-{{end}}{{if .HasAvailableInheritedFlags}}
-global flags:
-{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}
-{{end}}{{if .HasAvailableSubCommands}}
-Run '{{.CommandPath}} help COMMAND' for a command's flags and exit codes.
-{{end}}`
+// writeUsage writes a command's help, which is also its usage: the usage line, the description
+// with its exit codes, the commands and the flags, in one style (--flag). It is Go rather than a
+// cobra template: text/template's reflection would keep the linker from dropping unused methods.
+func writeUsage(w io.Writer, c *cobra.Command) {
+	var b strings.Builder
+	b.WriteString("usage: ")
+	if c.Runnable() {
+		b.WriteString(c.UseLine())
+		if c.HasAvailableSubCommands() {
+			b.WriteString("\n       ")
+		}
+	}
+	if c.HasAvailableSubCommands() {
+		b.WriteString(c.CommandPath() + " COMMAND [flags]")
+	}
+	b.WriteString("\n")
+	if long := strings.TrimRight(c.Long, " \n"); long != "" {
+		b.WriteString("\n" + long + "\n")
+	}
+	if c.HasAvailableSubCommands() {
+		b.WriteString("\ncommands:\n")
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() || sub.Name() == "help" {
+				fmt.Fprintf(&b, "  %-*s %s\n", sub.NamePadding(), sub.Name(), sub.Short)
+			}
+		}
+	}
+	if c.HasAvailableLocalFlags() {
+		b.WriteString("\nflags:\n" + strings.TrimRight(c.LocalFlags().FlagUsages(), " \n") + "\n")
+	}
+	if c.HasAvailableInheritedFlags() {
+		b.WriteString("\nglobal flags:\n" + strings.TrimRight(c.InheritedFlags().FlagUsages(), " \n") + "\n")
+	}
+	if c.HasAvailableSubCommands() {
+		b.WriteString("\nRun '" + c.CommandPath() + " help COMMAND' for a command's flags and exit codes.\n")
+	}
+	_, _ = io.WriteString(w, b.String())
+}
 
 // rootCommand builds the command tree.
 func (a *app) rootCommand() *cobra.Command {
@@ -132,9 +153,11 @@ func (a *app) rootCommand() *cobra.Command {
 			return reported(exitUsage)
 		},
 	}
-	root.SetUsageTemplate(usageTemplate)
-	root.SetHelpTemplate("{{.UsageString}}")
-	root.SetVersionTemplate("esinterrupt {{.Version}}\n")
+	root.SetUsageFunc(func(c *cobra.Command) error {
+		writeUsage(c.OutOrStderr(), c)
+		return nil
+	})
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeUsage(c.OutOrStdout(), c) })
 	root.AddCommand(a.interruptCommand(), a.serveCommand(), a.verifyCommand(), a.specCommand(), a.versionCommand())
 	return root
 }
@@ -155,7 +178,8 @@ func (a *app) versionCommand() *cobra.Command {
 		Long:  "Prints this module's version in the binary: a release such as v1.2.0, a pseudo-version,\nor devel for a build inside the repository.",
 		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(a.stdout, "esinterrupt %s\n", version.Module())
+			// The form of cobra's --version.
+			_, err := fmt.Fprintf(a.stdout, "esinterrupt version %s\n", version.Module())
 			return err
 		},
 	}
