@@ -37,7 +37,8 @@ func debugWriter(ctx context.Context) io.Writer {
 	return w
 }
 
-// debugSecrets is r without the Authorization value: the dump shows the signature.
+// debugSecrets is r without the Authorization value (newRedactor's last secret): the dump shows
+// the signature, which is not a secret, and keeps replacing the AccessKeySecret and the token.
 func debugSecrets(r redactor) redactor {
 	r.secrets[2] = ""
 	return r
