@@ -466,3 +466,25 @@ func TestPlainMessage(t *testing.T) {
 		}
 	}
 }
+
+// No schema dump and no repeated package prefix reaches the user, from any command.
+func TestMessagesSayItOnce(t *testing.T) {
+	got := oneMessage("server: Config.Instances: server: invalid instance id \"x y\": no match\nSchema:\n  {\"type\": \"string\"}\n\nValue:\n  \"x y\"\n")
+	if want := "Config.Instances: invalid instance id \"x y\": no match"; got != want {
+		t.Errorf("oneMessage = %q, want %q", got, want)
+	}
+	for _, args := range [][]string{
+		{"serve", "--addr", "127.0.0.1:0", "--instance", "bad id=active"},
+		{"serve", "--addr", "127.0.0.1:0", "--fault", "NoSuchCode"},
+		{"interrupt", "bad id", "--endpoint", "http://127.0.0.1:1"},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var out, errOut bytes.Buffer
+		code := run(ctx, args, interruptEnv(false), &out, &errOut)
+		msg := errOut.String()
+		if code != exitUsage || strings.Contains(msg, "Schema:") || strings.Contains(msg, "server: ") || strings.Contains(msg, "client: ") {
+			t.Errorf("%q: exit %d, stderr %q", args, code, msg)
+		}
+	}
+}

@@ -284,13 +284,9 @@ func wantsJSON(args []string) bool {
 	return false
 }
 
-// plainMessage is err's message said once: without the "client: " prefix of each joined or
-// wrapped error, and with Config field names turned into the flags that set them.
+// plainMessage is err's message said once (oneMessage), with Config field names turned into the
+// flags that set them.
 func plainMessage(err error) string {
-	lines := strings.Split(err.Error(), "\n")
-	for i, l := range lines {
-		lines[i] = strings.ReplaceAll(strings.TrimPrefix(l, "client: "), ": client: ", ": ")
-	}
 	return strings.NewReplacer(
 		"Config.RegionID", "--region",
 		"Config.Endpoint", "--endpoint",
@@ -299,5 +295,25 @@ func plainMessage(err error) string {
 		"Config.Format", "--format",
 		"Config.Retry.MaxAttempts", "--max-attempts",
 		"Config.Credentials", "credentials",
-	).Replace(strings.Join(lines, "; "))
+	).Replace(strings.ReplaceAll(oneMessage(err.Error()), "\n", "; "))
+}
+
+// packagePrefixes are the prefixes this module's packages start their errors with; wrapped in
+// one another they repeat ("server: Config.Instances: server: invalid instance id").
+var packagePrefixes = []string{"client: ", "server: ", "spec: "}
+
+// oneMessage says msg once: without package prefixes at the start of a line or after ": ", and
+// without the schema and value kin-openapi appends to a schema error.
+func oneMessage(msg string) string {
+	if i := strings.Index(msg, "\nSchema:\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	for i, l := range lines {
+		for _, p := range packagePrefixes {
+			l = strings.ReplaceAll(strings.TrimPrefix(l, p), ": "+p, ": ")
+		}
+		lines[i] = l
+	}
+	return strings.Join(lines, "\n")
 }

@@ -84,16 +84,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintf(stderr, "%s: %s\n", cmd.CommandPath(), ee.msg)
+			fmt.Fprintf(stderr, "%s: %s\n", cmd.CommandPath(), oneMessage(ee.msg))
 		}
 		return ee.code
 	}
 	// cobra's own errors: an unknown command or flag, a bad flag value, wrong arguments.
 	if cmd.Name() == "interrupt" && wantsJSON(args) {
-		writeJSON(stdout, failureJSON{Error: failureUsage, Message: err.Error(), ExitCode: exitUsage})
+		writeJSON(stdout, failureJSON{Error: failureUsage, Message: oneMessage(err.Error()), ExitCode: exitUsage})
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "%s: %v\nrun '%s --help' for usage\n", cmd.CommandPath(), err, cmd.CommandPath())
+	fmt.Fprintf(stderr, "%s: %s\nrun '%s --help' for usage\n", cmd.CommandPath(), oneMessage(err.Error()), cmd.CommandPath())
 	return exitUsage
 }
 

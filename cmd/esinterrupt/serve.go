@@ -174,6 +174,9 @@ func (f *instanceFlag) Set(v string) error {
 	if !ok || id == "" {
 		return errors.New("want ID=STATUS, such as es-cn-abc=activating")
 	}
+	if err := checkInstanceID(id); err != nil {
+		return err
+	}
 	st, err := server.ParseStatus(status)
 	if err != nil {
 		return err
