@@ -33,8 +33,8 @@ const credentialsHelp = `credentials, the same for every command, from the first
 
 // credentialOptions are the credential flags every command that signs or checks signatures takes.
 type credentialOptions struct {
-	profile, file                string
-	keyID, keySecret, securityTk string
+	profile, file                   string
+	keyID, keySecret, securityToken string
 }
 
 // addCredentialFlags registers the credential flags on fs.
@@ -43,7 +43,7 @@ func addCredentialFlags(fs *pflag.FlagSet, o *credentialOptions) {
 	fs.StringVar(&o.file, "credentials-file", "", "read the AccessKey from `FILE` (lines ALIBABA_CLOUD_ACCESS_KEY_ID=..., ...)")
 	fs.StringVar(&o.keyID, "access-key-id", "", "fallback, prefer the environment: the AccessKey `ID`")
 	fs.StringVar(&o.keySecret, "access-key-secret", "", "fallback, visible in ps: the AccessKey `SECRET` of --access-key-id")
-	fs.StringVar(&o.securityTk, "security-token", "", "fallback, visible in ps: the STS security `TOKEN` that goes with the key")
+	fs.StringVar(&o.securityToken, "security-token", "", "fallback, visible in ps: the STS security `TOKEN` that goes with the key")
 }
 
 // explicit reports whether any credential flag was given.
@@ -52,7 +52,7 @@ func (o *credentialOptions) explicit() bool {
 }
 
 func (o *credentialOptions) flagsGiven() bool {
-	return o.keyID != "" || o.keySecret != "" || o.securityTk != ""
+	return o.keyID != "" || o.keySecret != "" || o.securityToken != ""
 }
 
 // foundCredentials is a key and where it came from.
@@ -124,7 +124,7 @@ func resolveCredentials(ctx context.Context, o *credentialOptions, getenv func(s
 		}
 		return checked(&foundCredentials{creds: c, from: "--credentials-file"}, nil)
 	case o.flagsGiven():
-		c := client.StaticCredentials{AccessKeyID: o.keyID, AccessKeySecret: o.keySecret, SecurityToken: o.securityTk}
+		c := client.StaticCredentials{AccessKeyID: o.keyID, AccessKeySecret: o.keySecret, SecurityToken: o.securityToken}
 		return checked(&foundCredentials{creds: c, from: "the flags", warning: flagWarning}, nil)
 	}
 	return nil, fmt.Errorf("%w: %s is not set, and %s", errNoSource, client.EnvAccessKeyID, noFile)
