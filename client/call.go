@@ -192,6 +192,7 @@ func (c *Client) canWait(ctx context.Context, start time.Time, d time.Duration) 
 func (st *call) do(ctx context.Context) (*InterruptResult, error) {
 	st.editErr = nil
 	resp, err := st.c.api.InterruptElasticsearchTask(ctx, st.id, &st.params, st.editors[:]...)
+	debugResponse(ctx, resp, err, st)
 	if err != nil {
 		if st.editErr != nil {
 			return nil, st.editErr
@@ -244,6 +245,7 @@ func (st *call) edit(ctx context.Context, req *http.Request) error {
 	if auth := req.Header["Authorization"]; len(auth) == 1 {
 		st.redactor = newRedactor(creds, auth[0])
 	}
+	debugRequest(ctx, req, st.redactor)
 	return nil
 }
 

@@ -2,232 +2,291 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/es-openapi/interrupt/client"
-	"github.com/es-openapi/interrupt/credentials/aliyun"
+	"github.com/es-openapi/interrupt/spec"
 )
 
-const interruptUsage = `usage: esinterrupt interrupt INSTANCE_ID [--client-token T] [--region R | --endpoint URL]
-       [--network vpc] [--signature v3|roa] [--format json|xml] [--output text|json]
-       [--timeout D] [--max-attempts N] [--profile NAME]
+const interruptLong = `Calls InterruptElasticsearchTask for INSTANCE_ID at --region's endpoint or --endpoint.
 
-Calls InterruptElasticsearchTask for INSTANCE_ID. Credentials come from
-ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and, for STS,
-ALIBABA_CLOUD_SECURITY_TOKEN; when those are unset, or with --profile, from a
-profile of the aliyun CLI's configuration file (ALIBABA_CLOUD_CONFIG_FILE or
-~/.aliyun/config.json; the profile named by --profile, ALIBABA_CLOUD_PROFILE or
-the file's current one). Exit status: 0 success, 1 API or transport error,
-2 usage or validation error (nothing was sent). Without --client-token a random
-token is made; it is printed (ClientToken) on success and on exit status 1, so a
-failed call can be retried with --client-token and is then applied at most once.
+Before anything is sent, the arguments, INSTANCE_ID (the document's InstanceId schema) and the
+credentials are checked. Without --client-token a random token is made; it is printed
+(ClientToken) on success and on exit status 1, so a failed call can be retried with
+--client-token and is then applied at most once.
 
-flags:
+--output json writes exactly one JSON object to stdout, for success
+({"Result", "RequestId", "ClientToken", "HTTPStatus", "Attempts"}) and for every failure
+({"Error": "api"|"transport"|"usage", "Message", "ExitCode"}, with "Code", "RequestId", "HostId",
+"Recommend", "HTTPStatus", "ClientToken" and "Attempts" when known), so that | jq always works.
+--debug writes every request and response to stderr, with the canonical request and the string to
+sign; the AccessKeySecret and the security token are redacted.
+
+--unsigned is for a server that checks no signature (esinterrupt serve without credentials): no
+credentials are looked up and the request is signed with a throwaway key.
+
+` + credentialsHelp + `
+exit codes:
+  0  the call succeeded (Result may still be false: the service did not interrupt)
+  1  the service answered with an error, or the call failed on the way (network, timeout, an
+     unreadable answer); the ClientToken is printed
+  2  bad flags, arguments or credentials; nothing was sent and no ClientToken is printed
 `
 
-// runInterrupt is the `interrupt` subcommand: one call through the typed client.
-func runInterrupt(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("esinterrupt interrupt", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, interruptUsage)
-		fs.PrintDefaults()
-	}
-	var (
-		token       = fs.String("client-token", "", "idempotency token (ASCII, at most 64 characters); default: a random one")
-		region      = fs.String("region", "", "region id, such as cn-hangzhou")
-		endpoint    = fs.String("endpoint", "", "endpoint: host:port (HTTPS) or a URL; instead of --region")
-		network     = fs.String("network", "", `"vpc" for the region's VPC endpoint`)
-		signature   = fs.String("signature", string(client.SignatureV3), "signature scheme: v3 or roa")
-		format      = fs.String("format", string(client.FormatJSON), "response format to ask for: json or xml")
-		output      = fs.String("output", "text", "output: text or json")
-		timeout     = fs.Duration("timeout", 30*time.Second, "time limit of the whole call, retries included (0: none)")
-		maxAttempts = fs.Int("max-attempts", client.DefaultMaxAttempts, "most attempts, the first included (1: no retries)")
-		profile     = fs.String("profile", "", "sign with this profile of the aliyun CLI's configuration file")
-	)
-	positional, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitUsage // the flag package has printed the problem and the usage
-	}
+// interruptOptions are the parsed flags of interrupt.
+type interruptOptions struct {
+	token, region, endpoint, network, signature, format, output string
+	timeout                                                     time.Duration
+	maxAttempts                                                 int
+	debug, unsigned                                             bool
+	creds                                                       credentialOptions
+}
 
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "esinterrupt interrupt: "+format+"\n", a...)
-		fmt.Fprintln(stderr, "run 'esinterrupt interrupt -h' for usage")
-		return exitUsage
+func (a *app) interruptCommand() *cobra.Command {
+	o := &interruptOptions{}
+	cmd := &cobra.Command{
+		Use:   "interrupt INSTANCE_ID",
+		Short: "Call InterruptElasticsearchTask",
+		Long:  interruptLong,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runInterrupt(cmd.Context(), o, args)
+		},
 	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.token, "client-token", "", "idempotency `TOKEN` (ASCII, at most 64 characters); default: a random one")
+	fs.StringVar(&o.region, "region", "", "`REGION` id, such as cn-hangzhou")
+	fs.StringVar(&o.endpoint, "endpoint", "", "endpoint instead of --region: host:port (HTTPS) or a `URL`")
+	fs.StringVar(&o.network, "network", "", "`vpc` for the region's VPC endpoint")
+	fs.StringVar(&o.signature, "signature", string(client.SignatureV3), "signature scheme, `v3|roa`")
+	fs.StringVar(&o.format, "format", string(client.FormatJSON), "response format to ask for, `json|xml`")
+	fs.StringVar(&o.output, "output", "text", "output, `text|json` (json: one object on stdout, failures included)")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "time limit of the whole call, retries included (0: none)")
+	fs.IntVar(&o.maxAttempts, "max-attempts", client.DefaultMaxAttempts, "most attempts, the first included (1: no retries)")
+	fs.BoolVar(&o.debug, "debug", false, "write each request and response to stderr, with the canonical request and string to sign")
+	fs.BoolVar(&o.unsigned, "unsigned", false, "look up no credentials: for a server that checks no signature")
+	addCredentialFlags(fs, &o.creds)
+	return cmd
+}
+
+// interruptOutput writes interrupt's results and failures, as text or as one JSON object.
+type interruptOutput struct {
+	json           bool
+	stdout, stderr io.Writer
+}
+
+// usage reports a usage or validation error: exit 2, nothing was sent.
+func (w interruptOutput) usage(format string, a ...any) error {
+	msg := fmt.Sprintf(format, a...)
+	if w.json {
+		writeJSON(w.stdout, failureJSON{Error: failureUsage, Message: msg, ExitCode: exitUsage})
+		return reported(exitUsage)
+	}
+	fmt.Fprintf(w.stderr, "esinterrupt interrupt: %s\nrun 'esinterrupt interrupt --help' for usage\n", msg)
+	return reported(exitUsage)
+}
+
+func (a *app) runInterrupt(ctx context.Context, o *interruptOptions, args []string) error {
+	out := interruptOutput{json: o.output == "json", stdout: a.stdout, stderr: a.stderr}
 	switch {
-	case len(positional) != 1:
-		return usageErr("want exactly one INSTANCE_ID, got %d arguments", len(positional))
-	case *region != "" && *endpoint != "":
-		return usageErr("--region and --endpoint are mutually exclusive")
-	case *region == "" && *endpoint == "":
-		return usageErr("--region or --endpoint is required")
-	case *output != "text" && *output != "json":
-		return usageErr(`--output must be "text" or "json"`)
-	case *maxAttempts < 1:
-		return usageErr("--max-attempts must be at least 1")
-	case *timeout < 0:
-		return usageErr("--timeout must not be negative")
+	case len(args) != 1:
+		return out.usage("want exactly one INSTANCE_ID, got %d arguments", len(args))
+	case o.region != "" && o.endpoint != "":
+		return out.usage("--region and --endpoint are mutually exclusive")
+	case o.region == "" && o.endpoint == "":
+		return out.usage("--region or --endpoint is required")
+	case o.output != "text" && o.output != "json":
+		return out.usage(`--output must be "text" or "json"`)
+	case o.maxAttempts < 1:
+		return out.usage("--max-attempts must be at least 1")
+	case o.timeout < 0:
+		return out.usage("--timeout must not be negative")
+	case o.unsigned && o.creds.explicit():
+		return out.usage("--unsigned takes no credentials")
 	}
-
-	creds, err := interruptCredentials(ctx, *profile, getenv)
+	if err := checkInstanceID(args[0]); err != nil {
+		return out.usage("%v", err)
+	}
+	creds, err := interruptCredentials(ctx, o, a.getenv)
 	if err != nil {
-		return usageErr("%v", err)
+		return out.usage("%v", err)
 	}
 	c, err := client.New(client.Config{
-		RegionID:    *region,
-		Endpoint:    *endpoint,
-		Network:     client.Network(*network),
+		RegionID:    o.region,
+		Endpoint:    o.endpoint,
+		Network:     client.Network(o.network),
 		Credentials: creds,
-		Signature:   client.SignatureVersion(*signature),
-		Format:      client.Format(*format),
-		Retry:       client.RetryPolicy{MaxAttempts: *maxAttempts},
+		Signature:   client.SignatureVersion(o.signature),
+		Format:      client.Format(o.format),
+		Retry:       client.RetryPolicy{MaxAttempts: o.maxAttempts},
 	})
 	if err != nil {
-		return usageErr("%s", flagNames(err.Error()))
+		return out.usage("%s", plainMessage(err))
 	}
 
-	if *timeout > 0 {
+	if o.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *timeout)
+		ctx, cancel = context.WithTimeout(ctx, o.timeout)
 		defer cancel()
 	}
+	if o.debug {
+		ctx = client.WithDebug(ctx, a.stderr)
+	}
 	// The token is made here rather than by the client, so that a failure can print it.
-	clientToken := *token
+	clientToken := o.token
 	if clientToken == "" {
 		clientToken = client.NewClientToken()
 	}
-	res, err := c.InterruptElasticsearchTask(ctx, positional[0], &client.InterruptOptions{ClientToken: clientToken})
+	res, err := c.InterruptElasticsearchTask(ctx, args[0], &client.InterruptOptions{ClientToken: clientToken})
 	if err != nil {
-		return reportInterruptError(err, clientToken, *output, stderr)
+		return out.failure(err, clientToken)
 	}
-	if *output == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(struct {
+	if out.json {
+		writeJSON(a.stdout, struct {
 			Result      bool
 			RequestID   string `json:"RequestId"`
 			ClientToken string
 			HTTPStatus  int
 			Attempts    int
 		}{res.Result, res.RequestID, res.ClientToken, res.HTTPStatus, res.Attempts})
-		return exitOK
+		return nil
 	}
-	fmt.Fprintf(stdout, "Result: %t\nRequestId: %s\nClientToken: %s\n", res.Result, res.RequestID, res.ClientToken)
-	return exitOK
+	fmt.Fprintf(a.stdout, "Result: %t\nRequestId: %s\nClientToken: %s\n", res.Result, res.RequestID, res.ClientToken)
+	return nil
 }
 
-// interruptCredentials picks the credentials of a call and checks that they can be had: the
-// environment's, unless they are unset or a profile is named; then the aliyun CLI profile.
-func interruptCredentials(ctx context.Context, profile string, getenv func(string) string) (client.Credentials, error) {
-	env := client.EnvCredentials{Getenv: getenv}
-	_, envErr := env.Retrieve(ctx)
-	if profile == "" && envErr == nil {
-		return env, nil
+// interruptCredentials picks the call's credentials (credentialsHelp), or a throwaway key with
+// --unsigned.
+func interruptCredentials(ctx context.Context, o *interruptOptions, getenv func(string) string) (client.Credentials, error) {
+	if o.unsigned {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		return client.StaticCredentials{AccessKeyID: "unsigned", AccessKeySecret: hex.EncodeToString(b)}, nil
 	}
-	// The file and the profile are looked up here, with getenv, rather than by credentials-go
-	// in the process environment.
-	file := getenv("ALIBABA_CLOUD_CONFIG_FILE")
-	if file == "" {
-		home := getenv("HOME")
-		if home == "" {
-			home = getenv("USERPROFILE")
-		}
-		if home == "" {
-			return nil, fmt.Errorf("%v, and there is no home directory to find the aliyun CLI's configuration in", envErr)
-		}
-		file = filepath.Join(home, ".aliyun", "config.json")
-	}
-	if _, err := os.Stat(file); profile == "" && errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%v, and there is no aliyun CLI configuration file %s", envErr, file)
-	}
-	if profile == "" {
-		profile = getenv("ALIBABA_CLOUD_PROFILE")
-	}
-	p, err := aliyun.CLIProfile(file, profile)
-	if err == nil {
-		_, err = p.Retrieve(ctx)
+	found, err := resolveCredentials(ctx, &o.creds, getenv)
+	if errors.Is(err, errNoSource) {
+		return nil, fmt.Errorf("%v (for a server that checks no signature, use --unsigned)", err)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return p, nil
+	return found.creds, nil
 }
 
-// reportInterruptError prints a failed call and picks the exit status: 2 for an argument the
-// client refused before sending, 1 for everything else. With status 1 it prints the clientToken
-// the call carried, to retry it with --client-token.
-func reportInterruptError(err error, clientToken, output string, stderr io.Writer) int {
+// checkInstanceID refuses an id the document's InstanceId schema refuses (its pattern and
+// lengths, read from the document), so that such an id is never sent.
+func checkInstanceID(id string) error {
+	doc, err := spec.Load()
+	if err != nil {
+		return err
+	}
+	ref := doc.Components.Schemas["InstanceId"]
+	if ref == nil || ref.Value == nil {
+		return errors.New("the document has no InstanceId schema")
+	}
+	s := ref.Value
+	if s.VisitJSON(id) == nil {
+		return nil
+	}
+	// The schema's own error quotes the whole schema; say what is wanted once.
+	lengths := ""
+	if s.MaxLength != nil {
+		lengths = strconv.FormatUint(s.MinLength, 10) + " to " + strconv.FormatUint(*s.MaxLength, 10) + " characters "
+	}
+	return fmt.Errorf("invalid InstanceId %q: want %smatching %s", id, lengths, s.Pattern)
+}
+
+// The kinds of failure in --output json's "Error".
+const (
+	failureAPI       = "api"       // the service answered with an error code
+	failureTransport = "transport" // no usable answer: network, timeout, an unreadable response
+	failureUsage     = "usage"     // bad flags, arguments or credentials; nothing was sent
+)
+
+// failureJSON is --output json's object for a failure.
+type failureJSON struct {
+	Error       string
+	Message     string
+	Code        string `json:",omitempty"`
+	RequestID   string `json:"RequestId,omitempty"`
+	HostID      string `json:"HostId,omitempty"`
+	Recommend   string `json:",omitempty"`
+	HTTPStatus  int    `json:",omitempty"`
+	ClientToken string `json:",omitempty"`
+	Attempts    int    `json:",omitempty"`
+	ExitCode    int
+}
+
+// failure reports a failed call and picks the exit status: 2 for an argument the client refused
+// before sending, 1 for everything else, with the clientToken the call carried to retry it.
+func (w interruptOutput) failure(err error, clientToken string) error {
 	var verr *client.ValidationError
 	if errors.As(err, &verr) {
-		fmt.Fprintf(stderr, "esinterrupt interrupt: %v\n", err)
-		return exitUsage
+		return w.usage("%s", plainMessage(err))
+	}
+	f := failureJSON{Error: failureTransport, Message: plainMessage(err), ClientToken: clientToken, ExitCode: exitFail}
+	var callErr *client.CallError
+	if errors.As(err, &callErr) {
+		f.Attempts = callErr.Attempts
 	}
 	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) {
-		fmt.Fprintf(stderr, "esinterrupt interrupt: %v\nClientToken: %s\n", err, clientToken)
-		return exitFail
+	var unexpected *client.UnexpectedResponseError
+	switch {
+	case errors.As(err, &apiErr):
+		f.Error, f.Code, f.Message, f.RequestID, f.HostID, f.Recommend, f.HTTPStatus =
+			failureAPI, apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.HostID, apiErr.Recommend, apiErr.HTTPStatus
+	case errors.As(err, &unexpected):
+		f.HTTPStatus, f.RequestID = unexpected.HTTPStatus, unexpected.RequestID
 	}
-	if output == "json" {
-		enc := json.NewEncoder(stderr)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(struct {
-			Code        string
-			Message     string
-			RequestID   string `json:"RequestId"`
-			HostID      string `json:"HostId,omitempty"`
-			Recommend   string `json:",omitempty"`
-			HTTPStatus  int
-			ClientToken string
-		}{apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.HostID, apiErr.Recommend, apiErr.HTTPStatus, clientToken})
-		return exitFail
+	switch {
+	case w.json:
+		writeJSON(w.stdout, f)
+	case f.Error == failureAPI:
+		fmt.Fprintf(w.stderr, "Code: %s\nMessage: %s\nRequestId: %s\nHTTPStatus: %d\n", f.Code, f.Message, f.RequestID, f.HTTPStatus)
+		if f.Recommend != "" {
+			fmt.Fprintf(w.stderr, "Recommend: %s\n", f.Recommend)
+		}
+		fmt.Fprintf(w.stderr, "ClientToken: %s\n", clientToken)
+	default:
+		fmt.Fprintf(w.stderr, "esinterrupt interrupt: %s\nClientToken: %s\n", f.Message, clientToken)
 	}
-	fmt.Fprintf(stderr, "Code: %s\nMessage: %s\nRequestId: %s\nHTTPStatus: %d\n",
-		apiErr.Code, apiErr.Message, apiErr.RequestID, apiErr.HTTPStatus)
-	if apiErr.Recommend != "" {
-		fmt.Fprintf(stderr, "Recommend: %s\n", apiErr.Recommend)
-	}
-	fmt.Fprintf(stderr, "ClientToken: %s\n", clientToken)
-	return exitFail
+	return reported(exitFail)
 }
 
-// parseInterleaved parses flags placed before, between or after the positional arguments
-// (the flag package alone stops at the first positional one). After "--" everything is
-// positional.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			return append(positional, rest...), nil
-		}
-		if len(rest) == 0 {
-			return positional, nil
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
+// writeJSON writes v as one indented JSON object, URLs unescaped.
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
 }
 
-// flagNames rewrites the Config field names of a client error into the flags that set them.
-func flagNames(msg string) string {
+// wantsJSON reports whether args ask for --output json, for errors cobra reports before the flags
+// are all parsed.
+func wantsJSON(args []string) bool {
+	for i, arg := range args {
+		if arg == "--" {
+			return false
+		}
+		if arg == "--output=json" || (arg == "--output" && i+1 < len(args) && args[i+1] == "json") {
+			return true
+		}
+	}
+	return false
+}
+
+// plainMessage is err's message said once (oneMessage), with Config field names turned into the
+// flags that set them.
+func plainMessage(err error) string {
 	return strings.NewReplacer(
 		"Config.RegionID", "--region",
 		"Config.Endpoint", "--endpoint",
@@ -236,5 +295,25 @@ func flagNames(msg string) string {
 		"Config.Format", "--format",
 		"Config.Retry.MaxAttempts", "--max-attempts",
 		"Config.Credentials", "credentials",
-	).Replace(msg)
+	).Replace(strings.ReplaceAll(oneMessage(err.Error()), "\n", "; "))
+}
+
+// packagePrefixes are the prefixes this module's packages start their errors with; wrapped in
+// one another they repeat ("server: Config.Instances: server: invalid instance id").
+var packagePrefixes = []string{"client: ", "server: ", "spec: "}
+
+// oneMessage says msg once: without package prefixes at the start of a line or after ": ", and
+// without the schema and value kin-openapi appends to a schema error.
+func oneMessage(msg string) string {
+	if i := strings.Index(msg, "\nSchema:\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	for i, l := range lines {
+		for _, p := range packagePrefixes {
+			l = strings.ReplaceAll(strings.TrimPrefix(l, p), ": "+p, ": ")
+		}
+		lines[i] = l
+	}
+	return strings.Join(lines, "\n")
 }

@@ -115,7 +115,7 @@ func TestInterruptCommandSuccess(t *testing.T) {
 		},
 		{
 			name:       "json output",
-			args:       []string{"-output=json", "--timeout", "5s", "es-1"},
+			args:       []string{"--output=json", "--timeout", "5s", "es-1"},
 			ctype:      "application/json",
 			body:       `{"Result":true,"RequestId":"REQ-3"}`,
 			wantOut:    []string{`"Result": true`, `"RequestId": "REQ-3"`, `"HTTPStatus": 200`, `"Attempts": 1`},
@@ -123,7 +123,7 @@ func TestInterruptCommandSuccess(t *testing.T) {
 		},
 		{
 			name:       "id after --",
-			args:       []string{"--", "-es-dash"},
+			args:       []string{"--", "es-after-dashes"},
 			ctype:      "application/json",
 			body:       `{"Result":true,"RequestId":"REQ-4"}`,
 			wantOut:    []string{"RequestId: REQ-4\n"},
@@ -221,12 +221,17 @@ func TestInterruptCommandAPIError(t *testing.T) {
 			if code != exitFail {
 				t.Fatalf("exit %d, want %d; stderr %q", code, exitFail, errOut)
 			}
-			if out != "" {
-				t.Errorf("stdout %q, want nothing", out)
+			// Text goes to stderr; --output json writes its one object to stdout and nothing else.
+			report, other := errOut, out
+			if output == "json" {
+				report, other = out, errOut
+			}
+			if other != "" {
+				t.Errorf("the other stream holds %q, want nothing", other)
 			}
 			for _, w := range []string{"InstanceNotFound", "The instanceId provided does not exist.", "REQ-E"} {
-				if !strings.Contains(errOut, w) {
-					t.Errorf("stderr %q lacks %q", errOut, w)
+				if !strings.Contains(report, w) {
+					t.Errorf("output %q lacks %q", report, w)
 				}
 			}
 			if output == "text" && !strings.Contains(errOut, "Code: InstanceNotFound\n") {
@@ -234,11 +239,11 @@ func TestInterruptCommandAPIError(t *testing.T) {
 			}
 			if output == "json" {
 				var v map[string]any
-				if err := json.Unmarshal([]byte(errOut), &v); err != nil || v["Code"] != "InstanceNotFound" || v["HTTPStatus"] != 400.0 {
-					t.Errorf("stderr is not the JSON error: %v %q", err, errOut)
+				if err := json.Unmarshal([]byte(out), &v); err != nil || v["Code"] != "InstanceNotFound" || v["HTTPStatus"] != 400.0 {
+					t.Errorf("stdout is not the JSON error: %v %q", err, out)
 				}
-				if !strings.Contains(errOut, `"Recommend": "https://r?a=1&b=2"`) {
-					t.Errorf("the JSON error escapes or drops Recommend: %q", errOut)
+				if !strings.Contains(out, `"Recommend": "https://r?a=1&b=2"`) {
+					t.Errorf("the JSON error escapes or drops Recommend: %q", out)
 				}
 				if v["ClientToken"] != tok {
 					t.Errorf("the JSON error names ClientToken %v, the request carried %q", v["ClientToken"], tok)
@@ -308,6 +313,8 @@ func TestInterruptCommandUsageErrors(t *testing.T) {
 		{"long token", nil, []string{"es-1", "--endpoint", srv.URL, "--client-token", strings.Repeat("x", 65)}, "clientToken"},
 		{"non-ASCII token", nil, []string{"es-1", "--endpoint", srv.URL, "--client-token", "ü"}, "clientToken"},
 		{"empty id", nil, []string{"", "--endpoint", srv.URL}, "InstanceId"},
+		{"id outside the document's pattern", nil, []string{"--endpoint", srv.URL, "--", "-es-dash"}, "InstanceId"},
+		{"id with a slash", nil, []string{"es/1", "--endpoint", srv.URL}, "InstanceId"},
 		{"no credentials", noCreds, []string{"es-1", "--endpoint", srv.URL}, "ALIBABA_CLOUD_ACCESS_KEY_ID"},
 	}
 	for _, tt := range tests {
@@ -334,9 +341,10 @@ func TestInterruptCommandUsageErrors(t *testing.T) {
 }
 
 func TestInterruptCommandHelp(t *testing.T) {
-	code, _, errOut := runInterruptArgs(interruptEnv(false), "-h")
-	if code != exitOK || !strings.Contains(errOut, "usage: esinterrupt interrupt INSTANCE_ID") || !strings.Contains(errOut, "-max-attempts") {
-		t.Errorf("exit %d, stderr %q", code, errOut)
+	// Help asked for is the command's output: stdout.
+	code, out, _ := runInterruptArgs(interruptEnv(false), "-h")
+	if code != exitOK || !strings.Contains(out, "usage: esinterrupt interrupt INSTANCE_ID") || !strings.Contains(out, "-max-attempts") {
+		t.Errorf("exit %d, stdout %q", code, out)
 	}
 }
 

@@ -247,12 +247,12 @@ func TestServeUsageErrors(t *testing.T) {
 }
 
 func TestServeHelpAndListenFailure(t *testing.T) {
-	var stderr bytes.Buffer
-	if code := runServe(context.Background(), []string{"-h"}, func(string) string { return "" }, io.Discard, &stderr); code != exitOK {
+	var stdout, stderr bytes.Buffer
+	if code := runServe(context.Background(), []string{"-h"}, func(string) string { return "" }, &stdout, &stderr); code != exitOK {
 		t.Errorf("-h: exit %d", code)
 	}
-	if !strings.Contains(stderr.String(), "--instance ID=STATUS") {
-		t.Errorf("-h prints no usage:\n%s", stderr.String())
+	if !strings.Contains(stdout.String(), "--instance ID=STATUS") {
+		t.Errorf("-h prints no usage:\n%s", stdout.String())
 	}
 
 	taken, err := net.Listen("tcp", "127.0.0.1:0")

@@ -5,16 +5,18 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/es-openapi/interrupt/contract"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
+	"github.com/es-openapi/interrupt/spec"
 )
 
 // embeddedThrottle is the embedded server's rate limit (requests per second per key): its burst
@@ -22,146 +24,175 @@ import (
 // reaches it, and low enough that the probe outpaces the refill on a slow machine.
 const embeddedThrottle = 100
 
-// fixtureFlag collects repeated --fixture STATUS=ID flags.
-type fixtureFlag map[contract.Status][]string
+// fixtureFlag collects repeated --fixture ID=STATUS flags (ID may be a comma-separated list).
+// The older STATUS=ID is still read, and noted as deprecated.
+type fixtureFlag struct {
+	byStatus   map[contract.Status][]string
+	deprecated bool // some value was written STATUS=ID
+}
 
-func (f fixtureFlag) String() string { return "" }
+func (f *fixtureFlag) String() string { return "" }
 
-func (f fixtureFlag) Set(v string) error {
-	name, id, ok := strings.Cut(v, "=")
-	if !ok || id == "" {
-		return fmt.Errorf("want STATUS=ID, got %q", v)
+func (f *fixtureFlag) Type() string { return "ID=STATUS" }
+
+func (f *fixtureFlag) Set(v string) error {
+	left, right, ok := strings.Cut(v, "=")
+	if !ok || left == "" || right == "" {
+		return fmt.Errorf("want ID=STATUS (or the deprecated STATUS=ID), got %q", v)
 	}
-	st, err := contract.ParseStatus(name)
+	ids := left
+	st, err := contract.ParseStatus(right)
 	if err != nil {
-		return err
+		// The older form, STATUS=ID.
+		old, oldErr := contract.ParseStatus(left)
+		if oldErr != nil {
+			var statuses []spec.InstanceStatus
+			if table, terr := spec.LoadStateTable(); terr == nil {
+				statuses = table.Statuses()
+			}
+			return fmt.Errorf("want ID=STATUS, and neither %q nor %q is a status (one of %v)", right, left, statuses)
+		}
+		st, ids, f.deprecated = old, right, true
 	}
-	for _, one := range strings.Split(id, ",") {
+	if f.byStatus == nil {
+		f.byStatus = make(map[contract.Status][]string)
+	}
+	for one := range strings.SplitSeq(ids, ",") {
 		if one != "" {
-			f[st] = append(f[st], one)
+			f.byStatus[st] = append(f.byStatus[st], one)
 		}
 	}
 	return nil
 }
 
-// verifyExitCodes is the exit-code section of verify -h; the README's verify section repeats it.
+// fixtureDeprecation is printed when a --fixture was written STATUS=ID.
+const fixtureDeprecation = "--fixture STATUS=ID is deprecated: write ID=STATUS, as serve's --instance does"
+
+const verifyLong = `Checks its arguments, reaches the target once, runs the contract checks, prints one line
+per check and one summary, and removes the instances it created.
+
+Without --target it starts the embedded reference server in-process (no credentials or fixtures
+then). Against a --target, fixtures come from --fixture ID=STATUS (STATUS=ID, the older form, is
+still read and deprecated) or, without it, from the target's admin API, and the credentials are
+found as for every command (below); with none found the requests are unsigned and the
+signature checks cannot run.
+
+` + credentialsHelp + `
+` + verifyExitCodes
+
+// verifyExitCodes is the exit-code section of verify --help; the README's table repeats it.
 const verifyExitCodes = `exit codes:
   0  every selected check ran and passed (or, with --allow-partial, passed what it could run)
   1  a check failed, or checks could not run against the target's setup (the summary names
      what to provide: fixtures, credentials, status observation, throttling)
   2  bad flags or arguments: --target not an http(s) base URL, a bad or unknown label in
-     --label-filter, a filter that selects no check; nothing was sent
+     --label-filter, a filter that selects no check, bad credentials; nothing was sent
   3  the target cannot be reached (connection, DNS, TLS, timeout); no check ran
   4  the target refused the credentials, or needs some; no check ran
 `
 
 // verifyOptions are the parsed flags of verify.
 type verifyOptions struct {
-	targetURL, keyID, keySecret, securityToken string
-	fixtures                                   fixtureFlag
-	junit, labelFilter                         string
-	timeout                                    time.Duration
-	allowPartial, list                         bool
-	throttleProbe                              int
+	targetURL          string
+	creds              credentialOptions
+	fixtures           fixtureFlag
+	junit, labelFilter string
+	timeout            time.Duration
+	allowPartial, list bool
+	throttleProbe      int
 }
 
-// parseVerifyFlags parses args; code is -1 when the command should go on.
-func parseVerifyFlags(args []string, stderr io.Writer) (opts verifyOptions, code int) {
-	fs := flag.NewFlagSet("esinterrupt verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&opts.targetURL, "target", "", "base `URL` of the server to verify, scheme://host[:port] (http or https); empty starts the embedded reference server in-process")
-	fs.StringVar(&opts.keyID, "access-key-id", "", "AccessKeyId to sign with (default $ALIBABA_CLOUD_ACCESS_KEY_ID)")
-	fs.StringVar(&opts.keySecret, "access-key-secret", "", "AccessKeySecret to sign with (default $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
-	fs.StringVar(&opts.securityToken, "security-token", "", "STS security token (default $ALIBABA_CLOUD_SECURITY_TOKEN)")
-	opts.fixtures = fixtureFlag{}
-	fs.Var(opts.fixtures, "fixture", "an instance of the target in a status, as `STATUS=ID` (repeatable; ID may be a comma-separated list); without it the admin API is used")
-	fs.StringVar(&opts.junit, "junit", "", "also write a JUnit XML report to `FILE`")
-	fs.StringVar(&opts.labelFilter, "label-filter", "", "run only checks whose labels match this Ginkgo label filter `EXPR`, such as 'errors || state'; every label must exist")
-	fs.DurationVar(&opts.timeout, "timeout", 2*time.Minute, "give up after this long")
-	fs.BoolVar(&opts.allowPartial, "allow-partial", false, "accept a partial verdict: checks the target's setup keeps from running do not fail the run (the summary and JUnit say it was partial)")
-	fs.IntVar(&opts.throttleProbe, "throttle-probe", contract.DefaultThrottleProbe, "send at most `N` requests to provoke flow control; 0 does not probe (the flow-control check is then a setup skip)")
-	fs.BoolVar(&opts.list, "list", false, "print every selected check (id, labels, needs, the document statement it checks) and what they need in all; send nothing")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: esinterrupt verify [flags]\n\nChecks its arguments, reaches the target once, runs the contract checks, prints one line\nper check and one summary, and removes the instances it created.\n\nflags:")
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\n"+verifyExitCodes)
+func (a *app) verifyCommand() *cobra.Command {
+	o := &verifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Run the contract checks (against the embedded server by default)",
+		Long:  verifyLong,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runVerify(cmd.Context(), o)
+		},
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return opts, exitOK
-		}
-		return opts, exitUsage
-	}
-	if fs.NArg() != 0 {
-		fmt.Fprintf(stderr, "esinterrupt verify: unexpected argument %q\n", fs.Arg(0))
-		return opts, exitUsage
-	}
-	if opts.throttleProbe < 0 {
-		fmt.Fprintln(stderr, "esinterrupt verify: --throttle-probe must be 0 or more")
-		return opts, exitUsage
-	}
-	return opts, -1
+	fs := cmd.Flags()
+	fs.StringVar(&o.targetURL, "target", "", "base `URL` of the server to verify, scheme://host[:port] (http or https); empty starts the embedded reference server in-process")
+	fs.Var(&o.fixtures, "fixture", "an instance of the target in a status, as `ID=STATUS` (repeatable; ID may be a comma-separated list); without it the admin API is used")
+	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
+	fs.StringVar(&o.labelFilter, "label-filter", "", "run only checks whose labels match this Ginkgo label filter `EXPR`, such as 'errors || state'; every label must exist")
+	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
+	fs.BoolVar(&o.allowPartial, "allow-partial", false, "accept a partial verdict: checks the target's setup keeps from running do not fail the run (the summary and JUnit say it was partial)")
+	fs.IntVar(&o.throttleProbe, "throttle-probe", contract.DefaultThrottleProbe, "send at most `N` requests to provoke flow control; 0 does not probe (the flow-control check is then a setup skip)")
+	fs.BoolVar(&o.list, "list", false, "print every selected check (id, labels, needs, the document statement it checks) and what they need in all; send nothing")
+	addCredentialFlags(fs, &o.creds)
+	return cmd
 }
 
 // runVerify runs the contract checks against --target, or against the embedded reference server:
 // its own arguments first (exit 2), then one request to reach the target (exit 3 or 4), then the
 // checks (exit 1 on a failure or, without --allow-partial, a setup skip).
-func runVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	opts, code := parseVerifyFlags(args, stderr)
-	if code >= 0 {
-		return code
+func (a *app) runVerify(ctx context.Context, o *verifyOptions) error {
+	fail := func(code int, format string, args ...any) error {
+		return &exitError{code: code, msg: fmt.Sprintf(format, args...)}
 	}
-	fail := func(code int, format string, a ...any) int {
-		fmt.Fprintf(stderr, "esinterrupt verify: "+format+"\n", a...)
-		return code
+	if o.throttleProbe < 0 {
+		return fail(exitUsage, "--throttle-probe must be 0 or more")
+	}
+	if o.fixtures.deprecated {
+		fmt.Fprintf(a.stderr, "esinterrupt verify: %s\n", fixtureDeprecation)
 	}
 	var keep func(contract.Check) bool
-	if opts.labelFilter != "" {
+	if o.labelFilter != "" {
 		var err error
-		if keep, err = contract.ParseLabelFilter(opts.labelFilter); err != nil {
+		if keep, err = contract.ParseLabelFilter(o.labelFilter); err != nil {
 			return fail(exitUsage, "--label-filter: %v", err)
 		}
 	}
-	if opts.list {
-		if err := listChecks(stdout, keep); err != nil {
+	if o.list {
+		if err := listChecks(a.stdout, keep); err != nil {
 			return fail(exitFail, "%v", err)
 		}
-		return exitOK
+		return nil
 	}
 
 	var target contract.Target
-	if opts.targetURL == "" {
-		if len(opts.fixtures) > 0 || opts.keyID != "" {
+	if o.targetURL == "" {
+		if len(o.fixtures.byStatus) > 0 || o.creds.explicit() {
 			return fail(exitUsage, "--fixture and credentials go with --target")
 		}
 		var err error
 		if target, err = embeddedTarget(); err != nil {
 			return fail(exitFail, "%v", err)
 		}
-		fmt.Fprintln(stdout, "target: the embedded reference server (in-process)")
+		fmt.Fprintln(a.stdout, "target: the embedded reference server (in-process)")
 	} else {
-		if err := contract.ValidateBaseURL(opts.targetURL); err != nil {
+		if err := contract.ValidateBaseURL(o.targetURL); err != nil {
 			return fail(exitUsage, "--target: %v", err)
 		}
-		creds, err := verifyCredentials(opts.keyID, opts.keySecret, opts.securityToken, getenv)
-		if err != nil {
+		found, err := resolveCredentials(ctx, &o.creds, a.getenv)
+		if err != nil && !errors.Is(err, errNoSource) {
 			return fail(exitUsage, "%v", err)
 		}
-		target = contract.Target{BaseURL: opts.targetURL, Credentials: creds}
-		if len(opts.fixtures) > 0 {
-			target.Fixtures = contract.NewStaticFixtures(opts.fixtures)
+		target = contract.Target{BaseURL: o.targetURL}
+		if found != nil {
+			if found.warning != "" {
+				fmt.Fprintf(a.stderr, "esinterrupt verify: %s\n", found.warning)
+			}
+			c := found.signingCredentials()
+			target.Credentials = &c
+		}
+		if len(o.fixtures.byStatus) > 0 {
+			target.Fixtures = contract.NewStaticFixtures(o.fixtures.byStatus)
 		} else {
 			target.Fixtures = contract.NewAdminFixtures(target)
 		}
-		fmt.Fprintf(stdout, "target: %s\n", opts.targetURL)
+		fmt.Fprintf(a.stdout, "target: %s\n", o.targetURL)
 	}
-	target.AllowPartial = opts.allowPartial
-	target.ThrottleProbe = opts.throttleProbe
-	if opts.throttleProbe == 0 {
+	target.AllowPartial = o.allowPartial
+	target.ThrottleProbe = o.throttleProbe
+	if o.throttleProbe == 0 {
 		target.ThrottleProbe = -1
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, opts.timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	report, err := contract.Verify(ctx, target, keep)
 	var pre *contract.PreflightError
@@ -175,21 +206,21 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	case report == nil:
 		return fail(exitFail, "%v", err)
 	}
-	if werr := contract.WriteReport(stdout, report); werr != nil {
+	if werr := contract.WriteReport(a.stdout, report); werr != nil {
 		return fail(exitFail, "%v", werr)
 	}
 	if err != nil {
 		return fail(exitFail, "%v", err)
 	}
-	if opts.junit != "" {
-		if err := writeJUnitFile(opts.junit, report); err != nil {
+	if o.junit != "" {
+		if err := writeJUnitFile(o.junit, report); err != nil {
 			return fail(exitFail, "%v", err)
 		}
 	}
 	if !report.Verdict.Pass {
-		return exitFail
+		return reported(exitFail)
 	}
-	return exitOK
+	return nil
 }
 
 // listChecks prints the checks keep selects (nil: all), each with its labels, needs and the
@@ -224,24 +255,6 @@ func embeddedTarget() (contract.Target, error) {
 	target := contract.Target{Handler: srv, Credentials: &creds}
 	target.Fixtures = contract.NewAdminFixtures(target)
 	return target, nil
-}
-
-// verifyCredentials takes the credentials from the flags or, failing those, the environment.
-// No credentials at all means unsigned requests (the signature checks are then skipped).
-func verifyCredentials(id, secret, token string, getenv func(string) string) (*signing.Credentials, error) {
-	if id == "" && secret == "" {
-		id, secret = getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"), getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
-		if token == "" {
-			token = getenv("ALIBABA_CLOUD_SECURITY_TOKEN")
-		}
-	}
-	if id == "" && secret == "" {
-		return nil, nil
-	}
-	if id == "" || secret == "" {
-		return nil, errors.New("an AccessKeyId needs its AccessKeySecret, and the other way round")
-	}
-	return &signing.Credentials{AccessKeyID: id, AccessKeySecret: secret, SecurityToken: token}, nil
 }
 
 func writeJUnitFile(path string, report *contract.Report) error {

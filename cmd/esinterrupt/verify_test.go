@@ -348,17 +348,18 @@ func TestVerifyList(t *testing.T) {
 
 // verify -h documents the exit codes.
 func TestVerifyHelpDocumentsExitCodes(t *testing.T) {
-	code, _, stderr := runVerifyArgs(t, noEnv, "-h")
+	// Help asked for is the command's output: stdout.
+	code, stdout, _ := runVerifyArgs(t, noEnv, "-h")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
 	for _, c := range []int{exitOK, exitFail, exitUsage, exitUnreachable, exitCredentials} {
-		if !regexp.MustCompile(`(?m)^  ` + strconv.Itoa(c) + `  \S`).MatchString(stderr) {
-			t.Errorf("-h does not document exit code %d:\n%s", c, stderr)
+		if !regexp.MustCompile(`(?m)^  ` + strconv.Itoa(c) + `  \S`).MatchString(stdout) {
+			t.Errorf("-h does not document exit code %d:\n%s", c, stdout)
 		}
 	}
 	for _, flag := range []string{"-allow-partial", "-throttle-probe", "-list"} {
-		if !strings.Contains(stderr, flag) {
+		if !strings.Contains(stdout, flag) {
 			t.Errorf("-h lacks %s", flag)
 		}
 	}
