@@ -168,8 +168,12 @@ func measureAll(ctx context.Context, o *options, stdout, stderr io.Writer) error
 				return err
 			}
 		}
-		srv, err := startServer(ctx, bin, "serve", "--addr", "127.0.0.1:0",
-			"--access-key-id", keyID, "--access-key-secret", secret)
+		// The key goes in the environment, as serve reads it first; no aliyun CLI profile of
+		// the machine may stand in for it.
+		srv, err := startServer(ctx, bin, []string{
+			"ALIBABA_CLOUD_ACCESS_KEY_ID=" + keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + secret,
+			"ALIBABA_CLOUD_SECURITY_TOKEN=", "ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true",
+		}, "serve", "--addr", "127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("start esinterrupt serve: %w", err)
 		}
@@ -180,7 +184,7 @@ func measureAll(ctx context.Context, o *options, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	bare, err := startServer(ctx, self, "-serve-bare", "127.0.0.1:0")
+	bare, err := startServer(ctx, self, nil, "-serve-bare", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("start the bare server: %w", err)
 	}

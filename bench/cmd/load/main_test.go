@@ -186,7 +186,7 @@ func TestStartServerBare(t *testing.T) {
 	t.Setenv(helperEnv, "1")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, err := startServer(ctx, os.Args[0])
+	p, err := startServer(ctx, os.Args[0], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestStartServerNoListeningLine(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// The test binary without helper mode runs no tests matching the pattern and exits.
-	_, err := startServer(ctx, os.Args[0], "-test.run", "^$")
+	_, err := startServer(ctx, os.Args[0], nil, "-test.run", "^$")
 	if err == nil || !strings.Contains(err.Error(), "exited before listening") {
 		t.Fatalf("err = %v, want the exit before listening", err)
 	}

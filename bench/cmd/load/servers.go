@@ -108,12 +108,15 @@ func listenAddr(line string) string {
 // startServer starts bin with args, waits for the line that says where it listens, checks the
 // address is loopback, and keeps draining its output (esinterrupt logs a line per request) so it
 // never blocks on a full pipe.
-func startServer(ctx context.Context, bin string, args ...string) (*process, error) {
+func startServer(ctx context.Context, bin string, env []string, args ...string) (*process, error) {
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = pw, pw
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = stopGrace
