@@ -1,6 +1,8 @@
 package signing
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -87,16 +89,15 @@ func StringToSignROA(method string, h http.Header, path string, query url.Values
 
 // SignatureROA returns base64(HMAC-SHA1(secret, stringToSign)).
 func SignatureROA(secret, stringToSign string) string {
-	buf := make([]byte, hmacBlock+len(stringToSign))
-	copy(buf[hmacBlock:], stringToSign)
-	sig := macROA(secret, buf)
+	sig := macROA(secret, []byte(stringToSign))
 	return string(sig[:])
 }
 
-// macROA is the standard-base64 HMAC-SHA1 of buf[hmacBlock:] (see hmacSHA1).
-func macROA(secret string, buf []byte) (out [28]byte) {
-	sum := hmacSHA1(secret, buf)
-	base64.StdEncoding.Encode(out[:], sum[:])
+// macROA is the standard-base64 HMAC-SHA1 of stringToSign.
+func macROA(secret string, stringToSign []byte) (out [28]byte) {
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write(stringToSign)
+	base64.StdEncoding.Encode(out[:], m.Sum(nil))
 	return out
 }
 
