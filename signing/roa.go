@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 const (
@@ -104,4 +105,9 @@ func macROA(secret string, stringToSign []byte) (out [28]byte) {
 // AuthorizationROA formats the ROA v1 Authorization header value.
 func AuthorizationROA(accessKeyID, signature string) string {
 	return prefixROA + accessKeyID + ":" + signature
+}
+
+// appendDateROA appends t in the RFC 1123 GMT form of the Date header (http.TimeFormat).
+func appendDateROA(dst []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(dst, http.TimeFormat)
 }

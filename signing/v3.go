@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 const (
@@ -83,4 +84,9 @@ func macV3(secret string, stringToSign []byte) (out [2 * sha256.Size]byte) {
 // AuthorizationV3 formats the V3 Authorization header value.
 func AuthorizationV3(accessKeyID, signedHeaders, signature string) string {
 	return algorithmV3 + " Credential=" + accessKeyID + ",SignedHeaders=" + signedHeaders + ",Signature=" + signature
+}
+
+// appendDateV3 appends t in UTC as the x-acs-date form, 2006-01-02T15:04:05Z.
+func appendDateV3(dst []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(dst, dateLayoutV3)
 }
