@@ -12,6 +12,7 @@ import (
 
 	"github.com/es-openapi/interrupt/gen/apiclient"
 	"github.com/es-openapi/interrupt/gen/models"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -109,8 +110,8 @@ func (c *Client) newCall(ctx context.Context, instanceID string, opts *Interrupt
 	// The generated client escapes the id with url.PathEscape, which agrees with the SDKs'
 	// escaping except that it leaves "$&+:=@" as they are; only such ids need the path set here.
 	if strings.ContainsAny(instanceID, pathEscapeKeeps) {
-		st.path = pathPrefix + instanceID + pathSuffix
-		st.rawPath = pathPrefix + escapePathSegment(instanceID) + pathSuffix
+		st.path = wire.PathPrefix + instanceID + wire.PathSuffix
+		st.rawPath = wire.OperationPath(instanceID)
 	}
 	return st, nil
 }
@@ -273,7 +274,7 @@ func (c *Client) logAttempt(ctx context.Context, st *call, attempt int, took tim
 	}
 	path := st.rawPath
 	if path == "" {
-		path = pathPrefix + escapePathSegment(st.id) + pathSuffix
+		path = wire.OperationPath(st.id)
 	}
 	attrs := make([]slog.Attr, 0, 9)
 	attrs = append(attrs,
