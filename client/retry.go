@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/es-openapi/interrupt/internal/wire"
 )
 
 // Defaults a zero RetryPolicy stands for.
@@ -135,7 +137,7 @@ func (p RetryPolicy) backoff(n int, err error) time.Duration {
 // throttledWait is the wait a throttled answer in err asks for, if it is one and says.
 func throttledWait(err error) (time.Duration, bool) {
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && isThrottling(apiErr.Code) {
+	if errors.As(err, &apiErr) && wire.IsThrottling(apiErr.Code) {
 		return throttleWait(apiErr.Header)
 	}
 	return 0, false
