@@ -1,8 +1,6 @@
 package client
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -83,8 +81,4 @@ const pathEscapeKeeps = "$&+:=@"
 func NewClientToken() string { return ids.UUID() }
 
 // newNonce returns a fresh x-acs-signature-nonce: 128 random bits in hex.
-func newNonce() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails: crypto/rand.Read aborts the program instead
-	return hex.EncodeToString(b[:])
-}
+func newNonce() string { return ids.Hex(16) }
