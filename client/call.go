@@ -233,11 +233,7 @@ func (st *call) edit(ctx context.Context, req *http.Request) error {
 		return st.editErr
 	}
 	st.redactor = newRedactor(creds, "")
-	err = signing.Sign(req, c.scheme, signing.Credentials{
-		AccessKeyID:     creds.AccessKeyID,
-		AccessKeySecret: creds.AccessKeySecret,
-		SecurityToken:   creds.SecurityToken,
-	}, c.now(), newNonce())
+	err = signing.Sign(req, c.scheme, signing.Credentials(creds), c.now(), newNonce())
 	if err != nil {
 		st.editErr = fmt.Errorf("client: sign the request: %w", err)
 		return st.editErr

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/es-openapi/interrupt/internal/redact"
 )
 
 // DefaultMaxSkew is the clock skew Verify allows when VerifyOptions.MaxSkew
@@ -379,7 +381,7 @@ func redactToken(sts []byte, token []string) string {
 		return string(sts)
 	}
 	line := "x-acs-security-token:" + strings.TrimSpace(token[0]) + "\n"
-	return strings.Replace(string(sts), line, "x-acs-security-token:"+redacted+"\n", 1)
+	return strings.Replace(string(sts), line, "x-acs-security-token:"+redact.Placeholder+"\n", 1)
 }
 
 // checkCommon runs the checks both schemes share, in the gateway's order of
