@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/es-openapi/interrupt/internal/redact"
 )
 
 // The attack tests (run by `make attack`, and by go test like every other test) play a hostile
@@ -117,7 +119,7 @@ func TestAttackEchoedSecretsAreRedacted(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.InterruptElasticsearchTask(context.Background(), "es-1", nil)
-		if err == nil || !strings.Contains(err.Error(), "malformed HTTP status code \""+redacted) {
+		if err == nil || !strings.Contains(err.Error(), "malformed HTTP status code \""+redact.Placeholder) {
 			t.Fatalf("err = %v, want net/http's malformed status error, redacted", err)
 		}
 		assertNoSecrets(t, "the error", err.Error())

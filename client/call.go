@@ -12,6 +12,7 @@ import (
 
 	"github.com/es-openapi/interrupt/gen/apiclient"
 	"github.com/es-openapi/interrupt/gen/models"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -109,8 +110,8 @@ func (c *Client) newCall(ctx context.Context, instanceID string, opts *Interrupt
 	// The generated client escapes the id with url.PathEscape, which agrees with the SDKs'
 	// escaping except that it leaves "$&+:=@" as they are; only such ids need the path set here.
 	if strings.ContainsAny(instanceID, pathEscapeKeeps) {
-		st.path = pathPrefix + instanceID + pathSuffix
-		st.rawPath = pathPrefix + escapePathSegment(instanceID) + pathSuffix
+		st.path = wire.PathPrefix + instanceID + wire.PathSuffix
+		st.rawPath = wire.OperationPath(instanceID)
 	}
 	return st, nil
 }
@@ -233,11 +234,7 @@ func (st *call) edit(ctx context.Context, req *http.Request) error {
 		return st.editErr
 	}
 	st.redactor = newRedactor(creds, "")
-	err = signing.Sign(req, c.scheme, signing.Credentials{
-		AccessKeyID:     creds.AccessKeyID,
-		AccessKeySecret: creds.AccessKeySecret,
-		SecurityToken:   creds.SecurityToken,
-	}, c.now(), newNonce())
+	err = signing.Sign(req, c.scheme, signing.Credentials(creds), c.now(), newNonce())
 	if err != nil {
 		st.editErr = fmt.Errorf("client: sign the request: %w", err)
 		return st.editErr
@@ -275,7 +272,7 @@ func (c *Client) logAttempt(ctx context.Context, st *call, attempt int, took tim
 	}
 	path := st.rawPath
 	if path == "" {
-		path = pathPrefix + escapePathSegment(st.id) + pathSuffix
+		path = wire.OperationPath(st.id)
 	}
 	attrs := make([]slog.Attr, 0, 9)
 	attrs = append(attrs,

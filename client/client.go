@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/es-openapi/interrupt/gen/apiclient"
+	"github.com/es-openapi/interrupt/internal/redact"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -94,5 +95,5 @@ func (c *Client) String() string {
 // Format makes every fmt verb print String: fmt's own dump of a struct reaches unexported
 // fields, the credentials among them, without calling their redacting methods.
 func (c *Client) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, c.String(), c.String())
+	redact.Format(f, verb, c.String(), c.String())
 }

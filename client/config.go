@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/es-openapi/interrupt/internal/redact"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -149,7 +150,7 @@ func redactEndpoint(ep string) string {
 		if i := strings.Index(ep, "://"); i >= 0 && i < at {
 			start = i + 3
 		}
-		return ep[:start] + redacted + ep[at:]
+		return ep[:start] + redact.Placeholder + ep[at:]
 	}
 	return ep
 }

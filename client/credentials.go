@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+
+	"github.com/es-openapi/interrupt/internal/redact"
+	"github.com/es-openapi/interrupt/signing"
 )
 
 // Credentials supplies the AccessKey (and, with STS, the security token) that signs a request.
@@ -25,19 +28,12 @@ type Credentials interface {
 var ErrNoCredentials = errors.New("client: no credentials")
 
 // StaticCredentials is a fixed AccessKey pair, with the STS security token when the pair is
-// temporary. It is both the value every provider returns and a provider of itself.
+// temporary: the fields of signing.Credentials, the one credential type, to which it converts
+// as is. It is both the value every provider returns and a provider of itself.
 //
 // Every textual form of it (String, all fmt verbs, log/slog) shows the AccessKeyID only; the
 // secret and the token are redacted.
-type StaticCredentials struct {
-	// AccessKeyID identifies the key.
-	AccessKeyID string
-	// AccessKeySecret signs requests; it is never sent and never printed.
-	AccessKeySecret string
-	// SecurityToken is the STS token of temporary credentials, sent as x-acs-security-token;
-	// empty for a long-term AccessKey.
-	SecurityToken string
-}
+type StaticCredentials signing.Credentials
 
 // Retrieve returns s, or an error matching ErrNoCredentials when the ID or the secret is empty.
 func (s StaticCredentials) Retrieve(context.Context) (StaticCredentials, error) {
@@ -64,7 +60,7 @@ func (s StaticCredentials) GoString() string {
 // Format makes every fmt verb (%v, %+v, %#v, %s, %q, %x, ...) print the redacted forms rather
 // than fmt's field-by-field dump, which would include the secret.
 func (s StaticCredentials) Format(f fmt.State, verb rune) {
-	formatRedacted(f, verb, s.String(), s.GoString())
+	redact.Format(f, verb, s.String(), s.GoString())
 }
 
 // LogValue keeps log/slog handlers (the JSON one marshals structs) from writing the secret.
@@ -85,19 +81,7 @@ func placeholder(secret string) string {
 	if secret == "" {
 		return `""`
 	}
-	return redacted
-}
-
-// formatRedacted writes a redacted String or GoString form for any fmt verb.
-func formatRedacted(f fmt.State, verb rune, str, goStr string) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = f.Write([]byte(goStr))
-	case verb == 'q':
-		_, _ = f.Write([]byte(strconv.Quote(str)))
-	default:
-		_, _ = f.Write([]byte(str))
-	}
+	return redact.Placeholder
 }
 
 // The environment variables EnvCredentials reads, the ones Alibaba Cloud's tools use.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/es-openapi/interrupt/internal/redact"
 )
 
 func TestEnvCredentials(t *testing.T) {
@@ -94,7 +96,7 @@ func TestRedactedForms(t *testing.T) {
 		slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "v", v)
 		assertNoSecrets(t, name+" slog", buf.String())
 	}
-	if s := testSTSCreds.String(); !strings.Contains(s, testKeyID) || !strings.Contains(s, redacted) {
+	if s := testSTSCreds.String(); !strings.Contains(s, testKeyID) || !strings.Contains(s, redact.Placeholder) {
 		t.Errorf("String() = %q should show the key id and mark the secret", s)
 	}
 	if s := (StaticCredentials{AccessKeyID: "a"}).GoString(); !strings.Contains(s, `AccessKeySecret:"\"\""`) {

@@ -6,9 +6,6 @@ package client
 const (
 	// operationID is the operation's operationId.
 	operationID = "InterruptElasticsearchTask"
-	// pathPrefix and pathSuffix are the operation's path around its one parameter, InstanceId.
-	pathPrefix = "/openapi/instances/"
-	pathSuffix = "/actions/interrupt"
 	// mediaTypeJSON is the JSON media type of the operation's responses.
 	mediaTypeJSON = "application/json"
 	// clientTokenMaxLength and clientTokenPattern are the ClientToken schema's maxLength and pattern.

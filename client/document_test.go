@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -42,7 +43,7 @@ func TestGeneratedDocumentFacts(t *testing.T) {
 	if _, err := spec.Operation(doc); err != nil {
 		t.Fatal(err)
 	}
-	if got := pathPrefix + "{InstanceId}" + pathSuffix; got != spec.Path || doc.Paths.Find(got) == nil {
+	if got := wire.PathPrefix + "{InstanceId}" + wire.PathSuffix; got != spec.Path || doc.Paths.Find(got) == nil {
 		t.Errorf("the path %q is not the document's %q", got, spec.Path)
 	}
 	op, _ := spec.Operation(doc)

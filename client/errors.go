@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/es-openapi/interrupt/internal/wire"
 )
 
 // Code is an error code of the operation, such as "InstanceNotFound". The package declares one
@@ -63,11 +65,6 @@ func lookupCode(code string) (catalogueEntry, bool) {
 		}
 	}
 	return catalogueEntry{}, false
-}
-
-// isThrottling reports a flow-control code: Throttling and its dotted variants.
-func isThrottling(code string) bool {
-	return code == "Throttling" || strings.HasPrefix(code, "Throttling.")
 }
 
 // APIError is an error answer of the service: any status from 400 to 599 with a body the client
@@ -129,7 +126,7 @@ func (e *APIError) Retryable() bool {
 	if c, ok := lookupCode(e.Code); ok {
 		return c.retryable
 	}
-	return isThrottling(e.Code) || e.HTTPStatus >= 500
+	return wire.IsThrottling(e.Code) || e.HTTPStatus >= 500
 }
 
 // Is reports whether target is the Code sentinel of e's code, so that

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/es-openapi/interrupt/internal/redact"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -406,7 +407,7 @@ func TestRedactionKeepsIdentifiers(t *testing.T) {
 		t.Errorf("identifiers edited: Code %q RequestID %q", apiErr.Code, apiErr.RequestID)
 	}
 	for name, text := range map[string]string{"Message": apiErr.Message, "HostID": apiErr.HostID, "Recommend": apiErr.Recommend} {
-		if strings.Contains(text, "b") || !strings.Contains(text, redacted) {
+		if strings.Contains(text, "b") || !strings.Contains(text, redact.Placeholder) {
 			t.Errorf("%s %q is not scrubbed", name, text)
 		}
 	}
@@ -418,7 +419,7 @@ func TestRedactionKeepsIdentifiers(t *testing.T) {
 	}
 
 	_, err = c.InterruptElasticsearchTask(ctx, "es-1", nil)
-	if !errors.As(err, &apiErr) || apiErr.RequestID != redacted || apiErr.Code != "InstanceNotFound" {
+	if !errors.As(err, &apiErr) || apiErr.RequestID != redact.Placeholder || apiErr.Code != "InstanceNotFound" {
 		t.Errorf("a RequestId that is exactly the secret: %+v", apiErr)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/es-openapi/interrupt/gen/models"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -295,9 +296,9 @@ func FuzzIDAndTokenValidation(f *testing.F) {
 func checkSentRequest(t *testing.T, r *http.Request, id, token string, tokenRule func(string) error, lookup signing.Lookup) {
 	t.Helper()
 	escaped := r.URL.EscapedPath()
-	seg, ok := strings.CutPrefix(escaped, pathPrefix)
+	seg, ok := strings.CutPrefix(escaped, wire.PathPrefix)
 	if ok {
-		seg, ok = strings.CutSuffix(seg, pathSuffix)
+		seg, ok = strings.CutSuffix(seg, wire.PathSuffix)
 	}
 	if !ok || strings.ContainsAny(seg, "/?#") {
 		t.Fatalf("id %q sent as path %q, not one segment of %s", id, escaped, spec.Path)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/es-openapi/interrupt/internal/redact"
 )
 
 // excerptLen is how much of an unexpected body an error quotes.
@@ -23,8 +25,6 @@ type redactor struct {
 	secrets [3]string
 }
 
-const redacted = "<redacted>"
-
 // newRedactor takes the attempt's credentials and its Authorization header value.
 func newRedactor(c StaticCredentials, authorization string) redactor {
 	return redactor{secrets: [3]string{c.SecurityToken, c.AccessKeySecret, authorization}}
@@ -34,7 +34,7 @@ func newRedactor(c StaticCredentials, authorization string) redactor {
 func (r redactor) redact(s string) string {
 	for _, sec := range r.secrets {
 		if sec != "" && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, redacted)
+			s = strings.ReplaceAll(s, sec, redact.Placeholder)
 		}
 	}
 	return s
@@ -45,7 +45,7 @@ func (r redactor) redact(s string) string {
 func (r redactor) redactID(s string) string {
 	for _, sec := range r.secrets {
 		if sec != "" && s == sec {
-			return redacted
+			return redact.Placeholder
 		}
 	}
 	return s

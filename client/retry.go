@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/es-openapi/interrupt/internal/wire"
 )
 
 // Defaults a zero RetryPolicy stands for.
@@ -135,7 +137,7 @@ func (p RetryPolicy) backoff(n int, err error) time.Duration {
 // throttledWait is the wait a throttled answer in err asks for, if it is one and says.
 func throttledWait(err error) (time.Duration, bool) {
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && isThrottling(apiErr.Code) {
+	if errors.As(err, &apiErr) && wire.IsThrottling(apiErr.Code) {
 		return throttleWait(apiErr.Header)
 	}
 	return 0, false
@@ -165,9 +167,9 @@ func (e *ThrottledError) Unwrap() error { return e.Err }
 // x-ratelimit-user-api or x-ratelimit-user header ("Limit:1,Remain:0,TimeLeft:2000,Reset:1234"),
 // else Retry-After (seconds or an HTTP date).
 func throttleWait(h http.Header) (time.Duration, bool) {
-	for _, name := range [...]string{"X-Ratelimit-User-Api", "X-Ratelimit-User"} {
-		if d, ok := timeLeft(h.Get(name)); ok {
-			return d, true
+	for _, name := range wire.RateLimitHeaders {
+		if rl, ok := wire.ParseRateLimit(h.Get(name)); ok {
+			return rl.TimeLeft, true
 		}
 	}
 	if ra := strings.TrimSpace(h.Get("Retry-After")); ra != "" {
@@ -177,24 +179,6 @@ func throttleWait(h http.Header) (time.Duration, bool) {
 		if t, err := http.ParseTime(ra); err == nil {
 			return max(0, time.Until(t)), true
 		}
-	}
-	return 0, false
-}
-
-// timeLeft extracts TimeLeft from a rate-limit state value.
-func timeLeft(v string) (time.Duration, bool) {
-	for v != "" {
-		var field string
-		field, v, _ = strings.Cut(v, ",")
-		name, val, ok := strings.Cut(strings.TrimSpace(field), ":")
-		if !ok || !strings.EqualFold(name, "TimeLeft") {
-			continue
-		}
-		ms, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
-		if err != nil || ms < 0 || ms > int64(24*time.Hour/time.Millisecond) {
-			return 0, false
-		}
-		return time.Duration(ms) * time.Millisecond, true
 	}
 	return 0, false
 }

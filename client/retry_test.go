@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -62,7 +63,7 @@ func TestRetries(t *testing.T) {
 	}
 	var retryable400 []string
 	for _, e := range cat.Codes() {
-		if e.Retryable && e.Status == http.StatusBadRequest && !isThrottling(e.Code) {
+		if e.Retryable && e.Status == http.StatusBadRequest && !wire.IsThrottling(e.Code) {
 			retryable400 = append(retryable400, e.Code)
 		}
 	}

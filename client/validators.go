@@ -1,13 +1,9 @@
 package client
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -73,17 +69,9 @@ func checkInstanceID(id string) error {
 }
 
 // pathEscapeKeeps are the bytes url.PathEscape (the generated client's escaping) leaves as they
-// are in a path segment while the official SDKs' escaping, escapePathSegment, encodes them.
+// are in a path segment while the official SDKs' escaping, wire.EscapeSegment, encodes them.
 // Every other byte is escaped identically by both.
 const pathEscapeKeeps = "$&+:=@"
-
-// escapePathSegment percent-encodes an InstanceId the way the official SDKs do (url.QueryEscape,
-// then space as %20): only RFC 3986 unreserved characters stay as they are, so '/', '?', '#',
-// '%', '+', '&' and '=' can never change the path or its meaning, and the bytes sent are the ones
-// the signature covers.
-func escapePathSegment(id string) string {
-	return strings.ReplaceAll(url.QueryEscape(id), "+", "%20")
-}
 
 // NewClientToken returns a random UUID-shaped clientToken (a version 4 UUID in upper case, like
 // the samples of the document), the kind InterruptElasticsearchTask makes for a call without
@@ -93,8 +81,4 @@ func escapePathSegment(id string) string {
 func NewClientToken() string { return ids.UUID() }
 
 // newNonce returns a fresh x-acs-signature-nonce: 128 random bits in hex.
-func newNonce() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails: crypto/rand.Read aborts the program instead
-	return hex.EncodeToString(b[:])
-}
+func newNonce() string { return ids.Hex(16) }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -184,10 +185,10 @@ func TestNewClientTokenShape(t *testing.T) {
 func TestPathEscapeAgreement(t *testing.T) {
 	for b := 0; b < 256; b++ {
 		s := string([]byte{'a', byte(b), 'z'})
-		same := url.PathEscape(s) == escapePathSegment(s)
+		same := url.PathEscape(s) == wire.EscapeSegment(s)
 		if keeps := strings.IndexByte(pathEscapeKeeps, byte(b)) >= 0; same == keeps {
 			t.Errorf("byte %#x: PathEscape %q, SDK escaping %q; listed in pathEscapeKeeps: %v",
-				b, url.PathEscape(s), escapePathSegment(s), keeps)
+				b, url.PathEscape(s), wire.EscapeSegment(s), keeps)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/es-openapi/interrupt/spec"
 )
 
 // The admin API seeds and inspects instances while the server runs, for test fixtures. It is
@@ -101,7 +103,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, x *exchange,
 			s.fail(w, x, codeInvalidParameter, "")
 			return
 		}
-		st, err := ParseStatus(in.Status)
+		st, err := spec.ParseStatus(in.Status)
 		if err != nil {
 			s.fail(w, x, codeInvalidParameter, "")
 			return

@@ -106,7 +106,7 @@ func (a *authenticator) verify(r *http.Request, now time.Time) (verified, *authE
 		}
 		e := &authError{code: se.Code}
 		if se.Code == signing.CodeSignatureDoesNotMatch && se.StringToSign != "" {
-			e.detail = stringToSignPrefix + se.StringToSign
+			e.detail = signing.StringToSignSeparator + se.StringToSign
 		}
 		return verified{}, e
 	}

@@ -42,10 +42,6 @@ var usedCodes = [...]string{
 	codeActionNotFound, codeThrottlingUser, codeInternalError,
 }
 
-// stringToSignPrefix joins the catalogue message of SignatureDoesNotMatch and the server's string
-// to sign, as the service's gateway does.
-const stringToSignPrefix = " server string to sign is:"
-
 // recommendURL is the troubleshooting link of an answer, in the form the service's bodies carry
 // (rule recommend of the document): the code, the product and the request id.
 func recommendURL(code, requestID string) string {

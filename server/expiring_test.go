@@ -88,40 +88,6 @@ func TestWindow(t *testing.T) {
 	})
 }
 
-func TestNegotiate(t *testing.T) {
-	for _, tc := range []struct {
-		accept []string
-		want   format
-	}{
-		// The service's default is XML (no Accept, */* alone, nothing usable).
-		{nil, formatXML},
-		{[]string{""}, formatXML},
-		{[]string{"*/*"}, formatXML},
-		{[]string{"text/html"}, formatXML},
-		{[]string{"application/xml;q=-1"}, formatXML},
-		{[]string{"xml"}, formatXML},
-		{[]string{"/xml"}, formatXML},
-		{[]string{"application/xml"}, formatXML},
-		{[]string{"text/xml;q=0.2"}, formatXML},
-		{[]string{"text/*"}, formatXML},
-		{[]string{"application/*;q=0.3, application/xml;q=0.4"}, formatXML},
-		{[]string{"application/json;q=0.4, */*;q=0.9, application/xml;q=0.5"}, formatXML},
-		{[]string{"application/xml;q=1.0, application/json;q=1.0"}, formatXML},
-		{[]string{"application/json;q=0"}, formatXML},
-		// JSON only when the client prefers it.
-		{[]string{"application/json"}, formatJSON},
-		{[]string{"application/json, */*"}, formatJSON},
-		{[]string{"*/*;q=0.5, application/json"}, formatJSON},
-		{[]string{"application/*;q=0.5, application/xml;q=0.4"}, formatJSON},
-		{[]string{"application/xml;q=0"}, formatJSON},
-		{[]string{"application/xml;q=0.1, */*"}, formatJSON},
-	} {
-		if got := negotiate(tc.accept); got != tc.want {
-			t.Errorf("negotiate(%q) = %v, want %v", tc.accept, got, tc.want)
-		}
-	}
-}
-
 func TestNewRequestID(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -173,7 +174,7 @@ func (f Fault) check() error {
 		return bad("delay must be between 0 and " + maxFaultDelay.String())
 	case f.TimeLeft < 0 || f.TimeLeft > maxFaultDelay:
 		return bad("timeleft must be between 0 and " + maxFaultDelay.String())
-	case f.TimeLeft > 0 && !isThrottlingCode(f.Code):
+	case f.TimeLeft > 0 && !wire.IsThrottling(f.Code):
 		return bad("timeleft applies to Throttling codes only")
 	}
 	return nil
@@ -202,12 +203,6 @@ func (f Fault) String() string {
 		b.WriteString(",timeleft=" + f.TimeLeft.String())
 	}
 	return b.String()
-}
-
-// isThrottlingCode reports a flow-control code, Throttling and its dotted variants: those
-// answers carry the rate-limit headers.
-func isThrottlingCode(code string) bool {
-	return code == "Throttling" || strings.HasPrefix(code, "Throttling.")
 }
 
 // FaultState is an active fault as the server holds it.
@@ -341,7 +336,7 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, x *exchange
 		return true
 	}
 	a, err := s.errorAnswer(f.Code, x.requestID, "", x.format)
-	if err == nil && isThrottlingCode(f.Code) {
+	if err == nil && wire.IsThrottling(f.Code) {
 		wait := f.TimeLeft
 		if wait == 0 {
 			wait = DefaultFaultTimeLeft

@@ -1,10 +1,10 @@
 package server
 
 import (
-	"math"
 	"net/http"
-	"strconv"
 	"time"
+
+	"github.com/es-openapi/interrupt/internal/wire"
 )
 
 // rateLimitHeaders returns the rate-limit headers of a refused request, in the form the official
@@ -12,20 +12,12 @@ import (
 // the per-operation and the per-user header carry the same state. The throttle and the per-key
 // windows (replay cache, token store) refuse with them.
 func rateLimitHeaders(limit int64, now time.Time, wait time.Duration) http.Header {
-	ms := int64(math.Ceil(float64(wait) / float64(time.Millisecond)))
-	reset := now.Add(wait)
-	resetUnix := reset.Unix()
-	if reset.Nanosecond() > 0 {
-		resetUnix++
+	v := wire.RateLimit{Limit: limit, TimeLeft: wait, Reset: now.Add(wait)}.Format()
+	h := make(http.Header, len(wire.RateLimitHeaders))
+	for _, name := range wire.RateLimitHeaders {
+		h.Set(name, v)
 	}
-	resetUnix = max(resetUnix, 0) // the header's form has no sign; only a clock before 1970 needs this
-	v := "Limit:" + strconv.FormatInt(limit, 10) +
-		",Remain:0,TimeLeft:" + strconv.FormatInt(ms, 10) +
-		",Reset:" + strconv.FormatInt(resetUnix, 10)
-	return http.Header{
-		"X-Ratelimit-User-Api": {v},
-		"X-Ratelimit-User":     {v},
-	}
+	return h
 }
 
 // throttledAnswer is Throttling.User for a request refused because its key's window (of replay

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/es-openapi/interrupt/gen/apiserver"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -331,7 +332,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 		s.serveAdmin(w, r, x, strings.TrimPrefix(escaped, AdminPrefix))
 		return
 	}
-	segment, ok := matchOperation(escaped)
+	// Routing is done on the escaped path as it came off the wire, never on a cleaned or decoded
+	// one: "%2F" inside the id must stay inside the id (and be refused by validation), and no
+	// path is ever redirected.
+	segment, ok := wire.MatchPath(escaped)
 	if !ok || r.Method != http.MethodPost {
 		s.fail(w, x, codeActionNotFound, "")
 		return

@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"maps"
 	"sync"
 
@@ -22,24 +21,18 @@ const (
 	StatusSuspended  = spec.StatusSuspended
 )
 
-// ErrInvalidStatus is returned (wrapped) for a string that is not one of the statuses.
-var ErrInvalidStatus = errors.New("server: invalid instance status")
+// ErrInvalidStatus is returned (wrapped) for a string that is not one of the statuses; it is
+// spec.ErrUnknownStatus, so errors.Is matches either.
+var ErrInvalidStatus = spec.ErrUnknownStatus
 
 // ErrInvalidInstanceID is returned (wrapped) for an instance id the document's InstanceId schema
 // rejects.
 var ErrInvalidInstanceID = errors.New("server: invalid instance id")
 
 // ParseStatus returns the Status spelled s (exactly, lower case as the service spells them).
-func ParseStatus(s string) (Status, error) {
-	table, err := spec.LoadStateTable()
-	if err != nil {
-		return "", err
-	}
-	if _, known := table.Interrupt(Status(s)); !known {
-		return "", fmt.Errorf("%w %q (want one of %v)", ErrInvalidStatus, s, table.Statuses())
-	}
-	return Status(s), nil
-}
+//
+// Deprecated: use spec.ParseStatus, the one home of the statuses.
+func ParseStatus(s string) (Status, error) { return spec.ParseStatus(s) }
 
 // store is the in-memory instance table. One mutex guards it: every operation is a map access,
 // so the lock is held for nanoseconds and never across I/O.

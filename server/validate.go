@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -15,33 +14,8 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-// The operation's path, split where the instance id goes. Routing is done on the escaped path as
-// it came off the wire, never on a cleaned or decoded one: "%2F" inside the id must stay inside
-// the id (and be refused by validation), and no path is ever redirected.
-var pathPrefix, pathSuffix = splitPath(spec.Path)
-
 // queryToken is the operation's one query parameter.
 const queryToken = "clientToken"
-
-func splitPath(template string) (prefix, suffix string) {
-	prefix, suffix, _ = strings.Cut(template, "{InstanceId}")
-	return prefix, suffix
-}
-
-// matchOperation reports whether escapedPath is the operation's path and returns the escaped
-// instance id segment (possibly empty, which validation answers with MissingParameter). A raw
-// '/' in the segment makes it another path, and so no match.
-func matchOperation(escapedPath string) (segment string, ok bool) {
-	rest, ok := strings.CutPrefix(escapedPath, pathPrefix)
-	if !ok {
-		return "", false
-	}
-	segment, ok = strings.CutSuffix(rest, pathSuffix)
-	if !ok || strings.Contains(segment, "/") {
-		return "", false
-	}
-	return segment, true
-}
 
 // validator checks requests against the embedded document with openapi3filter. Everything it
 // needs (the document, the route, the options) is built once by newValidator.

@@ -196,7 +196,7 @@ func TestParseAuthorization(t *testing.T) {
 	}
 }
 
-// TestHMAC checks the allocation-free HMAC against crypto/hmac, across the
+// TestHMAC checks the signatures against crypto/hmac used directly, across the
 // key-length boundaries (block size 64) and message lengths.
 func TestHMAC(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
@@ -210,15 +210,14 @@ func TestHMAC(t *testing.T) {
 	for _, kl := range []int{0, 1, 20, 63, 64, 65, 128, 200} {
 		for _, ml := range []int{0, 1, 55, 56, 64, 81, 119, 120, 500} {
 			key, msg := string(randBytes(kl)), randBytes(ml)
-			buf := append(make([]byte, hmacBlock), msg...)
 			m := hmac.New(sha256.New, []byte(key))
 			m.Write(msg)
-			if got := hmacSHA256(key, buf); !hmac.Equal(got[:], m.Sum(nil)) {
+			if got := macV3(key, msg); string(got[:]) != hex.EncodeToString(m.Sum(nil)) {
 				t.Errorf("sha256 key %d msg %d", kl, ml)
 			}
 			m = hmac.New(sha1.New, []byte(key))
 			m.Write(msg)
-			if got := hmacSHA1(key, buf); !hmac.Equal(got[:], m.Sum(nil)) {
+			if got := macROA(key, msg); string(got[:]) != base64.StdEncoding.EncodeToString(m.Sum(nil)) {
 				t.Errorf("sha1 key %d msg %d", kl, ml)
 			}
 			m = hmac.New(sha256.New, []byte(key))
@@ -235,13 +234,14 @@ func TestHMAC(t *testing.T) {
 	}
 }
 
-// TestSignAllocs pins the allocation budget so a regression is noticed.
+// TestSignAllocs pins the allocation budget so a regression is noticed. crypto/hmac accounts
+// for 8 of the 10: its two digests, pads and state, the key copy and the sum.
 func TestSignAllocs(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation counts differ under -race")
 	}
 	for _, scheme := range bothScheme {
-		const max = 2
+		const max = 10
 		req := newClientRequest(t, "https://"+testHost, testID, "tok")
 		n := testing.AllocsPerRun(100, func() {
 			if err := Sign(req, scheme, testCreds, testNow, testNonce); err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+
+	"github.com/es-openapi/interrupt/internal/redact"
 )
 
 // Operation constants signed into every request by [Sign].
@@ -19,8 +21,6 @@ const (
 	// aliyun/alibaba-cloud-sdk-go sends with its empty ROA bodies.
 	EmptyContentMD5 = "1B2M2Y8AsgTpgAmY7PhCfg=="
 )
-
-const redacted = "<redacted>"
 
 // Credentials is an Alibaba Cloud AccessKey pair, optionally with an STS
 // security token. Every textual form of it (fmt verbs, slog) redacts
@@ -42,7 +42,7 @@ type Credentials struct {
 func (c Credentials) String() string {
 	s := "AccessKeyID=" + c.AccessKeyID + " AccessKeySecret=" + redactedOrEmpty(c.AccessKeySecret)
 	if c.SecurityToken != "" {
-		s += " SecurityToken=" + redacted
+		s += " SecurityToken=" + redact.Placeholder
 	}
 	return s
 }
@@ -57,14 +57,7 @@ func (c Credentials) GoString() string {
 // Format implements fmt.Formatter so that every verb, including %+v, %x and
 // %q, goes through the redacted forms instead of fmt's field-by-field dump.
 func (c Credentials) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = f.Write([]byte(c.GoString()))
-	case verb == 'q':
-		_, _ = f.Write([]byte(strconv.Quote(c.String())))
-	default:
-		_, _ = f.Write([]byte(c.String()))
-	}
+	redact.Format(f, verb, c.String(), c.GoString())
 }
 
 // LogValue implements slog.LogValuer; without it slog's JSON handler would
@@ -77,7 +70,7 @@ func redactedOrEmpty(s string) string {
 	if s == "" {
 		return ""
 	}
-	return redacted
+	return redact.Placeholder
 }
 
 // Scheme selects the signature scheme.

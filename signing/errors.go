@@ -44,14 +44,18 @@ func (e *Error) Error() string {
 	return "signing: " + e.Code + ": " + e.Message
 }
 
+// StringToSignSeparator joins the message of a SignatureDoesNotMatch response
+// and the server's string to sign, as the service's gateway writes them.
+const StringToSignSeparator = " server string to sign is:"
+
 // ResponseMessage is the Message an Alibaba-compatible server puts in the
 // error body: for SignatureDoesNotMatch the gateway appends
-// " server string to sign is:" and its string to sign.
+// StringToSignSeparator and its string to sign.
 func (e *Error) ResponseMessage() string {
 	if e.StringToSign == "" {
 		return e.Message
 	}
-	return e.Message + " server string to sign is:" + e.StringToSign
+	return e.Message + StringToSignSeparator + e.StringToSign
 }
 
 // Is makes errors.Is match any *Error with the same Code, e.g.

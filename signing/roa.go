@@ -1,11 +1,14 @@
 package signing
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
 	"encoding/base64"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 const (
@@ -87,20 +90,24 @@ func StringToSignROA(method string, h http.Header, path string, query url.Values
 
 // SignatureROA returns base64(HMAC-SHA1(secret, stringToSign)).
 func SignatureROA(secret, stringToSign string) string {
-	buf := make([]byte, hmacBlock+len(stringToSign))
-	copy(buf[hmacBlock:], stringToSign)
-	sig := macROA(secret, buf)
+	sig := macROA(secret, []byte(stringToSign))
 	return string(sig[:])
 }
 
-// macROA is the standard-base64 HMAC-SHA1 of buf[hmacBlock:] (see hmacSHA1).
-func macROA(secret string, buf []byte) (out [28]byte) {
-	sum := hmacSHA1(secret, buf)
-	base64.StdEncoding.Encode(out[:], sum[:])
+// macROA is the standard-base64 HMAC-SHA1 of stringToSign.
+func macROA(secret string, stringToSign []byte) (out [28]byte) {
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write(stringToSign)
+	base64.StdEncoding.Encode(out[:], m.Sum(nil))
 	return out
 }
 
 // AuthorizationROA formats the ROA v1 Authorization header value.
 func AuthorizationROA(accessKeyID, signature string) string {
 	return prefixROA + accessKeyID + ":" + signature
+}
+
+// appendDateROA appends t in the RFC 1123 GMT form of the Date header (http.TimeFormat).
+func appendDateROA(dst []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(dst, http.TimeFormat)
 }

@@ -155,8 +155,8 @@ func signV3(req *http.Request, creds Credentials, now time.Time, nonce string) e
 
 	var cb [1024]byte
 	cr := appendCanonicalRequestV3(cb[:0], requestMethod(req), req.URL.EscapedPath(), ps, hs, payloadHash)
-	var stsb [hmacBlock + stsLenV3]byte // room for the HMAC inner pad
-	sig := macV3(creds.AccessKeySecret, appendStringToSignV3(stsb[:hmacBlock], cr))
+	var stsb [stsLenV3]byte
+	sig := macV3(creds.AccessKeySecret, appendStringToSignV3(stsb[:0], cr))
 
 	sb.WriteString(algorithmV3 + " Credential=")
 	sb.WriteString(creds.AccessKeyID)
@@ -227,8 +227,8 @@ func signROA(req *http.Request, creds Credentials, now time.Time, nonce string) 
 
 	var ha [16]header
 	std, hs := collectROA(ha[:0], h)
-	var cb [1024]byte // starts with room for the HMAC inner pad
-	sts := appendStringToSignROA(cb[:hmacBlock], requestMethod(req), &std, hs, req.URL.EscapedPath(), ps)
+	var cb [1024]byte
+	sts := appendStringToSignROA(cb[:0], requestMethod(req), &std, hs, req.URL.EscapedPath(), ps)
 	sig := macROA(creds.AccessKeySecret, sts)
 
 	sb.WriteString(prefixROA)

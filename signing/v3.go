@@ -1,10 +1,12 @@
 package signing
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 const (
@@ -67,20 +69,24 @@ func appendStringToSignV3(dst, canonicalRequest []byte) []byte {
 
 // SignatureV3 returns hex(HMAC-SHA256(secret, stringToSign)).
 func SignatureV3(secret, stringToSign string) string {
-	buf := make([]byte, hmacBlock+len(stringToSign))
-	copy(buf[hmacBlock:], stringToSign)
-	sig := macV3(secret, buf)
+	sig := macV3(secret, []byte(stringToSign))
 	return string(sig[:])
 }
 
-// macV3 is the lower-case hex HMAC-SHA256 of buf[hmacBlock:] (see hmacSHA256).
-func macV3(secret string, buf []byte) (out [2 * sha256.Size]byte) {
-	sum := hmacSHA256(secret, buf)
-	hex.Encode(out[:], sum[:])
+// macV3 is the lower-case hex HMAC-SHA256 of stringToSign.
+func macV3(secret string, stringToSign []byte) (out [2 * sha256.Size]byte) {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(stringToSign)
+	hex.Encode(out[:], m.Sum(nil))
 	return out
 }
 
 // AuthorizationV3 formats the V3 Authorization header value.
 func AuthorizationV3(accessKeyID, signedHeaders, signature string) string {
 	return algorithmV3 + " Credential=" + accessKeyID + ",SignedHeaders=" + signedHeaders + ",Signature=" + signature
+}
+
+// appendDateV3 appends t in UTC as the x-acs-date form, 2006-01-02T15:04:05Z.
+func appendDateV3(dst []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(dst, dateLayoutV3)
 }

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/es-openapi/interrupt/internal/redact"
 )
 
 // DefaultMaxSkew is the clock skew Verify allows when VerifyOptions.MaxSkew
@@ -264,13 +266,12 @@ func verifyV3(req *http.Request, a authorization, lookup Lookup, opts VerifyOpti
 	}
 	var cb [1024]byte
 	cr := appendCanonicalRequestV3(cb[:0], requestMethod(req), req.URL.EscapedPath(), ps, hs, payloadHash)
-	var stsb [hmacBlock + stsLenV3]byte // room for the HMAC inner pad
-	buf := appendStringToSignV3(stsb[:hmacBlock], cr)
-	sts := buf[hmacBlock:]
+	var stsb [stsLenV3]byte
+	sts := appendStringToSignV3(stsb[:0], cr)
 	if tooBig || strings.TrimSpace(sha[0]) != payloadHash {
 		return nil, mismatch(string(sts))
 	}
-	sig := macV3(creds.AccessKeySecret, buf)
+	sig := macV3(creds.AccessKeySecret, sts)
 	if !hmac.Equal(sig[:], []byte(a.signature)) {
 		return nil, mismatch(string(sts))
 	}
@@ -320,9 +321,8 @@ func verifyROA(req *http.Request, a authorization, lookup Lookup, opts VerifyOpt
 
 	method0 := requestMethod(req)
 	sent := req.URL.EscapedPath()
-	var cb [1024]byte // starts with room for the HMAC inner pad
-	buf := appendStringToSignROA(cb[:hmacBlock], method0, &std, hs, sent, ps)
-	sts := buf[hmacBlock:]
+	var cb [1024]byte
+	sts := appendStringToSignROA(cb[:0], method0, &std, hs, sent, ps)
 
 	// ROA signs Content-MD5 only as a header string: check it is the body's.
 	if mayHaveBody(req) || len(md5s) == 1 {
@@ -346,15 +346,15 @@ func verifyROA(req *http.Request, a authorization, lookup Lookup, opts VerifyOpt
 	}
 
 	want := []byte(a.signature)
-	sig := macROA(creds.AccessKeySecret, buf)
+	sig := macROA(creds.AccessKeySecret, sts)
 	ok := hmac.Equal(sig[:], want)
 	if !ok && req.URL.Path != sent {
 		// aliyun/alibaba-cloud-sdk-go signs the raw (decoded) path.
 		var cb2 [1024]byte
-		buf2 := appendStringToSignROA(cb2[:hmacBlock], method0, &std, hs, req.URL.Path, ps)
-		sig2 := macROA(creds.AccessKeySecret, buf2)
+		sts2 := appendStringToSignROA(cb2[:0], method0, &std, hs, req.URL.Path, ps)
+		sig2 := macROA(creds.AccessKeySecret, sts2)
 		if hmac.Equal(sig2[:], want) {
-			sts, ok = buf2[hmacBlock:], true
+			sts, ok = sts2, true
 		}
 	}
 	if !ok {
@@ -381,7 +381,7 @@ func redactToken(sts []byte, token []string) string {
 		return string(sts)
 	}
 	line := "x-acs-security-token:" + strings.TrimSpace(token[0]) + "\n"
-	return strings.Replace(string(sts), line, "x-acs-security-token:"+redacted+"\n", 1)
+	return strings.Replace(string(sts), line, "x-acs-security-token:"+redact.Placeholder+"\n", 1)
 }
 
 // checkCommon runs the checks both schemes share, in the gateway's order of

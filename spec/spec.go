@@ -17,13 +17,16 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/es-openapi/interrupt/internal/wire"
 )
 
 // OperationID is the operationId of the one operation the document describes.
 const OperationID = "InterruptElasticsearchTask"
 
-// Path is the operation's path template.
-const Path = "/openapi/instances/{InstanceId}/actions/interrupt"
+// Path is the operation's path template, generated from this document into its one home,
+// internal/wire.
+const Path = wire.Path
 
 //go:embed openapi.yaml
 var document []byte

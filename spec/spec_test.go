@@ -430,6 +430,11 @@ var _ = Describe("the state table", func() {
 		Expect(ok).To(BeFalse())
 		_, err = table.ParseStatus("frozen")
 		Expect(err).To(HaveOccurred())
+		_, err = spec.ParseStatus("frozen")
+		Expect(err).To(MatchError(spec.ErrUnknownStatus))
+		st, err := spec.ParseStatus("activating")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(st).To(Equal(spec.StatusActivating))
 	})
 
 	It("rejects a table with a duplicate status, an unknown code, two successes or a refused row that moves", func() {

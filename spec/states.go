@@ -78,11 +78,26 @@ func (t *StateTable) Interrupt(from InstanceStatus) (Transition, bool) {
 	return t.rows[i], true
 }
 
-// ParseStatus returns the status spelled s, if the table knows it.
+// ErrUnknownStatus is returned (wrapped) by ParseStatus for a status the state table does not
+// know.
+var ErrUnknownStatus = errors.New("spec: unknown instance status")
+
+// ParseStatus returns the status spelled s (exactly: lower case, as the service spells them) if
+// the embedded document's state table knows it; otherwise an error matching ErrUnknownStatus.
+func ParseStatus(s string) (InstanceStatus, error) {
+	table, err := LoadStateTable()
+	if err != nil {
+		return "", err
+	}
+	return table.ParseStatus(s)
+}
+
+// ParseStatus returns the status spelled s, if the table knows it; otherwise an error matching
+// ErrUnknownStatus.
 func (t *StateTable) ParseStatus(s string) (InstanceStatus, error) {
 	st := InstanceStatus(s)
 	if _, ok := t.byFrom[st]; !ok {
-		return "", fmt.Errorf("spec: unknown instance status %q (want one of %v)", s, t.Statuses())
+		return "", fmt.Errorf("%w %q (want one of %v)", ErrUnknownStatus, s, t.Statuses())
 	}
 	return st, nil
 }

@@ -1,8 +1,11 @@
-// Package ids makes the random, UUID-shaped identifiers the project sends and answers with:
-// clientTokens, RequestIds and signature nonces.
+// Package ids makes the random identifiers the project sends and answers with: clientTokens,
+// RequestIds and signature nonces (UUID), throwaway keys and instance ids (Hex).
 package ids
 
-import "crypto/rand"
+import (
+	"crypto/rand"
+	"encoding/hex"
+)
 
 // UUID returns a random version 4 UUID in upper case, the form of the service's RequestIds and
 // of the document's samples.
@@ -25,4 +28,11 @@ func UUID() string {
 		j += 2
 	}
 	return string(out[:])
+}
+
+// Hex returns n random bytes in lower-case hex (2n digits).
+func Hex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails, as in UUID
+	return hex.EncodeToString(b)
 }

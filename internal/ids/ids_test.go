@@ -20,3 +20,21 @@ func TestUUIDShapeAndUniqueness(t *testing.T) {
 		seen[id] = true
 	}
 }
+
+var hexShape = regexp.MustCompile(`^[0-9a-f]*$`)
+
+func TestHexShapeAndUniqueness(t *testing.T) {
+	seen := map[string]bool{}
+	for _, n := range []int{0, 1, 8, 16} {
+		for range 100 {
+			h := Hex(n)
+			if len(h) != 2*n || !hexShape.MatchString(h) {
+				t.Fatalf("Hex(%d) = %q, want %d lower-case hex digits", n, h, 2*n)
+			}
+			if n >= 8 && seen[h] {
+				t.Fatalf("%q came twice", h)
+			}
+			seen[h] = true
+		}
+	}
+}

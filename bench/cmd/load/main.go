@@ -27,8 +27,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,6 +37,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/es-openapi/interrupt/internal/ids"
 )
 
 // Exit codes.
@@ -145,11 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // randomHex returns n random bytes in hex: the throwaway AccessKey of a started server.
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // never fails: crypto/rand.Read aborts the program instead
-	return hex.EncodeToString(b)
-}
+func randomHex(n int) string { return ids.Hex(n) }
 
 // measureAll starts (or targets) both servers and measures every level against each.
 func measureAll(ctx context.Context, o *options, stdout, stderr io.Writer) error {

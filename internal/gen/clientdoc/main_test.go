@@ -10,8 +10,9 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-// TestCommittedFileIsFresh fails when the committed client/document_gen.go is not what the
-// generator makes from the current document, that is when `go generate ./client/` was not run.
+// TestCommittedFileIsFresh fails when the committed client/document_gen.go or
+// internal/wire/path_gen.go is not what the generator makes from the current document, that is
+// when `go generate ./...` was not run.
 func TestCommittedFileIsFresh(t *testing.T) {
 	doc, err := spec.Load()
 	if err != nil {
@@ -21,16 +22,26 @@ func TestCommittedFileIsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := Generate("client", facts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(filepath.Join("..", "..", "..", "client", "document_gen.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("client/document_gen.go is stale: run go generate ./client/")
+	for _, c := range []struct {
+		generate func(string, Facts) ([]byte, error)
+		pkg      string
+		file     []string
+	}{
+		{Generate, "client", []string{"client", "document_gen.go"}},
+		{GenerateWire, "wire", []string{"internal", "wire", "path_gen.go"}},
+	} {
+		want, err := c.generate(c.pkg, facts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Join(c.file...)
+		got, err := os.ReadFile(filepath.Join(append([]string{"..", "..", ".."}, c.file...)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s is stale: run go generate ./...", name)
+		}
 	}
 }
 

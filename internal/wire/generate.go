@@ -1,0 +1,3 @@
+package wire
+
+//go:generate go run ../gen/clientdoc -wire -package wire -o path_gen.go
