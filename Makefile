@@ -3,6 +3,7 @@
 
 GO          ?= go
 REDOCLY     ?= npx --yes @redocly/cli@2.77.0
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GINKGO      ?= $(GO) tool ginkgo
 OASDIFF     ?= $(GO) run github.com/oasdiff/oasdiff@v1.38.0
 FUZZTIME    ?= 10s
@@ -36,12 +37,14 @@ check-generated:
 	@rm -f .generated.before .generated.after
 	@echo "generated code is up to date"
 
-## lint: gofmt, go vet and the OpenAPI linter (rules in redocly.yaml)
+## lint: gofmt, go vet, staticcheck (default checks) and the OpenAPI linter (rules in redocly.yaml)
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	@for m in $(SUBMODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
+	$(STATICCHECK) ./...
+	@for m in $(SUBMODULES); do (cd $$m && $(STATICCHECK) ./...) || exit 1; done
 	$(REDOCLY) lint --format=stylish spec/openapi.yaml
 
 ## test: every test of the module and of the example modules, under the race detector when there

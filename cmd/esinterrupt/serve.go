@@ -14,6 +14,7 @@ import (
 
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
+	"github.com/es-openapi/interrupt/spec"
 )
 
 const serveLong = `Runs the reference InterruptElasticsearchTask server. It logs the address it listens on
@@ -177,7 +178,7 @@ func (f *instanceFlag) Set(v string) error {
 	if err := checkInstanceID(id); err != nil {
 		return err
 	}
-	st, err := server.ParseStatus(status)
+	st, err := spec.ParseStatus(status)
 	if err != nil {
 		return err
 	}
