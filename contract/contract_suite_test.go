@@ -76,5 +76,3 @@ func ourClient(format client.Format, signature client.SignatureVersion) contract
 		return contract.ConsumerOutcome{Result: res.Result, RequestID: res.RequestID}
 	}
 }
-
-func asAPIError(err error, target **client.APIError) bool { return errors.As(err, target) }
