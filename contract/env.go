@@ -336,7 +336,7 @@ func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Re
 		if nonce == "" {
 			nonce = newUUID()
 		}
-		if err := signing.Sign(r, scheme, *creds, date, nonce); err != nil {
+		if err := signAlibaba(r, scheme, *creds, date, nonce); err != nil {
 			return err
 		}
 		if c.edit != nil {
@@ -389,25 +389,6 @@ func setBody(r *http.Request, body []byte) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-}
-
-// signOlderSDK signs r the way the older official SDK (aliyun/alibaba-cloud-sdk-go) does: ROA v1
-// with Content-MD5 and application/octet-stream on the empty body, and no nonce.
-func signOlderSDK(r *http.Request, creds signing.Credentials) error {
-	h := r.Header
-	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	h.Set("Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==")
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("x-acs-signature-method", "HMAC-SHA1")
-	h.Set("x-acs-signature-version", "1.0")
-	h.Set("x-acs-version", signing.Version)
-	h.Set("x-acs-action", signing.Action)
-	if creds.SecurityToken != "" {
-		h.Set("x-acs-security-token", creds.SecurityToken)
-	}
-	toSign := signing.StringToSignROA(r.Method, h, r.URL.EscapedPath(), r.URL.Query())
-	h.Set("Authorization", signing.AuthorizationROA(creds.AccessKeyID, signing.SignatureROA(creds.AccessKeySecret, toSign)))
-	return nil
 }
 
 // sortedStatuses lists the keys of m in order.
