@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -56,7 +57,19 @@ func badInputs(id string) []badInput {
 		{"double slash", call{rawPath: "/" + base + op}, route},
 		{"trailing segment", call{rawPath: base + op + "/more"}, route},
 		{"a request body", call{id: id, body: []byte(`{"InstanceId":"` + id + `"}`)}, param},
+		{"a body over 64 KiB", call{id: id, body: bytes.Repeat([]byte("x"), 64<<10+1)}, param},
+		{"a body over 64 KiB of unknown length", call{id: id, body: bytes.Repeat([]byte("x"), 64<<10+1), edit: unknownLength}, param},
+		{"an unknown query parameter", call{id: id, rawQuery: "clientToken=" + url.QueryEscape(newUUID()) + "&Extra=1"}, param},
+		{"clientToken twice", call{id: id, rawQuery: "clientToken=a&clientToken=b"}, open},
+		{"malformed percent-encoding in the query", call{id: id, rawQuery: "clientToken=%zz"}, open},
+		{"a semicolon in the query", call{id: id, rawQuery: "clientToken=a;b"}, open},
 	}
+}
+
+// unknownLength sends r's body without a Content-Length, as a chunked upload does.
+func unknownLength(r *http.Request) {
+	r.ContentLength = -1
+	r.Header.Del("Content-Length")
 }
 
 // situationNames renders triggers for a check's title.

@@ -72,10 +72,20 @@ func wantOf(c call) formatWant {
 }
 
 // preferred reads an Accept header: the quality JSON and XML each get from their most specific
-// matching media range.
+// matching media range. A format the header excludes (q=0) ranks below one it does not mention,
+// since the service never answers 406 (RFC 9110: q=0 means "not acceptable").
 func preferred(accept string) formatWant {
-	qJSON := quality(accept, "application", "json")
-	qXML := max(quality(accept, "application", "xml"), quality(accept, "text", "xml"))
+	rank := func(q float64, matched bool) float64 {
+		switch {
+		case !matched:
+			return -1
+		case q == 0:
+			return -2
+		}
+		return q
+	}
+	qJSON := rank(quality(accept, "application", "json"))
+	qXML := max(rank(quality(accept, "application", "xml")), rank(quality(accept, "text", "xml")))
 	switch {
 	case qJSON > qXML:
 		return wantJSON
@@ -86,9 +96,10 @@ func preferred(accept string) formatWant {
 }
 
 // quality is the q the most specific range of accept that matches type/subtype gives it: an
-// exact range over type/*, over */*; 0 when none matches. A malformed element is ignored.
-func quality(accept, typ, subtype string) float64 {
-	best, q := -1, 0.0
+// exact range over type/*, over */*; matched is false when none matches. Several Accept lines
+// count as one list joined by commas; a malformed element is ignored.
+func quality(accept, typ, subtype string) (q float64, matched bool) {
+	best := -1
 	for _, part := range strings.Split(accept, ",") {
 		mediaRange, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
@@ -104,7 +115,7 @@ func quality(accept, typ, subtype string) float64 {
 		case t == "*" && s == "*":
 			specificity = 0
 		}
-		if specificity < best || specificity < 0 {
+		if specificity < 0 || specificity < best {
 			continue
 		}
 		v := 1.0
@@ -119,7 +130,7 @@ func quality(accept, typ, subtype string) float64 {
 			q = max(q, v)
 		}
 	}
-	return q
+	return q, best >= 0
 }
 
 // isXMLMediaType reports an XML media type: text/xml, application/xml or any +xml suffix. The

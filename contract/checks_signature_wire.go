@@ -1,0 +1,3 @@
+package contract
+
+func signatureWireChecks() []Check { return nil }
