@@ -68,7 +68,12 @@ func signAlibaba(r *http.Request, scheme signing.Scheme, creds signing.Credentia
 
 // authorizationV3 is openapi-util's ACS3-HMAC-SHA256 Authorization of r as it stands.
 func authorizationV3(r *http.Request, creds signing.Credentials, payload string) string {
-	return tea.StringValue(openapiutil.GetAuthorization(teaRequest(r), tea.String(algorithmV3), tea.String(payload),
+	return authorizationV3Of(teaRequest(r), creds, payload)
+}
+
+// authorizationV3Of is openapi-util's ACS3-HMAC-SHA256 Authorization of req.
+func authorizationV3Of(req *tea.Request, creds signing.Credentials, payload string) string {
+	return tea.StringValue(openapiutil.GetAuthorization(req, tea.String(algorithmV3), tea.String(payload),
 		tea.String(creds.AccessKeyID), tea.String(creds.AccessKeySecret)))
 }
 

@@ -1,3 +1,234 @@
 package contract
 
-func signatureWireChecks() []Check { return nil }
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/es-openapi/interrupt/signing"
+	"github.com/es-openapi/interrupt/spec"
+)
+
+// The document statements the wire-level signature checks judge by.
+const (
+	statementV3  = "components.securitySchemes.acs3HmacSha256: the signature covers the canonical request (method, canonical URI, canonical query, canonical headers: host, content-type and every x-acs-* header, signed header names, payload hash)"
+	statementROA = "components.securitySchemes.roaV1HmacSha1: the signature covers method, accept, content-md5, content-type, date, every x-acs-* header, the path and the sorted, unencoded query"
+	statementTS  = "x-error-codes InvalidTimeStamp.Expired: a date more than 15 minutes away from the server's clock"
+	statementSTS = "x-error-codes InvalidSecurityToken.MismatchWithAccessKey, and acs3HmacSha256: with STS credentials the client sets x-acs-security-token"
+)
+
+// signatureTriggers are the catalogue's situations of a refused signature.
+var signatureTriggers = []spec.Trigger{
+	spec.TriggerMissingSignature, spec.TriggerBadSignature, spec.TriggerNonceReplay,
+	spec.TriggerStaleDate, spec.TriggerUnknownAccessKey, spec.TriggerSTSMismatch,
+}
+
+// wireVerdict is what a wire-level signature case must get.
+type wireVerdict uint8
+
+const (
+	// accepted: the signature is valid, so the request reaches the operation, which does not
+	// know the instance (or refuses what else is wrong with the request, but not the signature).
+	accepted wireVerdict = iota
+	// refused: one of the catalogue's signature refusals.
+	refused
+)
+
+// wireCase is a request signed the way a real client does, or the way an attacker tries.
+type wireCase struct {
+	name      string
+	statement string
+	verdict   wireVerdict
+	call      func(env *Env) call
+}
+
+// signedThen signs a request as darabonba does with scheme, then lets change alter it.
+func signedThen(scheme signing.Scheme, change func(r *http.Request, creds signing.Credentials)) func(*http.Request, signing.Credentials) error {
+	return func(r *http.Request, creds signing.Credentials) error {
+		nonce := newUUID()
+		if err := signAlibaba(r, scheme, creds, time.Now(), nonce); err != nil {
+			return err
+		}
+		change(r, creds)
+		return nil
+	}
+}
+
+// withSignedHeaders rewrites the SignedHeaders list of a V3 Authorization.
+func withSignedHeaders(edit func(names []string) string) func(*http.Request, signing.Credentials) {
+	return func(r *http.Request, _ signing.Credentials) {
+		auth := r.Header.Get("Authorization")
+		start := strings.Index(auth, "SignedHeaders=")
+		if start < 0 {
+			return
+		}
+		start += len("SignedHeaders=")
+		end := start + strings.IndexByte(auth[start:], ',')
+		names := strings.Split(auth[start:end], ";")
+		r.Header.Set("Authorization", auth[:start]+edit(names)+auth[end:])
+	}
+}
+
+// repeat sends header name twice with the value it was signed with.
+func repeat(name string) func(*http.Request, signing.Credentials) {
+	return func(r *http.Request, _ signing.Credentials) {
+		r.Header.Add(name, r.Header.Get(name))
+	}
+}
+
+func wireCases() []wireCase {
+	v3 := func(change func(*http.Request, signing.Credentials)) func(*Env) call {
+		return func(*Env) call { return call{id: unknownID(), rawSign: signedThen(signing.SchemeV3, change)} }
+	}
+	roa := func(change func(*http.Request, signing.Credentials)) func(*Env) call {
+		return func(*Env) call { return call{id: unknownID(), rawSign: signedThen(signing.SchemeROA, change)} }
+	}
+	withToken := func(token string) func(*Env) call {
+		return func(*Env) call { return call{id: unknownID(), rawQuery: token} }
+	}
+	return []wireCase{
+		{"v3 SignedHeaders in reverse order", statementV3, accepted, v3(withSignedHeaders(func(n []string) string {
+			slices.Reverse(n)
+			return strings.Join(n, ";")
+		}))},
+		{"v3 SignedHeaders with a name twice", statementV3, refused, v3(withSignedHeaders(func(n []string) string {
+			return strings.Join(append(n, n[0]), ";")
+		}))},
+		{"v3 empty SignedHeaders", statementV3, refused, v3(withSignedHeaders(func([]string) string { return "" }))},
+		{"v3 SignedHeaders with an empty name", statementV3, refused, v3(withSignedHeaders(func(n []string) string {
+			return strings.Join(n, ";;")
+		}))},
+		{"v3 SignedHeaders without host", statementV3, refused, v3(func(r *http.Request, creds signing.Credentials) {
+			req := teaRequest(r)
+			delete(req.Headers, "host")
+			r.Header.Set("Authorization", authorizationV3Of(req, creds, r.Header.Get("x-acs-content-sha256")))
+		})},
+		{"v3 an unsigned x-acs header", statementV3, refused, v3(func(r *http.Request, _ signing.Credentials) {
+			r.Header.Set("x-acs-unsigned", "injected")
+		})},
+		{"v3 x-acs-date twice", statementV3, refused, v3(repeat("x-acs-date"))},
+		{"v3 nonce twice", statementV3, refused, v3(repeat("x-acs-signature-nonce"))},
+		{"v3 x-acs-content-sha256 twice", statementV3, refused, v3(repeat("x-acs-content-sha256"))},
+		{"v3 Authorization twice", statementV3, refused, v3(repeat("Authorization"))},
+		{"v3 signed over another payload hash", statementV3, refused, v3(func(r *http.Request, creds signing.Credentials) {
+			r.Header.Set("x-acs-content-sha256", strings.Repeat("0", 64))
+			r.Header.Set("Authorization", authorizationV3(r, creds, strings.Repeat("0", 64)))
+		})},
+		{"v3 id masked with * as the page prints it", statementV3, accepted, func(*Env) call {
+			return call{id: "es-cn-n6w1o1x0w001c" + randomHex(4) + "****"}
+		}},
+		{"v3 token with a space sent as +", statementV3, accepted, withToken("clientToken=a+b" + randomHex(4))},
+		{"v3 token with * ~ and %", statementV3, accepted, withToken("clientToken=a*b~c%25" + randomHex(4))},
+		{"v3 token with reserved characters", statementV3, accepted, withToken("clientToken=" + "%21%27%28%29%2B%2C%2F%3A%3D%40" + randomHex(4))},
+		{"v3 date five minutes ahead", statementTS, accepted, func(*Env) call {
+			return call{id: unknownID(), date: time.Now().Add(5 * time.Minute)}
+		}},
+		{"v3 date fourteen minutes old", statementTS, accepted, func(*Env) call {
+			return call{id: unknownID(), date: time.Now().Add(-14 * time.Minute)}
+		}},
+		{"v3 date sixteen minutes ahead", statementTS, refused, func(*Env) call {
+			return call{id: unknownID(), date: time.Now().Add(16 * time.Minute)}
+		}},
+		{"roa date five minutes ahead", statementTS, accepted, func(*Env) call {
+			return call{id: unknownID(), scheme: signing.SchemeROA, date: time.Now().Add(5 * time.Minute)}
+		}},
+		{"roa Date twice", statementROA, refused, roa(repeat("Date"))},
+		{"roa nonce twice", statementROA, refused, roa(repeat("x-acs-signature-nonce"))},
+		{"roa without Date", statementROA, refused, roa(func(r *http.Request, _ signing.Credentials) { r.Header.Del("Date") })},
+		{"roa Content-MD5 twice", statementROA, refused, func(*Env) call {
+			return call{id: unknownID(), rawSign: func(r *http.Request, creds signing.Credentials) error {
+				if err := signOlderSDK(r, creds); err != nil {
+					return err
+				}
+				repeat("Content-MD5")(r, creds)
+				return nil
+			}}
+		}},
+		{"roa another signature method", statementROA, refused, roa(func(r *http.Request, creds signing.Credentials) {
+			r.Header.Set("x-acs-signature-method", "HMAC-SHA256")
+			r.Header.Set("Authorization", authorizationROA(r, creds))
+		})},
+		{"roa with a body and its Content-MD5", statementROA, accepted, func(*Env) call {
+			return call{id: unknownID(), scheme: signing.SchemeROA, body: []byte(`{"a":1}`)}
+		}},
+		{"roa with a body and a Content-MD5 of another body", statementROA, refused, roa(func(r *http.Request, creds signing.Credentials) {
+			setBody(r, []byte(`{"a":2}`))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==")
+			r.Header.Set("Authorization", authorizationROA(r, creds))
+		})},
+		{"roa with a body and no Content-MD5", statementROA, refused, roa(func(r *http.Request, creds signing.Credentials) {
+			setBody(r, []byte(`{"a":3}`))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", authorizationROA(r, creds))
+		})},
+		{"roa as the older SDK signs an id with a space", statementROA, accepted, func(*Env) call {
+			return call{id: "es-cn-a b", rawSign: func(r *http.Request, creds signing.Credentials) error {
+				// The older SDK signs the decoded path while its transport escapes it.
+				escaped := r.URL.RawPath
+				r.URL.RawPath = ""
+				r.URL.Path = strings.ReplaceAll(r.URL.Path, "%20", " ")
+				err := signOlderSDK(r, creds)
+				r.URL.RawPath = escaped
+				return err
+			}}
+		}},
+		{"roa token with a space sent as +", statementROA, accepted, func(*Env) call {
+			return call{id: unknownID(), scheme: signing.SchemeROA, rawQuery: "clientToken=r+" + randomHex(4)}
+		}},
+		{"security token omitted, or sent for a key without one", statementSTS, refused, func(env *Env) call {
+			creds := *env.target.Credentials
+			if creds.SecurityToken != "" {
+				creds.SecurityToken = ""
+			} else {
+				creds.SecurityToken = "unexpected-" + randomHex(8)
+			}
+			return call{id: unknownID(), creds: &creds}
+		}},
+	}
+}
+
+func signatureWireChecks() []Check {
+	var out []Check
+	for _, wc := range wireCases() {
+		verdict := "accepted (the answer is the operation's, not a signature refusal)"
+		if wc.verdict == refused {
+			verdict = "refused with a signature code"
+		}
+		out = append(out, Check{
+			ID:     "signature-wire/" + slug(wc.name),
+			Title:  fmt.Sprintf("%s: %s (%s)", wc.name, verdict, wc.statement),
+			Labels: []string{LabelSignature},
+			Run: func(ctx context.Context, env *Env) error {
+				if err := needCredentials(env); err != nil {
+					return err
+				}
+				a, err := env.do(ctx, wc.call(env))
+				if err != nil {
+					return err
+				}
+				if wc.verdict == refused {
+					return env.expectOneOf(a, env.codesOf(signatureTriggers))
+				}
+				return env.expectSignatureAccepted(a)
+			},
+		})
+	}
+	return out
+}
+
+// expectSignatureAccepted asserts that a is the operation's answer to a request whose signature
+// passed: InstanceNotFound for the unknown instance, or a documented refusal of something else
+// about the request, but no signature code.
+func (e *Env) expectSignatureAccepted(a *answer) error {
+	if a.apiErr != nil && slices.Contains(e.codesOf(signatureTriggers), a.apiErr.Code) {
+		return fmt.Errorf("want the signature accepted, got %s", a.describe())
+	}
+	if a.apiErr != nil && a.apiErr.Code == "InstanceNotFound" {
+		return e.expectError(a, "InstanceNotFound")
+	}
+	return e.expectRefusal(a)
+}
