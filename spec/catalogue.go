@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -60,6 +61,9 @@ type ErrorCode struct {
 	Source string `json:"source"`
 	// Inferred lists the fields ("status", "message") no public source states.
 	Inferred []string `json:"inferred,omitempty"`
+	// OtherStatuses lists statuses other public sources give the code besides Status; a
+	// provider answering with any of them follows the record too.
+	OtherStatuses []int `json:"otherStatuses,omitempty"`
 	// Trigger says how to provoke the code from a server.
 	Trigger Trigger `json:"trigger"`
 	// Untriggerable is the reason a code with TriggerNone cannot be provoked.
@@ -78,6 +82,12 @@ func (e ErrorCode) IsInferred(field string) bool {
 		}
 	}
 	return false
+}
+
+// AllowsStatus reports whether status is one the document allows for the code: Status, or one
+// of OtherStatuses.
+func (e ErrorCode) AllowsStatus(status int) bool {
+	return status == e.Status || slices.Contains(e.OtherStatuses, status)
 }
 
 // Catalogue is the operation's error-code catalogue, in document order.
@@ -100,6 +110,25 @@ func (c *Catalogue) Lookup(code string) (ErrorCode, bool) {
 		return ErrorCode{}, false
 	}
 	return c.codes[i], true
+}
+
+// Alternatives returns the codes a provider may answer in the same situation as code: code
+// itself, then every other code with the same trigger, in document order. Codes with trigger
+// none share no situation, so a code with trigger none, or one the catalogue lacks, has only
+// itself. (For example an unknown route may be answered InvalidAction.NotFound or
+// InvalidApi.NotFound.)
+func (c *Catalogue) Alternatives(code string) []string {
+	out := []string{code}
+	e, ok := c.Lookup(code)
+	if !ok || e.Trigger == TriggerNone {
+		return out
+	}
+	for _, other := range c.codes {
+		if other.Code != code && other.Trigger == e.Trigger {
+			out = append(out, other.Code)
+		}
+	}
+	return out
 }
 
 // Len returns the number of entries.
@@ -142,6 +171,8 @@ func checkEntry(doc *openapi3.T, e ErrorCode) error {
 		return errors.New("code, message, meaning, source and example are all required")
 	case e.Status < 400 || e.Status > 599:
 		return fmt.Errorf("status %d is not an error status", e.Status)
+	case slices.ContainsFunc(e.OtherStatuses, func(s int) bool { return s < 400 || s > 599 || s == e.Status }):
+		return fmt.Errorf("otherStatuses %v: each must be an error status other than %d", e.OtherStatuses, e.Status)
 	case !knownTriggers[e.Trigger]:
 		return fmt.Errorf("unknown trigger %q", e.Trigger)
 	case (e.Trigger == TriggerNone) != (e.Untriggerable != ""):

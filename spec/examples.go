@@ -17,6 +17,10 @@ const WireBodyExtension = "x-wire-body"
 const (
 	MediaTypeJSON = "application/json"
 	MediaTypeXML  = "application/xml"
+	// MediaTypeXMLWire is the exact Content-Type of the service's XML answers, which the
+	// reference server writes too: darabonba-openapi reads an error body as XML only under this
+	// label. Readers accept any XML media type (IsXMLMediaType).
+	MediaTypeXMLWire = "text/xml;charset=utf-8"
 )
 
 // Example is one response example of the operation.

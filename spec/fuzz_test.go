@@ -65,6 +65,10 @@ func addXMLSeeds(f *testing.F) {
 		`<Result>true</Result><Result>false</Result>`,
 		``,
 		`<`,
+		"\uFEFF<?xml version=\"1.0\"?><Result>true</Result><RequestId>R</RequestId>",
+		`<?xml-stylesheet href="s"?><Result>true</Result>`,
+		`<Error><Recommend><![CDATA[https://x/?a=1&requestId=R]]></Recommend></Error>`,
+		`<Result>true</Result><?xml version="1.0"?>`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -72,8 +76,8 @@ func addXMLSeeds(f *testing.F) {
 
 // wrap puts a fragment's fields under root, dropping an XML declaration as UnmarshalXML does.
 func wrap(body []byte, root string) []byte {
-	inner := bytes.TrimSpace(body)
-	if bytes.HasPrefix(inner, []byte("<?xml")) {
+	inner := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\uFEFF")))
+	if bytes.HasPrefix(inner, []byte("<?xml")) && len(inner) > len("<?xml") && strings.IndexByte(" \t\r\n?", inner[len("<?xml")]) >= 0 {
 		if end := bytes.Index(inner, []byte("?>")); end >= 0 {
 			inner = inner[end+2:]
 		}

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -48,6 +49,7 @@ func parseXML(r io.Reader) ([]*xmlNode, error) {
 		count int
 	)
 	for {
+		start := dec.InputOffset()
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
 			break
@@ -85,6 +87,10 @@ func parseXML(r io.Reader) ([]*xmlNode, error) {
 			n.text = append(n.text, t...)
 		case xml.Directive:
 			return nil, errDirective
+		case xml.ProcInst:
+			if t.Target == "xml" && start != 0 {
+				return nil, errLateDeclaration
+			}
 		}
 	}
 	if len(top) == 0 {
@@ -98,6 +104,8 @@ var (
 	errDirective   = errors.New("xml: directives (DOCTYPE, ENTITY) are not accepted")
 	errNoElement   = errors.New("xml: no element")
 	errMalformed   = errors.New("xml: malformed markup")
+
+	errLateDeclaration = errors.New("xml: an XML declaration after the start of the body")
 )
 
 // xmlSpace reports whether b is XML white space only (space, tab, CR, LF).
@@ -139,6 +147,10 @@ func xmlShape(body []byte) (fragment bool, err error) {
 			}
 			pi := rest[:len("<?")+end+len("?>")]
 			if isDeclaration(pi) {
+				if i != 0 {
+					// XML 1.0, 2.8: the declaration comes first or not at all.
+					return false, errLateDeclaration
+				}
 				if err := checkDeclaration(pi[len("<?xml") : len(pi)-len("?>")]); err != nil {
 					return false, err
 				}
@@ -281,15 +293,38 @@ func fields(top []*xmlNode) (children []*xmlNode, root *xmlNode) {
 }
 
 // IsXMLFragment reports whether body is a root-less fragment (the product page's shape) rather
-// than a document with one root element.
+// than a document with one root element. A UTF-8 byte order mark before the prolog is allowed.
 func IsXMLFragment(body []byte) (bool, error) {
-	return xmlShape(body)
+	return xmlShape(trimBOM(body))
+}
+
+// utf8BOM is the UTF-8 encoding of U+FEFF. XML allows it before the prolog (XML 1.0, 4.3.3);
+// encoding/xml does not skip it, so every entry point strips it first.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// trimBOM returns body without a leading UTF-8 byte order mark.
+func trimBOM(body []byte) []byte {
+	return bytes.TrimPrefix(body, utf8BOM)
+}
+
+// IsXMLMediaType reports whether contentType (a Content-Type value, parameters allowed, any
+// case) names an XML media type: text/xml, application/xml or any type with the +xml suffix
+// (RFC 7303). The service labels its XML text/xml;charset=utf-8; every reader accepts them all.
+func IsXMLMediaType(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	typ, sub, ok := strings.Cut(mt, "/")
+	if !ok || typ == "" || sub == "" || strings.ContainsAny(sub, "/ \t") {
+		return false
+	}
+	return mt == "text/xml" || mt == "application/xml" || (len(sub) > len("+xml") && strings.HasSuffix(sub, "+xml"))
 }
 
 // UnmarshalXML decodes an XML body of either shape into v, a pointer to one of the generated
 // types. The root element's name is not checked: a reader should be lenient about a name the
 // service has never published.
 func UnmarshalXML(body []byte, v any) error {
+	body = trimBOM(body)
 	fragment, err := xmlShape(body)
 	if err != nil {
 		return err
@@ -300,9 +335,9 @@ func UnmarshalXML(body []byte, v any) error {
 	// A fragment gets a synthetic root so encoding/xml sees the fields as children. The XML
 	// declaration, if any, must go first, so it is dropped before wrapping.
 	inner := bytes.TrimSpace(body)
-	if bytes.HasPrefix(inner, []byte("<?xml")) {
-		if end := bytes.Index(inner, []byte("?>")); end >= 0 {
-			inner = inner[end+2:]
+	if bytes.HasPrefix(inner, []byte("<?")) {
+		if end := bytes.Index(inner, []byte("?>")); end >= 0 && isDeclaration(inner[:end+len("?>")]) {
+			inner = inner[end+len("?>"):]
 		}
 	}
 	wrapped := make([]byte, 0, len(inner)+len("<fragment></fragment>"))
@@ -317,7 +352,7 @@ func UnmarshalXML(body []byte, v any) error {
 // by their xml names, and converts text by the property's type, so <Result>yes</Result> is an
 // error where the schema says boolean. kin-openapi has no XML decoder of its own.
 func XMLBodyDecoder(body io.Reader, _ http.Header, schema *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
-	top, err := parseXML(body)
+	top, err := parseXML(skipBOM(body))
 	if err != nil {
 		return nil, err
 	}
@@ -334,14 +369,25 @@ func XMLBodyDecoder(body io.Reader, _ http.Header, schema *openapi3.SchemaRef, _
 
 var registerXML sync.Once
 
-// RegisterXMLBodyDecoder registers XMLBodyDecoder with openapi3filter for application/xml and
-// text/xml. openapi3filter keeps its decoders in one process-wide registry, so every package
-// that validates XML calls this; only the first call has an effect.
+// RegisterXMLBodyDecoder registers XMLBodyDecoder with openapi3filter for text/xml and
+// application/xml (openapi3filter looks decoders up by the exact media type, so a +xml type is
+// decoded through XMLBodyDecoder only by a caller that registers it). openapi3filter keeps its
+// decoders in one process-wide registry, so every package that validates XML calls this; only
+// the first call has an effect.
 func RegisterXMLBodyDecoder() {
 	registerXML.Do(func() {
-		openapi3filter.RegisterBodyDecoder(MediaTypeXML, XMLBodyDecoder)
 		openapi3filter.RegisterBodyDecoder("text/xml", XMLBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("application/xml", XMLBodyDecoder)
 	})
+}
+
+// skipBOM returns r without a leading UTF-8 byte order mark.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if head, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(head, utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM))
+	}
+	return br
 }
 
 func xmlObject(children []*xmlNode, s *openapi3.Schema, path string) (map[string]any, error) {
