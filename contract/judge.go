@@ -136,9 +136,7 @@ func quality(accept, typ, subtype string) (q float64, matched bool) {
 // isXMLMediaType reports an XML media type: text/xml, application/xml or any +xml suffix. The
 // document's readers accept every one of them (public record: the service labels its XML
 // text/xml;charset=utf-8).
-func isXMLMediaType(mediaType string) bool {
-	return mediaType == "text/xml" || mediaType == spec.MediaTypeXML || strings.HasSuffix(mediaType, "+xml")
-}
+func isXMLMediaType(mediaType string) bool { return spec.IsXMLMediaType(mediaType) }
 
 // mediaTypeOf is an answer's media type, lower-cased and without parameters, or "" when its
 // Content-Type cannot be parsed.
@@ -318,15 +316,17 @@ func collectReasons(err error, out *[]string) {
 	*out = append(*out, firstLine(err.Error()))
 }
 
-// alternatives are the codes that answer the same situation as code, code first.
+// alternatives are the codes that answer the same situation as code, code first
+// (spec.Catalogue.Alternatives: codes that share a trigger).
 func (e *Env) alternatives(code string) []string {
-	return []string{code}
+	return e.catalogue.Alternatives(code)
 }
 
-// statusAllowed reports whether the catalogue allows code at status.
+// statusAllowed reports whether the catalogue allows code at status (spec.ErrorCode.AllowsStatus:
+// an entry may list other statuses).
 func (e *Env) statusAllowed(code string, status int) bool {
 	entry, ok := e.catalogue.Lookup(code)
-	return ok && entry.Status == status
+	return ok && entry.AllowsStatus(status)
 }
 
 // wanted renders codes with their statuses, "400 InstanceNotFound or 404 ...".
