@@ -3,15 +3,19 @@ package contract
 import (
 	"context"
 	"fmt"
+	"sort"
 	"sync"
 
 	"github.com/es-openapi/interrupt/spec"
 )
 
 // Labels of the check groups, usable in Ginkgo label filters and with esinterrupt verify.
+// Every check also carries its group (the part of its ID before the slash) as a label, so labels
+// and check ids agree: "error-code" selects the error-code checks as "errors" does.
 const (
 	LabelDocument    = "document"
 	LabelErrors      = "errors"
+	LabelErrorCode   = "error-code"
 	LabelNegative    = "negative"
 	LabelIdempotency = "idempotency"
 	LabelSignature   = "signature"
@@ -48,11 +52,14 @@ func buildChecks() ([]Check, error) {
 	// every other check that sends requests.
 	var throttled []Check
 	for _, entry := range catalogue.Codes() {
+		c := errorCodeCheck(entry)
+		c.Statement = fmt.Sprintf("x-error-codes: %s is answered with status %d and the Error body (example %s)", entry.Code, entry.Status, entry.Example)
+		c.Needs = errorCodeNeeds(entry, states)
 		if entry.Trigger == spec.TriggerThrottle {
-			throttled = append(throttled, errorCodeCheck(entry))
+			throttled = append(throttled, c)
 			continue
 		}
-		all = append(all, errorCodeCheck(entry))
+		all = append(all, c)
 	}
 	all = append(all, negativeChecks()...)
 	all = append(all, idempotencyChecks()...)
@@ -66,13 +73,74 @@ func buildChecks() ([]Check, error) {
 	all = append(all, flowChecks()...)
 	all = append(all, coverageCheck())
 	seen := map[string]bool{}
-	for _, c := range all {
+	for i, c := range all {
 		if seen[c.ID] {
 			return nil, fmt.Errorf("contract: two checks are named %q", c.ID)
 		}
 		seen[c.ID] = true
+		all[i].Labels = withGroupLabel(c)
 	}
 	return all, nil
+}
+
+// withGroupLabel returns c's labels with its group first.
+func withGroupLabel(c Check) []string {
+	labels := []string{c.Group()}
+	for _, l := range c.Labels {
+		if l != c.Group() {
+			labels = append(labels, l)
+		}
+	}
+	return labels
+}
+
+// errorCodeNeeds is what provoking entry's code needs from the target, by its trigger.
+func errorCodeNeeds(entry spec.ErrorCode, states *spec.StateTable) Needs {
+	switch entry.Trigger {
+	case spec.TriggerInstanceStatus, spec.TriggerRepeatInterrupt:
+		n := Needs{Instances: map[Status]int{}}
+		for _, row := range states.Rows() {
+			if row.Code == entry.Code {
+				n.Instances[row.From]++
+			}
+		}
+		return n
+	case spec.TriggerTokenReuse:
+		n := Needs{Instances: map[Status]int{}}
+		for _, row := range states.Rows() {
+			if row.Succeeds() {
+				n.Instances[row.From]++
+				n.Instances[row.To]++
+			}
+		}
+		return n
+	case spec.TriggerThrottle:
+		return Needs{Throttling: true}
+	case spec.TriggerMissingSignature, spec.TriggerBadSignature, spec.TriggerNonceReplay,
+		spec.TriggerStaleDate, spec.TriggerUnknownAccessKey, spec.TriggerSTSMismatch:
+		return Needs{Credentials: true}
+	}
+	return Needs{}
+}
+
+// Labels returns every label the checks carry, sorted.
+func Labels() ([]string, error) {
+	all, err := checks()
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range all {
+		for _, l := range c.Labels {
+			if !seen[l] {
+				seen[l] = true
+				out = append(out, l)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 // CheckByID returns the check named id.
@@ -92,7 +160,7 @@ func CheckByID(id string) (Check, bool) {
 // needCredentials skips a check on a target whose signatures the suite cannot produce.
 func needCredentials(env *Env) error {
 	if env.target.Credentials == nil {
-		return Skip("the target has no credentials, so signatures cannot be exercised")
+		return skipMissing("the target has no credentials, so signatures cannot be exercised", Needs{Credentials: true})
 	}
 	return nil
 }

@@ -20,18 +20,20 @@ const (
 func documentChecks() []Check {
 	return []Check{
 		{
-			ID:     "document/valid",
-			Title:  "the document is valid OpenAPI 3.0 with every example valid (kin-openapi)",
-			Labels: []string{LabelDocument},
+			ID:        "document/valid",
+			Title:     "the document is valid OpenAPI 3.0 with every example valid (kin-openapi)",
+			Labels:    []string{LabelDocument},
+			Statement: "the document: OpenAPI 3.0.3, and every example valid against its schema",
 			Run: func(context.Context, *Env) error {
 				_, err := spec.New()
 				return err
 			},
 		},
 		{
-			ID:     "document/page-samples",
-			Title:  "the document carries the product page's JSON and XML samples verbatim",
-			Labels: []string{LabelDocument},
+			ID:        "document/page-samples",
+			Title:     "the document carries the product page's JSON and XML samples verbatim",
+			Labels:    []string{LabelDocument},
+			Statement: "components/examples PageSample and PageSampleXml: the operation page's samples, verbatim",
 			Run: func(_ context.Context, env *Env) error {
 				examples, err := spec.LoadExamples()
 				if err != nil {
@@ -50,9 +52,10 @@ func documentChecks() []Check {
 			},
 		},
 		{
-			ID:     "document/examples",
-			Title:  "every example, JSON and XML, validates against its response (openapi3filter.ValidateResponse)",
-			Labels: []string{LabelDocument},
+			ID:        "document/examples",
+			Title:     "every example, JSON and XML, validates against its response (openapi3filter.ValidateResponse)",
+			Labels:    []string{LabelDocument},
+			Statement: "components/examples: every example is a valid answer of its response (status, media type, schema)",
 			Run: func(ctx context.Context, env *Env) error {
 				examples, err := spec.LoadExamples()
 				if err != nil {

@@ -11,9 +11,6 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-// throttleBurst bounds the requests sent to provoke flow control.
-const throttleBurst = 2000
-
 // errorCodeCheck makes the check that drives entry's code out of the target by its trigger and
 // checks the answer's status, Code, RequestId and body.
 func errorCodeCheck(entry spec.ErrorCode) Check {
@@ -36,7 +33,7 @@ func errorCodeCheck(entry spec.ErrorCode) Check {
 func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
 	switch entry.Trigger {
 	case spec.TriggerNone:
-		return nil, Skip("no request provokes it: " + entry.Untriggerable)
+		return nil, SkipDeclared("no request provokes it: " + entry.Untriggerable)
 
 	case spec.TriggerUnknownInstance:
 		return env.interrupt(ctx, unknownID(), newUUID())
@@ -141,11 +138,13 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 	return nil, fmt.Errorf("the catalogue's trigger %q has no driver in this suite", entry.Trigger)
 }
 
-// provokeThrottle sends a bounded burst until the target answers with flow control, and checks
+// provokeThrottle sends a burst bounded by the throttle probe until the target answers with flow control, and checks
 // that the answer says when to retry. A target that throttles with another Throttling code than
 // want does not have this one to show.
 func provokeThrottle(ctx context.Context, env *Env, want string) (*answer, error) {
-	for i := 0; i < throttleBurst; i++ {
+	probe := env.throttleProbe()
+	for i := 0; i < probe; i++ {
+		env.run.throttleSent.Add(1)
 		a, err := env.do(ctx, call{id: unknownID(), throttleFinal: true})
 		if err != nil {
 			return nil, err
@@ -161,5 +160,5 @@ func provokeThrottle(ctx context.Context, env *Env, want string) (*answer, error
 		}
 		return a, nil
 	}
-	return nil, Skip(fmt.Sprintf("no flow control after %d requests: the target does not throttle (serve with --throttle)", throttleBurst))
+	return nil, skipMissing(fmt.Sprintf("no flow control after %d requests: the target does not throttle within the probe (serve with --throttle, or raise --throttle-probe)", probe), Needs{Throttling: true})
 }

@@ -46,8 +46,10 @@ func flowChecks() []Check {
 	return []Check{{
 		ID: "flow/burst-and-recovery",
 		Title: "every answer of a burst is a documented answer (InstanceNotFound, or a Throttling code with its flow-control state: " +
-			"Remain at most Limit, Reset not past), and a retry after TimeLeft is served (" + statementRateLimit + ")",
-		Labels: []string{LabelFlow},
+			"Remain at most Limit, Reset not past), and a retry after TimeLeft is served",
+		Statement: statementRateLimit,
+		Labels:    []string{LabelFlow},
+		Needs:     Needs{Throttling: true},
 		Run: func(ctx context.Context, env *Env) error {
 			throttled, err := burstUntilThrottled(ctx, env)
 			if err != nil {
@@ -77,10 +79,13 @@ func flowChecks() []Check {
 	}}
 }
 
-// burstUntilThrottled sends requests for an unknown instance, at most throttleBurst, until one is
+// burstUntilThrottled sends requests for an unknown instance, at most the throttle probe, until one is
 // throttled. Every answer is judged: InstanceNotFound, or a conforming Throttling error.
 func burstUntilThrottled(ctx context.Context, env *Env) (*answer, error) {
-	for i := 0; i < throttleBurst; i++ {
+	// The burst shares the run's throttle probe with the flow-control error-code checks.
+	probe := env.throttleProbe()
+	for i := 0; int(env.run.throttleSent.Load()) < probe; i++ {
+		env.run.throttleSent.Add(1)
 		a, err := env.do(ctx, call{id: unknownID(), throttleFinal: true, xml: i%2 == 1})
 		if err != nil {
 			return nil, err
@@ -96,7 +101,7 @@ func burstUntilThrottled(ctx context.Context, env *Env) (*answer, error) {
 		}
 		return a, nil
 	}
-	return nil, Skip(fmt.Sprintf("no flow control after %d requests: the target does not throttle (serve with --throttle)", throttleBurst))
+	return nil, skipMissing(fmt.Sprintf("no flow control after %d requests: the target does not throttle within the probe (serve with --throttle, or raise --throttle-probe)", probe), Needs{Throttling: true})
 }
 
 // throttlingCodes are the catalogue's flow-control codes.

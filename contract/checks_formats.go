@@ -9,9 +9,11 @@ import (
 func formatChecks() []Check {
 	return []Check{
 		{
-			ID:     "formats/success",
-			Title:  "a success carries the same data in JSON and in XML",
-			Labels: []string{LabelFormats},
+			ID:        "formats/success",
+			Title:     "a success carries the same data in JSON and in XML",
+			Labels:    []string{LabelFormats},
+			Statement: "responses 200: application/json and application/xml carry the same InterruptElasticsearchTaskResult",
+			Needs:     Needs{Instances: map[Status]int{StatusActivating: 2}},
 			Run: func(ctx context.Context, env *Env) error {
 				var results [2]*answer
 				for i, asXML := range []bool{false, true} {
@@ -37,9 +39,10 @@ func formatChecks() []Check {
 			},
 		},
 		{
-			ID:     "formats/errors",
-			Title:  "an error carries the same status, Code and Message in JSON and in XML",
-			Labels: []string{LabelFormats},
+			ID:        "formats/errors",
+			Title:     "an error carries the same status, Code and Message in JSON and in XML",
+			Labels:    []string{LabelFormats},
+			Statement: "responses 400: application/json and application/xml carry the same Error (Code, Message)",
 			Run: func(ctx context.Context, env *Env) error {
 				id := unknownID()
 				var errs [2]*answer

@@ -22,9 +22,11 @@ const (
 func idempotencyChecks() []Check {
 	return []Check{
 		{
-			ID:     "idempotency/replay",
-			Title:  "the same clientToken returns the first answer again (status, body, RequestId) and changes nothing",
-			Labels: []string{LabelIdempotency},
+			ID:        "idempotency/replay",
+			Title:     "the same clientToken returns the first answer again (status, body, RequestId) and changes nothing",
+			Labels:    []string{LabelIdempotency},
+			Statement: "parameters clientToken: a repeated clientToken for the same instance returns the first answer and changes nothing",
+			Needs:     Needs{Instances: map[Status]int{StatusActivating: 1}},
 			Run: func(ctx context.Context, env *Env) error {
 				id, err := env.instance(ctx, env.interruptible.From)
 				if err != nil {
@@ -49,9 +51,11 @@ func idempotencyChecks() []Check {
 			},
 		},
 		{
-			ID:     "idempotency/concurrent",
-			Title:  fmt.Sprintf("%d concurrent identical requests make one transition and get identical answers", concurrentDuplicates),
-			Labels: []string{LabelIdempotency},
+			ID:        "idempotency/concurrent",
+			Title:     fmt.Sprintf("%d concurrent identical requests make one transition and get identical answers", concurrentDuplicates),
+			Labels:    []string{LabelIdempotency},
+			Statement: "parameters clientToken: concurrent requests with one clientToken make one transition and get one answer",
+			Needs:     Needs{Instances: map[Status]int{StatusActivating: 1}},
 			Run: func(ctx context.Context, env *Env) error {
 				id, err := env.instance(ctx, env.interruptible.From)
 				if err != nil {

@@ -99,9 +99,11 @@ func negativeChecks() []Check {
 	var out []Check
 	for i, in := range badInputs("es-cn-x") {
 		out = append(out, Check{
-			ID:     "negative/" + slug(in.name),
-			Title:  fmt.Sprintf("%s gets a documented 4xx Error (%s), in JSON and XML, and changes nothing", in.name, situationNames(in.situations)),
-			Labels: []string{LabelNegative},
+			ID:        "negative/" + slug(in.name),
+			Title:     fmt.Sprintf("%s gets a documented 4xx Error (%s), in JSON and XML, and changes nothing", in.name, situationNames(in.situations)),
+			Labels:    []string{LabelNegative},
+			Statement: negativeStatement(in),
+			Needs:     Needs{SharedInstances: map[Status]int{StatusActivating: 1}, StatusObservation: true},
 			Run: func(ctx context.Context, env *Env) error {
 				id, observable, err := env.negativeInstance(ctx)
 				if err != nil {

@@ -35,7 +35,7 @@ func negotiationCases() []negotiationCase {
 		{"json and xml equally", []string{"application/json, application/xml"}},
 		{"json and xml at the same quality", []string{"application/json;q=0.5, application/xml;q=0.5"}},
 		{"an unknown type", []string{"text/html"}},
-		{"xml excluded", []string{"application/xml;q=0"}},
+		{"xml excluded", []string{"application/xml;q=0, text/xml;q=0"}},
 		{"json excluded", []string{"application/xml;q=0.001, application/json;q=0"}},
 		{"application wildcard above xml", []string{"application/*;q=0.8, application/xml;q=0.1"}},
 		{"any type below xml", []string{"*/*;q=0.1, application/xml"}},
@@ -56,9 +56,10 @@ func negotiationChecks() []Check {
 			shown = "Accept: " + strings.Join(nc.lines, " | ")
 		}
 		out = append(out, Check{
-			ID:     "negotiation/" + slug(nc.name),
-			Title:  fmt.Sprintf("%s is answered in %s (%s)", shown, want, statementNegotiation),
-			Labels: []string{LabelNegotiation},
+			ID:        "negotiation/" + slug(nc.name),
+			Title:     fmt.Sprintf("%s is answered in %s", shown, want),
+			Statement: statementNegotiation,
+			Labels:    []string{LabelNegotiation},
 			Run: func(ctx context.Context, env *Env) error {
 				c := call{id: unknownID(), token: newUUID(), accept: accept, noAccept: nc.lines == nil}
 				if len(nc.lines) > 1 {

@@ -5,6 +5,9 @@ import (
 	"fmt"
 )
 
+// LabelShape selects the request-shape checks.
+const LabelShape = "shape"
+
 // statementReplay is the document statement the replay checks judge by.
 const statementReplay = "operation description: a repeated clientToken returns the first answer again (status, body and RequestId); info.description: the body is in JSON or XML as the request's Accept header asks"
 
@@ -13,9 +16,11 @@ const statementReplay = "operation description: a repeated clientToken returns t
 func shapeChecks() []Check {
 	return []Check{
 		{
-			ID:     "shape/replay-success-in-the-other-format",
-			Title:  "a success replayed for its clientToken with the other Accept comes in that format with the first status, Result and RequestId (" + statementReplay + ")",
-			Labels: []string{LabelIdempotency, LabelFormats},
+			ID:        "shape/replay-success-in-the-other-format",
+			Title:     "a success replayed for its clientToken with the other Accept comes in that format with the first status, Result and RequestId",
+			Statement: statementReplay,
+			Labels:    []string{LabelShape, LabelIdempotency, LabelFormats},
+			Needs:     Needs{Instances: map[Status]int{StatusActivating: 2}},
 			Run: func(ctx context.Context, env *Env) error {
 				for _, firstXML := range []bool{false, true} {
 					id, err := env.instance(ctx, env.interruptible.From)
@@ -45,9 +50,11 @@ func shapeChecks() []Check {
 			},
 		},
 		{
-			ID:     "shape/replay-error-in-the-other-format",
-			Title:  "a refusal replayed for its clientToken with the other Accept comes in that format with the first status, Code, Message and RequestId (" + statementReplay + ")",
-			Labels: []string{LabelIdempotency, LabelFormats},
+			ID:        "shape/replay-error-in-the-other-format",
+			Title:     "a refusal replayed for its clientToken with the other Accept comes in that format with the first status, Code, Message and RequestId",
+			Statement: statementReplay,
+			Labels:    []string{LabelShape, LabelIdempotency, LabelFormats},
+			Needs:     Needs{Instances: map[Status]int{StatusSuspended: 1}},
 			Run: func(ctx context.Context, env *Env) error {
 				refusal, code := env.refusingRow()
 				if code == "" {

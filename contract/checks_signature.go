@@ -79,9 +79,11 @@ func signatureChecks() []Check {
 			title = fmt.Sprintf("%s: rejected with %s", sc.name, sc.code)
 		}
 		out = append(out, Check{
-			ID:     "signature/" + slug(sc.name),
-			Title:  title,
-			Labels: []string{LabelSignature},
+			ID:        "signature/" + slug(sc.name),
+			Title:     title,
+			Labels:    []string{LabelSignature},
+			Statement: signatureStatement(sc),
+			Needs:     Needs{Credentials: true},
 			Run: func(ctx context.Context, env *Env) error {
 				if err := needCredentials(env); err != nil {
 					return err
@@ -103,9 +105,11 @@ func signatureChecks() []Check {
 		})
 	}
 	out = append(out, Check{
-		ID:     "signature/nonce-replay",
-		Title:  "a signature nonce sent twice is rejected with SignatureNonceUsed",
-		Labels: []string{LabelSignature},
+		ID:        "signature/nonce-replay",
+		Title:     "a signature nonce sent twice is rejected with SignatureNonceUsed",
+		Labels:    []string{LabelSignature},
+		Statement: "x-error-codes: SignatureNonceUsed refuses a request whose x-acs-signature-nonce was already used",
+		Needs:     Needs{Credentials: true},
 		Run: func(ctx context.Context, env *Env) error {
 			if err := needCredentials(env); err != nil {
 				return err

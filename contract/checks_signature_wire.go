@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/es-openapi/interrupt/signing"
-	"github.com/es-openapi/interrupt/spec"
 )
 
 // The document statements the wire-level signature checks judge by.
@@ -20,10 +19,19 @@ const (
 	statementSTS = "x-error-codes InvalidSecurityToken.MismatchWithAccessKey, and acs3HmacSha256: with STS credentials the client sets x-acs-security-token"
 )
 
-// signatureTriggers are the catalogue's situations of a refused signature.
-var signatureTriggers = []spec.Trigger{
-	spec.TriggerMissingSignature, spec.TriggerBadSignature, spec.TriggerNonceReplay,
-	spec.TriggerStaleDate, spec.TriggerUnknownAccessKey, spec.TriggerSTSMismatch,
+// LabelSignatureWire selects the wire-level signature checks.
+const LabelSignatureWire = "signature-wire"
+
+// signatureRefusals are the catalogue's codes of a refused signature (preflight's
+// signatureTriggers).
+func (e *Env) signatureRefusals() []string {
+	var codes []string
+	for _, entry := range e.catalogue.Codes() {
+		if signatureTriggers[entry.Trigger] {
+			codes = append(codes, entry.Code)
+		}
+	}
+	return codes
 }
 
 // wireVerdict is what a wire-level signature case must get.
@@ -199,9 +207,11 @@ func signatureWireChecks() []Check {
 			verdict = "refused with a signature code"
 		}
 		out = append(out, Check{
-			ID:     "signature-wire/" + slug(wc.name),
-			Title:  fmt.Sprintf("%s: %s (%s)", wc.name, verdict, wc.statement),
-			Labels: []string{LabelSignature},
+			ID:        "signature-wire/" + slug(wc.name),
+			Title:     fmt.Sprintf("%s: %s", wc.name, verdict),
+			Statement: wc.statement,
+			Labels:    []string{LabelSignatureWire, LabelSignature},
+			Needs:     Needs{Credentials: true},
 			Run: func(ctx context.Context, env *Env) error {
 				if err := needCredentials(env); err != nil {
 					return err
@@ -211,7 +221,7 @@ func signatureWireChecks() []Check {
 					return err
 				}
 				if wc.verdict == refused {
-					return env.expectOneOf(a, env.codesOf(signatureTriggers))
+					return env.expectOneOf(a, env.signatureRefusals())
 				}
 				return env.expectSignatureAccepted(a)
 			},
@@ -224,7 +234,7 @@ func signatureWireChecks() []Check {
 // passed: InstanceNotFound for the unknown instance, or a documented refusal of something else
 // about the request, but no signature code.
 func (e *Env) expectSignatureAccepted(a *answer) error {
-	if a.apiErr != nil && slices.Contains(e.codesOf(signatureTriggers), a.apiErr.Code) {
+	if a.apiErr != nil && slices.Contains(e.signatureRefusals(), a.apiErr.Code) {
 		return fmt.Errorf("want the signature accepted, got %s", a.describe())
 	}
 	if a.apiErr != nil && a.apiErr.Code == "InstanceNotFound" {

@@ -18,9 +18,13 @@ func stateChecks(table *spec.StateTable) []Check {
 			want = row.Code
 		}
 		out = append(out, Check{
-			ID:     "state/" + string(row.From),
-			Title:  fmt.Sprintf("interrupting an instance that is %s answers %s and leaves it %s", row.From, want, row.To),
-			Labels: []string{LabelState},
+			ID:        "state/" + string(row.From),
+			Title:     fmt.Sprintf("interrupting an instance that is %s answers %s and leaves it %s", row.From, want, row.To),
+			Labels:    []string{LabelState},
+			Statement: fmt.Sprintf("x-state-table row %s→%s (%s)", row.From, row.To, want),
+			// A refused interrupt leaves the status unchanged, which only reading it shows; the
+			// success is also judged by the answer to a further interrupt.
+			Needs: Needs{Instances: map[Status]int{row.From: 1}, StatusObservation: !row.Succeeds()},
 			Run: func(ctx context.Context, env *Env) error {
 				id, err := env.instance(ctx, row.From)
 				if err != nil {

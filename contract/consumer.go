@@ -315,7 +315,7 @@ func DescribeConsumer(consumer Consumer) bool {
 			ginkgo.It("loads the consumer checks", func() { ginkgo.Fail(err.Error()) })
 			return
 		}
-		registerCheckList(checks, func() *Env { return env })
+		registerCheckList(checks, func() *Env { return env }, func(Result) {})
 	})
 }
 

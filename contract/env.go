@@ -48,6 +48,8 @@ type Env struct {
 	consumerCall func(ctx context.Context, instanceID string) ConsumerOutcome
 
 	negative negativeState
+	// run records what this run sent, created and lacked (needs.go).
+	run runState
 
 	mu       sync.Mutex
 	statuses map[int]int
@@ -81,7 +83,7 @@ func NewEnv(target Target) (*Env, error) {
 		}
 	}
 	spec.RegisterXMLBodyDecoder()
-	return &Env{
+	env := &Env{
 		states:        states,
 		interruptible: interruptible,
 		target:        target,
@@ -91,7 +93,11 @@ func NewEnv(target Target) (*Env, error) {
 		catalogue:     catalogue,
 		statuses:      map[int]int{},
 		codes:         map[string]int{},
-	}, nil
+	}
+	if c, ok := target.Fixtures.(requestCounter); ok {
+		env.run.fixtureBase = c.Requests()
+	}
+	return env, nil
 }
 
 // Statuses returns how often the target answered with each status so far.
@@ -229,6 +235,7 @@ func (e *Env) doOnce(ctx context.Context, c call) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.run.requests.Add(1)
 	resp, err := e.send(req, sign)
 	if err != nil {
 		return nil, fmt.Errorf("send %s %s: %w", req.Method, req.URL.RequestURI(), err)
@@ -347,16 +354,22 @@ func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Re
 	return req, signer, nil
 }
 
-// instance gets an instance in status st, turning a missing fixture into a skip.
+// instance gets an instance in status st, turning a missing fixture into a setup skip, and
+// records it for the verdict and for Cleanup.
 func (e *Env) instance(ctx context.Context, st Status) (string, error) {
+	missing := Needs{Instances: map[Status]int{st: 1}}
 	if e.target.Fixtures == nil {
-		return "", Skip("the target has no fixtures")
+		return "", skipMissing("the target has no fixtures", missing)
 	}
 	id, err := e.target.Fixtures.Instance(ctx, st)
 	if errors.Is(err, ErrNoFixture) {
-		return "", Skip(err.Error())
+		return "", skipMissing(err.Error(), missing)
 	}
-	return id, err
+	if err != nil {
+		return "", err
+	}
+	e.noteInstance(st, id)
+	return id, nil
 }
 
 // statusOf reads an instance's status; ok is false when the fixtures cannot observe it.

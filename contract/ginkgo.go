@@ -1,7 +1,10 @@
 package contract
 
 import (
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
@@ -15,36 +18,81 @@ import (
 //
 //	var _ = contract.DescribeProvider(func() contract.Target { return contract.Target{BaseURL: url} })
 //
-// Each spec carries its check's labels, so Ginkgo's --label-filter selects groups. Like every
-// entry point of this package it registers an XML body decoder with kin-openapi's process-wide
-// openapi3filter registry (spec.RegisterXMLBodyDecoder).
+// Each spec carries its check's labels, so Ginkgo's --label-filter selects groups. The container's
+// BeforeAll reaches the target once (Preflight) and fails there, once, if it is unreachable or
+// refuses the credentials; no check runs then. A check the target's setup keeps from running
+// fails its spec with the reason, unless Target.AllowPartial is set (the spec is then skipped); a
+// skip the document declares is always a skipped spec. The container's AfterAll removes the
+// instances the run created and adds the run's one summary, naming what to provide, as a report
+// entry shown whatever the outcome. (A failure in an AfterAll cannot carry the verdict: Ginkgo
+// counts a failure that follows a skipped spec as that spec's additional failure, and the suite
+// would pass.)
+// Like every entry point of this package it registers an XML body decoder with kin-openapi's
+// process-wide openapi3filter registry (spec.RegisterXMLBodyDecoder).
 func DescribeProvider(target func() Target) bool {
 	return ginkgo.Describe("InterruptElasticsearchTask provider contract", ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
 		var env *Env
-		ginkgo.BeforeAll(func() {
-			var err error
-			env, err = NewEnv(target())
+		var rec recorder
+		var start time.Time
+		ginkgo.BeforeAll(func(ctx ginkgo.SpecContext) {
+			start = time.Now()
+			e, err := NewEnv(target())
 			gomega.Expect(err).NotTo(gomega.HaveOccurred())
+			if err := Preflight(ctx, e); err != nil {
+				ginkgo.Fail(fmt.Sprintf("contract: %v (no check was run)", err))
+			}
+			env = e
+		})
+		ginkgo.AfterAll(func(ctx ginkgo.SpecContext) {
+			if env == nil {
+				return // the BeforeAll failed, and said why
+			}
+			report := env.finish(ctx, rec.results(), start)
+			ginkgo.AddReportEntry("contract verdict", report.String(), ginkgo.ReportEntryVisibilityAlways)
 		})
 		checks, err := Checks()
 		if err != nil {
 			ginkgo.It("loads the check catalogue", func() { ginkgo.Fail(err.Error()) })
 			return
 		}
-		registerCheckList(checks, func() *Env { return env })
+		registerCheckList(checks, func() *Env { return env }, rec.add)
 	})
 }
 
+// recorder collects the results of the checks that ran.
+type recorder struct {
+	mu   sync.Mutex
+	list []Result
+}
+
+func (r *recorder) add(res Result) {
+	r.mu.Lock()
+	r.list = append(r.list, res)
+	r.mu.Unlock()
+}
+
+func (r *recorder) results() []Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Result(nil), r.list...)
+}
+
 // registerCheckList adds one Ginkgo spec per check, running it against the Env env returns
-// (called when the spec runs, after the container's BeforeAll made it).
-func registerCheckList(checks []Check, env func() *Env) {
+// (called when the spec runs, after the container's BeforeAll made it) and passing its result to
+// record.
+func registerCheckList(checks []Check, env func() *Env, record func(Result)) {
 	for _, c := range checks {
 		ginkgo.It(c.ID+": "+c.Title, ginkgo.Label(c.Labels...), func(ctx ginkgo.SpecContext) {
 			r := RunCheck(ctx, env(), c)
-			switch r.Outcome {
-			case Skipped:
-				ginkgo.Skip(r.Reason)
-			case Failed:
+			record(r)
+			switch {
+			case r.Outcome == Skipped && env().target.AllowPartial:
+				ginkgo.Skip("the target's setup (partial verdict allowed): " + r.Reason)
+			case r.Outcome == Skipped:
+				ginkgo.Fail("not run, the target's setup: " + r.Reason + " (Target.AllowPartial accepts a partial verdict)")
+			case r.Outcome == NotApplicable:
+				ginkgo.Skip("declared by the document: " + r.Reason)
+			case r.Outcome == Failed:
 				ginkgo.Fail(r.Reason)
 			}
 		})
@@ -52,7 +100,11 @@ func registerCheckList(checks []Check, env func() *Env) {
 }
 
 // RunProvider runs the provider checks from a plain `go test`, one subtest per check named by
-// its ID: a failed check fails its subtest, a skipped one skips it with the reason.
+// its ID: a failed check fails its subtest, a skipped one skips it with the reason. It reaches the
+// target once first (Preflight) and stops there, with one error, if the target is unreachable or
+// refuses the credentials. At the end it removes the instances the run created and logs one
+// summary; checks the target's setup kept from running fail t, once, naming what to provide,
+// unless target.AllowPartial is set. Skips the document declares never fail t.
 func RunProvider(t *testing.T, target Target) {
 	t.Helper()
 	env, err := NewEnv(target)
@@ -63,21 +115,36 @@ func RunProvider(t *testing.T, target Target) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runSubtests(t, env, checks)
+	if err := Preflight(t.Context(), env); err != nil {
+		t.Fatalf("contract: %v (no check was run)", err)
+	}
+	start := time.Now()
+	report := env.finish(t.Context(), runSubtests(t, env, checks), start)
+	if !report.Verdict.Pass && report.Summary().Failed == 0 {
+		t.Error(report) // a failed check failed its subtest, and t, already
+	} else {
+		t.Log(report)
+	}
 }
 
-// runSubtests runs each check as a subtest named by its ID.
-func runSubtests(t *testing.T, env *Env, checks []Check) {
+// runSubtests runs each check as a subtest named by its ID, and returns the results of those the
+// test filter (-run) let run.
+func runSubtests(t *testing.T, env *Env, checks []Check) []Result {
 	t.Helper()
+	var results []Result
 	for _, c := range checks {
 		t.Run(c.ID, func(t *testing.T) {
 			r := RunCheck(t.Context(), env, c)
+			results = append(results, r)
 			switch r.Outcome {
 			case Skipped:
-				t.Skip(r.Reason)
+				t.Skip("the target's setup: " + r.Reason)
+			case NotApplicable:
+				t.Skip("declared by the document: " + r.Reason)
 			case Failed:
 				t.Error(r.Reason)
 			}
 		})
 	}
+	return results
 }

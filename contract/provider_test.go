@@ -2,8 +2,11 @@ package contract_test
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -28,8 +31,15 @@ func TestRunProviderServedURL(t *testing.T) {
 }
 
 // RunProvider against a server without an admin API, with fixture ids per status; unsigned, so
-// the signature checks skip.
+// the signature checks skip, and static fixtures cannot read statuses: a partial verdict, which
+// passes only because it is allowed (TestRunProviderFailsOnSetupSkips shows the default).
 func TestRunProviderStaticFixtures(t *testing.T) {
+	contract.RunProvider(t, staticTarget(t, true))
+}
+
+// staticTarget is a reference server without signatures, admin API or rate limit, seeded with
+// eight instances per status handed out as static fixtures.
+func staticTarget(t *testing.T, allowPartial bool) contract.Target {
 	statuses, err := contract.Statuses()
 	if err != nil {
 		t.Fatal(err)
@@ -48,8 +58,82 @@ func TestRunProviderStaticFixtures(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	contract.RunProvider(t, contract.Target{BaseURL: ts.URL, Fixtures: contract.NewStaticFixtures(ids)})
+	t.Cleanup(ts.Close)
+	return contract.Target{BaseURL: ts.URL, Fixtures: contract.NewStaticFixtures(ids), AllowPartial: allowPartial, ThrottleProbe: 50}
+}
+
+// helperEnv names the environment variable that makes a test below act as the child process of
+// another; the child's verdict is what the parent asserts.
+const helperEnv = "CONTRACT_TEST_HELPER"
+
+// The child of TestRunProviderFailsOnSetupSkips: RunProvider without AllowPartial.
+func TestHelperRunProviderWithoutPartial(t *testing.T) {
+	if os.Getenv(helperEnv) != t.Name() {
+		t.Skip("runs as the child process of TestRunProviderFailsOnSetupSkips")
+	}
+	contract.RunProvider(t, staticTarget(t, false))
+}
+
+// Without AllowPartial, checks the target's setup kept from running fail the test once, with the
+// summary naming what to provide; no check failed.
+func TestRunProviderFailsOnSetupSkips(t *testing.T) {
+	out, err := runChild(t, "TestHelperRunProviderWithoutPartial")
+	if err == nil {
+		t.Fatalf("RunProvider passed a run with setup skips:\n%s", out)
+	}
+	for _, want := range []string{"verdict: fail: ", "checks could not run against this target's setup", "credentials the target accepts", "read an instance's status", "--- FAIL: TestHelperRunProviderWithoutPartial"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "--- FAIL: TestHelperRunProviderWithoutPartial/") {
+		t.Errorf("a check failed, where only the verdict should:\n%s", out)
+	}
+}
+
+// The child of TestRunProviderStopsAtAnUnreachableTarget.
+func TestHelperRunProviderUnreachable(t *testing.T) {
+	if os.Getenv(helperEnv) != t.Name() {
+		t.Skip("runs as the child process of TestRunProviderStopsAtAnUnreachableTarget")
+	}
+	contract.RunProvider(t, contract.Target{BaseURL: closedPortURL(t)})
+}
+
+// An unreachable target is one error, and no check runs.
+func TestRunProviderStopsAtAnUnreachableTarget(t *testing.T) {
+	out, err := runChild(t, "TestHelperRunProviderUnreachable")
+	if err == nil {
+		t.Fatalf("RunProvider passed an unreachable target:\n%s", out)
+	}
+	if n := strings.Count(out, "the target cannot be reached"); n != 1 {
+		t.Errorf("the cause is reported %d times:\n%s", n, out)
+	}
+	if strings.Contains(out, "TestHelperRunProviderUnreachable/") {
+		t.Errorf("checks ran against an unreachable target:\n%s", out)
+	}
+}
+
+// closedPortURL returns the URL of a loopback port nothing listens on.
+func closedPortURL(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "http://" + addr
+}
+
+// runChild runs this test binary's test name with helperEnv set, and returns its output.
+func runChild(t *testing.T, name string) (string, error) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^"+name+"$", "-test.v")
+	cmd.Env = append(os.Environ(), helperEnv+"="+name)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 // Static fixtures hand each id out once and then say there is none left.

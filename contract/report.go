@@ -4,23 +4,29 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// WriteReport prints one line per result (PASS, FAIL or SKIP, the check's ID and title, and the
-// reason) and a closing summary line "contract: N passed, N failed, N skipped".
-func WriteReport(w io.Writer, results []Result, elapsed time.Duration) error {
-	for _, r := range results {
-		line := fmt.Sprintf("%-4s  %s  %s", strings.ToUpper(string(r.Outcome)), r.Check.ID, r.Check.Title)
-		if r.Reason != "" {
-			line += "\n      " + strings.ReplaceAll(r.Reason, "\n", "\n      ")
+// outcomeWord is how a report line starts for each outcome.
+var outcomeWord = map[Outcome]string{Passed: "PASS", Failed: "FAIL", Skipped: "SKIP", NotApplicable: "N/A"}
+
+// WriteReport prints one line per result (PASS, FAIL, SKIP for the target's setup, N/A for a skip
+// the document declares; the check's ID and title, and the reason), then one summary: the counts
+// ("contract: N passed, ..."), what the run cost the target, and the verdict ("verdict: pass",
+// "verdict: partial: ..." or "verdict: fail: ..." naming what to provide).
+func WriteReport(w io.Writer, r *Report) error {
+	for _, res := range r.Results {
+		line := fmt.Sprintf("%-4s  %s  %s", outcomeWord[res.Outcome], res.Check.ID, res.Check.Title)
+		if res.Reason != "" {
+			line += "\n      " + strings.ReplaceAll(res.Reason, "\n", "\n      ")
 		}
 		if _, err := fmt.Fprintln(w, line); err != nil {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "contract: %s\nin %s\n", Summarize(results), elapsed.Round(time.Millisecond))
+	_, err := fmt.Fprintf(w, "%s\nin %s\n", r, r.Elapsed.Round(time.Millisecond))
 	return err
 }
 
@@ -35,12 +41,18 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     float64     `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       float64         `xml:"time,attr"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
@@ -56,21 +68,40 @@ type junitMessage struct {
 	Text    string `xml:",chardata"`
 }
 
-// WriteJUnit writes results as a JUnit XML report with one test case per check.
-func WriteJUnit(w io.Writer, suite string, results []Result, elapsed time.Duration) error {
-	sum := Summarize(results)
-	s := junitSuite{Name: suite, Tests: len(results), Failures: sum.Failed, Skipped: sum.Skipped, Time: elapsed.Seconds()}
-	for _, r := range results {
-		group, _, _ := strings.Cut(r.Check.ID, "/")
-		c := junitCase{Name: r.Check.ID + ": " + r.Check.Title, Classname: suite + "." + group, Time: r.Duration.Seconds()}
-		switch r.Outcome {
-		case Failed:
-			c.Failure = &junitMessage{Message: firstLine(r.Reason), Text: r.Reason}
-		case Skipped:
-			c.Skipped = &junitMessage{Message: r.Reason}
+// WriteJUnit writes r as a JUnit XML report with one test case per check. The suite's properties
+// carry the verdict ("pass", "partial" or "fail"), what to provide, and the request count. A check
+// the target's setup kept from running is a failure unless the verdict is partial; a skip the
+// document declares is a skipped case.
+func WriteJUnit(w io.Writer, suite string, r *Report) error {
+	s := junitSuite{Name: suite, Time: r.Elapsed.Seconds(), Properties: []junitProperty{
+		{Name: "verdict", Value: r.Verdict.String()},
+		{Name: "partial", Value: strconv.FormatBool(r.Verdict.Partial)},
+		{Name: "requests", Value: strconv.FormatInt(r.Requests, 10)},
+	}}
+	if r.Verdict.Partial {
+		s.Name += " (partial)"
+	}
+	for _, res := range r.Results {
+		c := junitCase{Name: res.Check.ID + ": " + res.Check.Title, Classname: suite + "." + res.Check.Group(), Time: res.Duration.Seconds()}
+		switch {
+		case res.Outcome == Failed:
+			c.Failure = &junitMessage{Message: firstLine(res.Reason), Text: res.Reason}
+		case res.Outcome == Skipped && !r.Verdict.Partial:
+			c.Failure = &junitMessage{Message: "not run, the target's setup: " + firstLine(res.Reason), Text: res.Reason}
+		case res.Outcome == Skipped:
+			c.Skipped = &junitMessage{Message: "partial verdict, not run for the target's setup: " + res.Reason}
+		case res.Outcome == NotApplicable:
+			c.Skipped = &junitMessage{Message: "declared by the document: " + res.Reason}
+		}
+		if c.Failure != nil {
+			s.Failures++
+		}
+		if c.Skipped != nil {
+			s.Skipped++
 		}
 		s.Cases = append(s.Cases, c)
 	}
+	s.Tests = len(s.Cases)
 	doc := junitSuites{Tests: s.Tests, Failures: s.Failures, Skipped: s.Skipped, Time: s.Time, Suites: []junitSuite{s}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err

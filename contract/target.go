@@ -12,8 +12,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
@@ -66,6 +66,29 @@ type Target struct {
 	Fixtures Fixtures
 	// HTTPClient sends requests to BaseURL; nil uses a client with a 10-second timeout.
 	HTTPClient *http.Client
+	// AllowPartial accepts a partial verdict: checks the target's setup kept from running (no
+	// fixtures, credentials, status observation or throttling) then do not fail the run, and the
+	// verdict says it was partial.
+	AllowPartial bool
+	// ThrottleProbe bounds the requests sent to provoke flow control: 0 means
+	// DefaultThrottleProbe, a negative value does not probe (the flow-control check is then a
+	// setup skip).
+	ThrottleProbe int
+}
+
+// ValidateBaseURL returns an error unless base is an absolute http or https URL with a host and
+// no path (other than "/"), query or fragment, such as "http://127.0.0.1:8080".
+func ValidateBaseURL(base string) error {
+	u, err := url.Parse(base)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https"):
+		return fmt.Errorf("contract: target base URL %q: want an http:// or https:// URL such as http://127.0.0.1:8080", base)
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("contract: target base URL %q has no host", base)
+	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return fmt.Errorf("contract: target base URL %q is not scheme://host[:port]: the operation's path is absolute and signed, so a path prefix cannot work", base)
+	}
+	return nil
 }
 
 // Fixtures gets instances of a server into the statuses the checks need.
@@ -122,12 +145,41 @@ const AdminInstancesPath = server.AdminPrefix + "instances"
 // AdminFixtures creates instances through the reference server's admin API (PUT and GET
 // /-/admin/instances/{id}). Every call creates a new instance with a random id.
 type AdminFixtures struct {
-	do sendFunc
+	send     sendFunc
+	requests atomic.Int64
 }
 
 // NewAdminFixtures returns fixtures that use target's admin API.
 func NewAdminFixtures(target Target) *AdminFixtures {
-	return &AdminFixtures{do: target.transport()}
+	return &AdminFixtures{send: target.transport()}
+}
+
+// do sends one admin request and counts it.
+func (f *AdminFixtures) do(req *http.Request, prepare func(*http.Request) error) (*http.Response, error) {
+	f.requests.Add(1)
+	return f.send(req, prepare)
+}
+
+// Requests returns how many admin requests the fixtures have sent.
+func (f *AdminFixtures) Requests() int64 { return f.requests.Load() }
+
+// Remove deletes instance id (DELETE /-/admin/instances/{id}); an instance already gone is not
+// an error.
+func (f *AdminFixtures) Remove(ctx context.Context, id string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, AdminInstancesPath+"/"+url.PathEscape(id), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := f.do(req, nil)
+	if err != nil {
+		return fmt.Errorf("contract: admin API: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 && resp.StatusCode != http.StatusBadRequest {
+		excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		return fmt.Errorf("contract: admin API: DELETE %s answered %d: %s", req.URL.Path, resp.StatusCode, excerpt)
+	}
+	return nil
 }
 
 type adminInstance struct {
@@ -214,10 +266,11 @@ func (t Target) transport() sendFunc {
 	if client == nil {
 		client = &http.Client{Timeout: defaultTimeout}
 	}
-	base, err := url.Parse(strings.TrimSuffix(t.BaseURL, "/"))
+	err := ValidateBaseURL(t.BaseURL)
+	base, _ := url.Parse(t.BaseURL)
 	return func(req *http.Request, prepare func(*http.Request) error) (*http.Response, error) {
-		if err != nil || base.Host == "" || (base.Path != "" && base.Path != "/") || base.RawQuery != "" {
-			return nil, fmt.Errorf("contract: target base URL %q is not scheme://host[:port]", t.BaseURL)
+		if err != nil {
+			return nil, err
 		}
 		req.URL.Scheme, req.URL.Host = base.Scheme, base.Host
 		req.Host = base.Host

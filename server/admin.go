@@ -18,6 +18,9 @@ import (
 //	                              or 400 InstanceNotFound
 //	PUT  /-/admin/instances/{id}  body {"status":"<status>"}: creates or updates the instance,
 //	                              200 {"requestId":"...","id":"<id>","status":"<status>"}
+//	DELETE /-/admin/instances/{id} removes the instance (so a contract run leaves none behind),
+//	                              200 {"requestId":"...","id":"<id>","status":"<its last status>"},
+//	                              or 400 InstanceNotFound
 //
 // Like every answer, admin answers carry a fresh RequestId, also in x-acs-request-id.
 // Errors are the document's Error body with catalogue codes: InvalidParameter for a bad id,
@@ -65,6 +68,13 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, x *exchange,
 	switch r.Method {
 	case http.MethodGet:
 		st, found := s.store.get(id)
+		if !found {
+			s.fail(w, x, codeInstanceNotFound, "")
+			return
+		}
+		s.adminJSON(w, x, adminInstance{RequestID: x.requestID, ID: id, Status: st})
+	case http.MethodDelete:
+		st, found := s.store.remove(id)
 		if !found {
 			s.fail(w, x, codeInstanceNotFound, "")
 			return

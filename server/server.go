@@ -62,9 +62,9 @@ type Config struct {
 	// Throttle is the rate limit in requests per second per AccessKeyId (one shared limit when
 	// no Credentials are configured); zero turns it off. Excess requests get Throttling.User.
 	Throttle float64
-	// Admin turns on the fixture API under AdminPrefix: GET instances, GET and PUT instances/{id}
-	// with a JSON body {"status":"activating"}. It is never signed; when off, its paths are
-	// unknown routes.
+	// Admin turns on the fixture API under AdminPrefix: GET instances, and GET, PUT (with a JSON
+	// body {"status":"activating"}) and DELETE instances/{id}. It is never signed; when off, its
+	// paths are unknown routes.
 	Admin bool
 	// HostID is the HostId of error bodies; empty means DefaultHostID.
 	HostID string

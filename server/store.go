@@ -75,6 +75,15 @@ func (s *store) get(id string) (Status, bool) {
 	return st, ok
 }
 
+// remove deletes id and returns the status it had.
+func (s *store) remove(id string) (Status, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.instances[id]
+	delete(s.instances, id)
+	return st, ok
+}
+
 // snapshot returns a copy of the table.
 func (s *store) snapshot() map[string]Status {
 	s.mu.RLock()

@@ -119,6 +119,19 @@ var _ = Describe("the admin API", func() {
 		Expect(one.Status).To(Equal("suspended"))
 	})
 
+	It("removes an instance with DELETE, and the operation no longer knows it", func() {
+		h := start(server.Config{Admin: true, Instances: map[string]server.Status{"es-a": server.StatusActive, "es-b": server.StatusSuspended}})
+		del := send(http.MethodDelete, adminURL(h, "instances/es-b"), "")
+		Expect(del.status).To(Equal(http.StatusOK), string(del.body))
+		var one struct{ ID, Status string }
+		Expect(json.Unmarshal(del.body, &one)).To(Succeed())
+		Expect(one.ID).To(Equal("es-b"))
+		Expect(one.Status).To(Equal("suspended"))
+		Expect(h.srv.Instances()).To(Equal(map[string]server.Status{"es-a": server.StatusActive}))
+		expectError(h.post("es-b", "", ""), "InstanceNotFound", spec.MediaTypeJSON)
+		expectError(send(http.MethodDelete, adminURL(h, "instances/es-b"), ""), "InstanceNotFound", spec.MediaTypeJSON)
+	})
+
 	DescribeTable("answers mistakes with JSON Error bodies, whatever the Accept header",
 		func(method, rest, body, wantCode string) {
 			h := start(server.Config{Admin: true})
@@ -137,7 +150,8 @@ var _ = Describe("the admin API", func() {
 		Entry("an encoded slash in the id", "PUT", "instances/a%2Fb", `{"status":"active"}`, "InvalidParameter"),
 		Entry("a raw slash in the id", "PUT", "instances/a/b", `{"status":"active"}`, "InvalidAction.NotFound"),
 		Entry("an empty id", "PUT", "instances/", `{"status":"active"}`, "InvalidAction.NotFound"),
-		Entry("a method it does not have", "DELETE", "instances/es-a", ``, "InvalidAction.NotFound"),
+		Entry("a method it does not have", "PATCH", "instances/es-a", ``, "InvalidAction.NotFound"),
+		Entry("DELETE of an unknown instance", "DELETE", "instances/es-a", ``, "InstanceNotFound"),
 		Entry("POST on the list", "POST", "instances", `{}`, "InvalidAction.NotFound"),
 		Entry("an unknown admin path", "GET", "stats", ``, "InvalidAction.NotFound"),
 	)

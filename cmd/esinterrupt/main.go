@@ -19,9 +19,11 @@ import (
 
 // Exit codes shared by every subcommand.
 const (
-	exitOK    = 0
-	exitFail  = 1 // the operation or a check failed
-	exitUsage = 2 // bad flags or arguments; nothing was sent
+	exitOK          = 0
+	exitFail        = 1 // the operation or a check failed
+	exitUsage       = 2 // bad flags or arguments; nothing was sent
+	exitUnreachable = 3 // verify: no answer from the target (connection, DNS, TLS, timeout); no check ran
+	exitCredentials = 4 // verify: the target refused the signature (or needs one); no check ran
 )
 
 // commands maps a subcommand name to its entry point. Each entry point takes its arguments, the

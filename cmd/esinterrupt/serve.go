@@ -28,7 +28,7 @@ shuts down gracefully on SIGINT or SIGTERM, within 5 seconds.
 
 Without --access-key-id, signatures are not checked. STATUS is one of active, activating,
 inactive, invalid, suspended; only activating instances can be interrupted. --admin serves
-the fixture API under /-/admin/ (GET instances, GET and PUT instances/{id}).
+the fixture API under /-/admin/ (GET instances; GET, PUT and DELETE instances/{id}).
 
 flags:
 `

@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/es-openapi/interrupt/server"
@@ -26,7 +30,34 @@ func runVerifyArgs(t *testing.T, getenv func(string) string, args ...string) (co
 	return code, out.String(), errOut.String()
 }
 
-var summaryLine = regexp.MustCompile(`(?m)^contract: (\d+) passed, (\d+) failed, (\d+) skipped$`)
+var (
+	summaryLine = regexp.MustCompile(`(?m)^contract: (\d+) passed, (\d+) failed, (\d+) skipped \(target setup\), (\d+) not applicable \(declared by the document\)$`)
+	sentLine    = regexp.MustCompile(`(?m)^sent (\d+) requests`)
+)
+
+var verifyCreds = signing.Credentials{AccessKeyID: "LTAIcli", AccessKeySecret: "cli-secret"}
+
+func credsEnv(name string) string {
+	return map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": verifyCreds.AccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": verifyCreds.AccessKeySecret}[name]
+}
+
+// servedTarget serves a reference server signed with verifyCreds on a loopback port, counting the
+// requests it receives.
+func servedTarget(t *testing.T, cfg server.Config) (*server.Server, string, *atomic.Int64) {
+	t.Helper()
+	cfg.Credentials = []signing.Credentials{verifyCreds}
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	return srv, ts.URL, &n
+}
 
 func TestVerifyEmbeddedServerPasses(t *testing.T) {
 	junit := filepath.Join(t.TempDir(), "report.xml")
@@ -35,13 +66,17 @@ func TestVerifyEmbeddedServerPasses(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	m := summaryLine.FindStringSubmatch(stdout)
-	if m == nil || m[2] != "0" || m[1] == "0" {
-		t.Fatalf("no passing summary line in:\n%s", stdout)
+	if m == nil || m[1] == "0" || m[2] != "0" || m[3] != "0" || m[4] == "0" {
+		t.Fatalf("no passing summary line without setup skips in:\n%s", stdout)
 	}
-	for _, line := range []string{"PASS  document/valid", "PASS  error-code/InstanceNotFound", "PASS  error-code/Throttling.User", "SKIP  error-code/InternalError"} {
+	for _, line := range []string{"PASS  document/valid", "PASS  error-code/InstanceNotFound", "PASS  error-code/Throttling.User",
+		"N/A   error-code/InternalError", "verdict: pass\n", "removed 19 instances it had created"} {
 		if !strings.Contains(stdout, line) {
-			t.Errorf("report lacks %q", line)
+			t.Errorf("report lacks %q:\n%s", line, stdout)
 		}
+	}
+	if !sentLine.MatchString(stdout) {
+		t.Errorf("no request count in:\n%s", stdout)
 	}
 	raw, err := os.ReadFile(junit)
 	if err != nil {
@@ -65,27 +100,89 @@ func TestVerifyEmbeddedServerPasses(t *testing.T) {
 	}
 }
 
+// `serve --admin --throttle` and `verify --target` with credentials from the environment: every
+// check runs, the run removes what it created, and its request count is what the server received.
 func TestVerifyServedURL(t *testing.T) {
-	creds := signing.Credentials{AccessKeyID: "LTAIcli", AccessKeySecret: "cli-secret"}
-	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true})
+	srv, url, received := servedTarget(t, server.Config{Admin: true, Throttle: 500})
+	code, stdout, stderr := runVerifyArgs(t, credsEnv, "--target", url)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "PASS  signature/v3-wrong-secret") || !strings.Contains(stdout, "PASS  error-code/Throttling.User") {
+		t.Errorf("the signature or flow-control checks did not run:\n%s", stdout)
+	}
+	if m := summaryLine.FindStringSubmatch(stdout); m == nil || m[3] != "0" {
+		t.Errorf("setup skips on a fully equipped target:\n%s", stdout)
+	}
+	if left := srv.Instances(); len(left) != 0 {
+		t.Errorf("the run left %d instances behind: %v", len(left), left)
+	}
+	m := sentLine.FindStringSubmatch(stdout)
+	if m == nil || m[1] != strconv.FormatInt(received.Load(), 10) {
+		t.Errorf("the report's count %v differs from the %d requests the server received:\n%s", m, received.Load(), stdout)
+	}
+}
+
+// Without a rate limit the flow-control check cannot run: the run fails unless a partial verdict
+// is allowed; --throttle-probe bounds the probe, and 0 sends none.
+func TestVerifyThrottleProbe(t *testing.T) {
+	_, url, received := servedTarget(t, server.Config{Admin: true})
+	code, stdout, _ := runVerifyArgs(t, credsEnv, "--target", url, "--label-filter", "errors", "--throttle-probe", "30")
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitFail, stdout)
+	}
+	for _, want := range []string{"SKIP  error-code/Throttling.User", "(30 of them probing flow control, at most 30)", "verdict: fail: 1 check could not run", "a target that throttles within the throttle probe (now 30 requests)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+	received.Store(0)
+	code, stdout, _ = runVerifyArgs(t, credsEnv, "--target", url, "--label-filter", "errors", "--throttle-probe", "0", "--allow-partial")
+	if code != exitOK || !strings.Contains(stdout, "flow control not probed") || !strings.Contains(stdout, "verdict: partial: ") {
+		t.Fatalf("exit %d:\n%s", code, stdout)
+	}
+	if m := sentLine.FindStringSubmatch(stdout); m == nil || m[1] != strconv.FormatInt(received.Load(), 10) || received.Load() > 100 {
+		t.Errorf("sent %v, received %d:\n%s", m, received.Load(), stdout)
+	}
+}
+
+// A target without fixtures, admin API or credentials fails, naming what to provide; with
+// --allow-partial it passes, and the summary and JUnit say the verdict was partial.
+func TestVerifyWithoutFixturesFailsUnlessPartial(t *testing.T) {
+	srv, err := server.New(server.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	env := func(name string) string {
-		return map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": creds.AccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": creds.AccessKeySecret}[name]
+	code, stdout, stderr := runVerifyArgs(t, noEnv, "--target", ts.URL, "--throttle-probe", "5")
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitFail, stdout, stderr)
 	}
-	code, stdout, stderr := runVerifyArgs(t, env, "--target", ts.URL)
-	if code != exitOK {
+	if m := summaryLine.FindStringSubmatch(stdout); m == nil || m[2] != "0" || m[3] == "0" {
+		t.Errorf("want setup skips and no failure:\n%s", stdout)
+	}
+	if strings.Count(stdout, "verdict: ") != 1 {
+		t.Errorf("not one verdict:\n%s", stdout)
+	}
+	for _, want := range []string{"SKIP  state/activating", "no admin API", "provide 9 more instances in status activating, 4 more in suspended",
+		"credentials the target accepts", "read an instance's status", "--allow-partial"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	junit := filepath.Join(t.TempDir(), "report.xml")
+	code, stdout, stderr = runVerifyArgs(t, noEnv, "--target", ts.URL, "--throttle-probe", "5", "--allow-partial", "--junit", junit)
+	if code != exitOK || !strings.Contains(stdout, "verdict: partial: ") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "PASS  signature/v3-wrong-secret") {
-		t.Errorf("the signature checks did not run with credentials from the environment:\n%s", stdout)
+	raw, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Without a throttle the flow-control check is a skip with its reason, never a pass.
-	if !strings.Contains(stdout, "SKIP  error-code/Throttling.User") {
-		t.Errorf("Throttling.User was not reported as skipped:\n%s", stdout)
+	if !bytes.Contains(raw, []byte(`<property name="partial" value="true">`)) || !bytes.Contains(raw, []byte(`name="esinterrupt verify (partial)"`)) {
+		t.Errorf("the JUnit report does not say the verdict was partial:\n%s", raw)
 	}
 }
 
@@ -99,16 +196,20 @@ func TestVerifyStaticFixturesAndLabelFilter(t *testing.T) {
 	}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	code, stdout, stderr := runVerifyArgs(t, noEnv, "--target", ts.URL, "--label-filter", "state",
+	code, stdout, stderr := runVerifyArgs(t, noEnv, "--target", ts.URL, "--label-filter", "state", "--allow-partial",
 		"--fixture", "active=es-cn-a1", "--fixture", "inactive=es-cn-i1", "--fixture", "invalid=es-cn-v1")
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if strings.Contains(stdout, "error-code/") || !strings.Contains(stdout, "PASS  state/active") {
+	if strings.Contains(stdout, "error-code/") || !strings.Contains(stdout, "state/active") {
 		t.Errorf("--label-filter state did not select the state checks alone:\n%s", stdout)
 	}
-	if !strings.Contains(stdout, "SKIP  state/activating") {
-		t.Errorf("a status without a fixture was not skipped:\n%s", stdout)
+	// Static fixtures cannot read statuses: the refused interrupts' "leaves it" is not checked.
+	for _, want := range []string{"SKIP  state/activating", "SKIP  state/active", "cannot read an instance's status",
+		"provide 1 more instance in status activating, 1 more in suspended"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
 	}
 }
 
@@ -119,44 +220,173 @@ func TestVerifyFailsOnAWrongServer(t *testing.T) {
 		_, _ = w.Write([]byte(`{"Result":true,"RequestId":"5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D001"}`))
 	}))
 	defer ts.Close()
-	code, stdout, _ := runVerifyArgs(t, noEnv, "--target", ts.URL, "--fixture", "active=x")
+	code, stdout, _ := runVerifyArgs(t, noEnv, "--target", ts.URL, "--fixture", "active=x", "--allow-partial")
 	if code != exitFail {
 		t.Fatalf("exit %d, want %d\n%s", code, exitFail, stdout)
 	}
-	if !strings.Contains(stdout, "FAIL  error-code/InstanceNotFound") {
+	if !strings.Contains(stdout, "FAIL  error-code/InstanceNotFound") || !strings.Contains(stdout, "verdict: fail: ") {
 		t.Errorf("the report does not name the failed check:\n%s", stdout)
 	}
 }
 
+// Bad arguments exit 2 before anything is sent: a listener that counts connections sees none.
 func TestVerifyUsageErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{"--label-filter", "((("},
-		{"--fixture", "sleeping=x", "--target", "http://127.0.0.1:1"},
-		{"--fixture", "active"},
-		{"extra-argument"},
-		{"--no-such-flag"},
-		{"--target", "http://127.0.0.1:1", "--access-key-id", "only-the-id"},
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted atomic.Int64
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			c.Close()
+		}
+	}()
+	defer l.Close()
+	live := "http://" + l.Addr().String()
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--label-filter", "((("}, "--label-filter"},
+		{[]string{"--label-filter", "errrors", "--target", live}, `did you mean "errors"`},
+		{[]string{"--label-filter", "state && document", "--target", live}, "selects no check"},
+		{[]string{"--fixture", "sleeping=x", "--target", live}, "sleeping"},
+		{[]string{"--fixture", "active"}, "STATUS=ID"},
+		{[]string{"extra-argument"}, "unexpected argument"},
+		{[]string{"--no-such-flag"}, "no-such-flag"},
+		{[]string{"--target", live, "--access-key-id", "only-the-id"}, "AccessKeySecret"},
+		{[]string{"--target", l.Addr().String()}, "want an http:// or https:// URL"},
+		{[]string{"--target", "ftp://" + l.Addr().String()}, "want an http:// or https:// URL"},
+		{[]string{"--target", live + "/prefix"}, "not scheme://host[:port]"},
+		{[]string{"--target", live + "/?x=1"}, "not scheme://host[:port]"},
+		{[]string{"--target", live, "--throttle-probe", "-1"}, "--throttle-probe"},
 	} {
-		if code, _, _ := runVerifyArgs(t, noEnv, args...); code != exitUsage {
-			t.Errorf("verify %q: exit %d, want %d", args, code, exitUsage)
+		code, stdout, stderr := runVerifyArgs(t, noEnv, tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.says) {
+			t.Errorf("verify %q: exit %d, want %d saying %q\nstdout:\n%s\nstderr:\n%s", tc.args, code, exitUsage, tc.says, stdout, stderr)
+		}
+	}
+	if n := accepted.Load(); n != 0 {
+		t.Errorf("usage errors opened %d connections", n)
+	}
+}
+
+// The label that is every check id's prefix selects those checks.
+func TestVerifyLabelFilterByGroup(t *testing.T) {
+	code, stdout, stderr := runVerifyArgs(t, noEnv, "--label-filter", "error-code && !errors")
+	if code != exitUsage || !strings.Contains(stderr, "selects no check") {
+		t.Errorf("exit %d: %s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runVerifyArgs(t, noEnv, "--label-filter", "formats")
+	if code != exitOK || strings.Count(stdout, "PASS  formats/") != 2 || strings.Contains(stdout, "PASS  error-code/") {
+		t.Errorf("exit %d: %s%s", code, stdout, stderr)
+	}
+}
+
+// An unreachable target and refused credentials are one message each, with their own exit code,
+// and no check runs.
+func TestVerifyPreflight(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	_, url, _ := servedTarget(t, server.Config{Admin: true})
+	wrongSecret := func(name string) string {
+		if name == "ALIBABA_CLOUD_ACCESS_KEY_SECRET" {
+			return "not-the-secret"
+		}
+		return credsEnv(name)
+	}
+	for _, tc := range []struct {
+		name   string
+		getenv func(string) string
+		target string
+		code   int
+		says   string
+	}{
+		{"unreachable", credsEnv, closed, exitUnreachable, "the target cannot be reached"},
+		{"wrong secret", wrongSecret, url, exitCredentials, "SignatureDoesNotMatch"},
+		{"no credentials", noEnv, url, exitCredentials, "requires signed requests"},
+	} {
+		code, stdout, stderr := runVerifyArgs(t, tc.getenv, "--target", tc.target)
+		if code != tc.code || strings.Count(stderr, tc.says) != 1 {
+			t.Errorf("%s: exit %d, want %d saying %q once\nstdout:\n%s\nstderr:\n%s", tc.name, code, tc.code, tc.says, stdout, stderr)
+		}
+		if strings.Contains(stdout, "PASS") || strings.Contains(stdout, "FAIL") || strings.Contains(stderr, "not-the-secret") {
+			t.Errorf("%s: checks ran, or the secret was printed:\n%s%s", tc.name, stdout, stderr)
 		}
 	}
 }
 
-// A correct server without an admin API and without fixtures: the checks that need instances
-// are skipped with the reason, never failed.
-func TestVerifyWithoutFixturesSkips(t *testing.T) {
-	srv, err := server.New(server.Config{})
+// --list prints every check with its labels, needs and statement, and sends nothing.
+func TestVerifyList(t *testing.T) {
+	code, stdout, stderr := runVerifyArgs(t, noEnv, "--list")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"error-code/InstanceNotFound\n  labels:    error-code, errors\n  needs:     nothing\n  statement: x-error-codes: InstanceNotFound is answered with status 400",
+		"state/suspended\n  labels:    state\n  needs:     1 suspended instance, status observation\n  statement: x-state-table row suspended→suspended",
+		"signature/v3-wrong-secret\n  labels:    signature\n  needs:     credentials\n",
+		"in all they need: 9 activating instances, 4 suspended instances, 2 active instances, 2 inactive instances, 2 invalid instances, credentials, status observation, throttling",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("--list lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "target:") {
+		t.Errorf("--list started a target:\n%s", stdout)
+	}
+}
+
+// verify -h documents the exit codes.
+func TestVerifyHelpDocumentsExitCodes(t *testing.T) {
+	code, _, stderr := runVerifyArgs(t, noEnv, "-h")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, c := range []int{exitOK, exitFail, exitUsage, exitUnreachable, exitCredentials} {
+		if !regexp.MustCompile(`(?m)^  ` + strconv.Itoa(c) + `  \S`).MatchString(stderr) {
+			t.Errorf("-h does not document exit code %d:\n%s", c, stderr)
+		}
+	}
+	for _, flag := range []string{"-allow-partial", "-throttle-probe", "-list"} {
+		if !strings.Contains(stderr, flag) {
+			t.Errorf("-h lacks %s", flag)
+		}
+	}
+}
+
+// The done-when pair: `esinterrupt serve --admin --throttle` and `esinterrupt verify --target`
+// pass together, and the run leaves no instance on the admin API.
+func TestVerifyAgainstServe(t *testing.T) {
+	addr, log, stop := startServe(t, "--addr", "127.0.0.1:0", "--admin", "--throttle", "300",
+		"--access-key-id", verifyCreds.AccessKeyID, "--access-key-secret", verifyCreds.AccessKeySecret)
+	defer stop()
+	code, stdout, stderr := runVerifyArgs(t, credsEnv, "--target", "http://"+addr)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s\nserve:\n%s", code, stdout, stderr, log)
+	}
+	if m := summaryLine.FindStringSubmatch(stdout); m == nil || m[2] != "0" || m[3] != "0" {
+		t.Errorf("want no failure and no setup skip:\n%s", stdout)
+	}
+	res, err := http.Get("http://" + addr + "/-/admin/instances")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	code, stdout, stderr := runVerifyArgs(t, noEnv, "--target", ts.URL)
-	if code != exitOK {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	defer res.Body.Close()
+	var list struct{ Instances map[string]string }
+	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(stdout, "SKIP  state/activating") || !strings.Contains(stdout, "no admin API") {
-		t.Errorf("the instance checks were not skipped with the reason:\n%s", stdout)
+	if len(list.Instances) != 0 {
+		t.Errorf("the run left %d instances on the admin API: %v", len(list.Instances), list.Instances)
 	}
 }

@@ -18,7 +18,9 @@ func TestProvider(t *testing.T) {
 }
 
 // The whole provider contract, against this repository's implementation, with eight instances
-// in each status as fixtures.
+// in each status as fixtures. The implementation checks no signature, its static fixtures cannot
+// read a status, and it has no rate limit, so the checks that need those cannot run: the verdict
+// is partial, accepted here with AllowPartial, and the suite's summary names what is missing.
 var _ = contract.DescribeProvider(func() contract.Target {
 	statuses, err := contract.Statuses()
 	Expect(err).NotTo(HaveOccurred())
@@ -33,5 +35,5 @@ var _ = contract.DescribeProvider(func() contract.Target {
 	}
 	handler, err := provider.New(seed)
 	Expect(err).NotTo(HaveOccurred())
-	return contract.Target{Handler: handler, Fixtures: contract.NewStaticFixtures(ids)}
+	return contract.Target{Handler: handler, Fixtures: contract.NewStaticFixtures(ids), AllowPartial: true, ThrottleProbe: -1}
 })
