@@ -223,7 +223,7 @@ func New(cfg Config) (*Client, error) {
 	case "", FormatJSON:
 		accept = spec.MediaTypeJSON
 	case FormatXML:
-		accept = spec.MediaTypeXML
+		accept = acceptXML
 	default:
 		bad("Format", `must be "json" or "xml"`)
 	}
@@ -556,6 +556,11 @@ func (st *call) edit(ctx context.Context, req *http.Request) error {
 	return nil
 }
 
+// acceptXML is the Accept header of FormatXML. The service and the reference server answer it
+// with XML labelled text/xml;charset=utf-8 (spec.MediaTypeXMLWire); the request keeps the
+// media type it has always sent, so signatures over Accept (ROA v1) stay as they were.
+const acceptXML = "application/xml"
+
 // mediaKind classifies a Content-Type.
 type mediaKind int
 
@@ -565,15 +570,15 @@ const (
 	mediaXML
 )
 
-// kindOf reads the media type of a Content-Type header: application/json, or application/xml
-// (and text/xml, its older name). Parameters such as charset are ignored.
+// kindOf reads the media type of a Content-Type header: application/json, or any XML media type
+// (text/xml;charset=utf-8 as the service labels it, application/xml, +xml; spec.IsXMLMediaType).
+// Parameters such as charset are ignored.
 func kindOf(contentType string) mediaKind {
 	mt, _, _ := strings.Cut(contentType, ";")
-	mt = strings.TrimSpace(mt)
 	switch {
-	case strings.EqualFold(mt, spec.MediaTypeJSON):
+	case strings.EqualFold(strings.TrimSpace(mt), spec.MediaTypeJSON):
 		return mediaJSON
-	case strings.EqualFold(mt, spec.MediaTypeXML), strings.EqualFold(mt, "text/xml"):
+	case spec.IsXMLMediaType(contentType):
 		return mediaXML
 	}
 	return mediaOther

@@ -27,10 +27,10 @@ func TestInterruptSuccess(t *testing.T) {
 		{"v3 json", SignatureV3, FormatJSON, "PageSample", spec.MediaTypeJSON, signing.SchemeV3, spec.MediaTypeJSON},
 		{"default json", "", "", "PageSample", spec.MediaTypeJSON, signing.SchemeV3, spec.MediaTypeJSON},
 		{"roa json", SignatureROA, FormatJSON, "PageSample", spec.MediaTypeJSON, signing.SchemeROA, spec.MediaTypeJSON},
-		{"v3 xml fragment", SignatureV3, FormatXML, "PageSampleXml", spec.MediaTypeXML, signing.SchemeV3, spec.MediaTypeXML},
-		{"v3 xml rooted", SignatureV3, FormatXML, "RootedSuccessXml", spec.MediaTypeXML, signing.SchemeV3, spec.MediaTypeXML},
-		{"roa xml fragment", SignatureROA, FormatXML, "PageSampleXml", spec.MediaTypeXML, signing.SchemeROA, spec.MediaTypeXML},
-		{"roa xml rooted", SignatureROA, FormatXML, "RootedSuccessXml", spec.MediaTypeXML, signing.SchemeROA, spec.MediaTypeXML},
+		{"v3 xml fragment", SignatureV3, FormatXML, "PageSampleXml", spec.MediaTypeXML, signing.SchemeV3, acceptXML},
+		{"v3 xml rooted", SignatureV3, FormatXML, "RootedSuccessXml", spec.MediaTypeXML, signing.SchemeV3, acceptXML},
+		{"roa xml fragment", SignatureROA, FormatXML, "PageSampleXml", spec.MediaTypeXML, signing.SchemeROA, acceptXML},
+		{"roa xml rooted", SignatureROA, FormatXML, "RootedSuccessXml", spec.MediaTypeXML, signing.SchemeROA, acceptXML},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,15 +11,15 @@ const (
 	// exists in the region the request was sent to.
 	ErrInstanceNotFound Code = "InstanceNotFound"
 
-	// ErrInstanceActivating matches an *APIError with code InstanceActivating. The instance is still
-	// being created and cannot be interrupted yet.
+	// ErrInstanceActivating matches an *APIError with code InstanceActivating. The instance is
+	// activating, that is applying a change. Many elasticsearch operation pages list the code with
+	// this boilerplate ("The instance is currently in effect."); for interrupt, activating is the one
+	// status where the call is valid, so no source says when interrupt answers it.
 	ErrInstanceActivating Code = "InstanceActivating"
 
 	// ErrInstanceStatusNotSupportCurrentAction matches an *APIError with code
 	// InstanceStatusNotSupportCurrentAction. The instance is not applying a change (it is active,
-	// inactive or invalid), so there is nothing to interrupt. Not retryable for this operation: a
-	// retry could stop a change that starts after the call, which the caller never asked for
-	// (Terraform retries the code for other operations).
+	// inactive, invalid or unknown), so there is nothing to interrupt.
 	ErrInstanceStatusNotSupportCurrentAction Code = "InstanceStatusNotSupportCurrentAction"
 
 	// ErrAlreadyReceivedInterruptSignal matches an *APIError with code AlreadyReceivedInterruptSignal.
@@ -75,9 +75,19 @@ const (
 	// signing AccessKeyId.
 	ErrInvalidSecurityTokenMismatchWithAccessKey Code = "InvalidSecurityToken.MismatchWithAccessKey"
 
+	// ErrMissingSecurityToken matches an *APIError with code MissingSecurityToken. The AccessKeyId is
+	// a temporary STS key (it starts with STS.) and the request carries no x-acs-security-token. The
+	// gateway checks this before it looks the key up.
+	ErrMissingSecurityToken Code = "MissingSecurityToken"
+
 	// ErrInvalidActionNotFound matches an *APIError with code InvalidAction.NotFound. No operation
 	// matches the request's method and path.
 	ErrInvalidActionNotFound Code = "InvalidAction.NotFound"
+
+	// ErrInvalidAPINotFound matches an *APIError with code InvalidApi.NotFound. No operation matches
+	// the request's method and path: the gateway twin of InvalidAction.NotFound. Both share the
+	// trigger unknown-route, so a provider may answer either.
+	ErrInvalidAPINotFound Code = "InvalidApi.NotFound"
 
 	// ErrThrottling matches an *APIError with code Throttling. A flow-control limit was hit; wait as
 	// the x-ratelimit-* TimeLeft says, then retry.
@@ -91,8 +101,13 @@ const (
 	// flow-control limit was hit; wait as the x-ratelimit-* TimeLeft says, then retry.
 	ErrThrottlingAPI Code = "Throttling.Api"
 
-	// ErrInternalError matches an *APIError with code InternalError. A transient server-side failure.
+	// ErrInternalError matches an *APIError with code InternalError. A transient failure of the
+	// gateway.
 	ErrInternalError Code = "InternalError"
+
+	// ErrInternalServerError matches an *APIError with code InternalServerError. A transient failure
+	// of the elasticsearch service behind the gateway.
+	ErrInternalServerError Code = "InternalServerError"
 
 	// ErrServiceUnavailable matches an *APIError with code ServiceUnavailable. The service is
 	// temporarily unavailable.

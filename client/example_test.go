@@ -102,10 +102,11 @@ func ExampleInterruptOptions() {
 	// true 5A2CFF0E-5718-45B5-9D4D-70B3FF**** 1
 }
 
-// Ask for XML. The client reads XML answers with or without a root element.
+// Ask for XML. The client reads any XML media type (the service labels its XML
+// text/xml;charset=utf-8), with or without a root element.
 func ExampleFormat() {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", r.Header.Get("Accept"))
+		w.Header().Set("Content-Type", "text/xml;charset=utf-8")
 		fmt.Fprint(w, "<Result>true</Result>\n<RequestId>E9908D15-13F4-4428-B08F-A3EE8E39****</RequestId>")
 	}))
 	defer srv.Close()
@@ -124,7 +125,7 @@ func ExampleFormat() {
 	}
 	fmt.Println(res.Result, res.RequestID, res.Header.Get("Content-Type"))
 	// Output:
-	// true E9908D15-13F4-4428-B08F-A3EE8E39**** application/xml
+	// true E9908D15-13F4-4428-B08F-A3EE8E39**** text/xml;charset=utf-8
 }
 
 // A region id selects the endpoint; NetworkVPC selects the one reachable from a VPC.

@@ -130,6 +130,9 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 	case spec.TriggerUnknownAccessKey:
 		stranger := signing.Credentials{AccessKeyID: "LTAIcontract" + randomHex(8), AccessKeySecret: "secret"}
 		return env.do(ctx, call{id: unknownID(), creds: &stranger})
+	case spec.TriggerSTSMissingToken:
+		stranger := signing.Credentials{AccessKeyID: "STS.contract" + randomHex(8), AccessKeySecret: "secret"}
+		return env.do(ctx, call{id: unknownID(), creds: &stranger})
 	case spec.TriggerSTSMismatch:
 		sts := creds
 		sts.SecurityToken = "contract-token-" + randomHex(8)

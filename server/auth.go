@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/es-openapi/interrupt/signing"
@@ -67,7 +68,8 @@ type authError struct {
 // verify checks r's signature at now and returns the verified AccessKeyId. The body must already
 // be buffered in r (ServeHTTP does that), so Verify's hashing reads memory only.
 //
-// Codes: IncompleteSignature (missing or malformed Authorization or signing headers),
+// Codes: MissingSecurityToken (a temporary STS. key without its token, checked first),
+// IncompleteSignature (missing or malformed Authorization or signing headers),
 // InvalidTimeStamp.Expired (clock skew), InvalidAccessKeyId.NotFound (unknown key),
 // InvalidSecurityToken.MismatchWithAccessKey (STS token), SignatureDoesNotMatch (with the
 // server's string to sign appended to the message, as the service does) and SignatureNonceUsed
@@ -77,6 +79,9 @@ type authError struct {
 // When the cache is full the oldest nonce is forgotten first: memory stays bounded, at the
 // price of accepting a replay of a nonce older than the last NonceMaxEntries ones.
 func (a *authenticator) verify(r *http.Request, now time.Time) (string, *authError) {
+	if missingSecurityToken(r) {
+		return "", &authError{code: codeSecurityTokenMissing}
+	}
 	v, err := signing.Verify(r, a.lookup, signing.VerifyOptions{Now: now, MaxSkew: a.maxSkew})
 	if err != nil {
 		var se *signing.Error
@@ -97,6 +102,37 @@ func (a *authenticator) verify(r *http.Request, now time.Time) (string, *authErr
 		}
 	}
 	return v.AccessKeyID, nil
+}
+
+// stsKeyPrefix starts the AccessKeyId of every temporary STS credential.
+const stsKeyPrefix = "STS."
+
+// missingSecurityToken reports a request signed with a temporary key (AccessKeyId starting with
+// STS.) that carries no x-acs-security-token. The gateway answers it 400 MissingSecurityToken
+// before it looks the key up, so even a key it does not know gets that answer; a token that is
+// present but not the key's stays 403 InvalidSecurityToken.MismatchWithAccessKey.
+func missingSecurityToken(r *http.Request) bool {
+	id := accessKeyIDOf(r.Header.Get("Authorization"))
+	return strings.HasPrefix(id, stsKeyPrefix) && strings.TrimSpace(r.Header.Get("X-Acs-Security-Token")) == ""
+}
+
+// accessKeyIDOf reads the AccessKeyId of an Authorization header of either scheme, or "" when
+// the header has none: "ACS3-HMAC-SHA256 Credential=<id>,..." or "acs <id>:<signature>".
+// signing.Verify checks the rest of the header.
+func accessKeyIDOf(auth string) string {
+	if rest, ok := strings.CutPrefix(auth, "ACS3-HMAC-SHA256 "); ok {
+		for part := range strings.SplitSeq(rest, ",") {
+			if id, ok := strings.CutPrefix(strings.TrimSpace(part), "Credential="); ok {
+				return id
+			}
+		}
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(auth, "acs "); ok {
+		id, _, _ := strings.Cut(rest, ":")
+		return id
+	}
+	return ""
 }
 
 // nonceKey scopes a nonce to its key: two callers may pick the same nonce independently.

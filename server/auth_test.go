@@ -189,7 +189,16 @@ var _ = Describe("signature verification", func() {
 			"InvalidSecurityToken.MismatchWithAccessKey"),
 		Entry("STS: no token", tamper{scheme: signing.SchemeV3,
 			creds: signing.Credentials{AccessKeyID: stsKey.AccessKeyID, AccessKeySecret: stsKey.AccessKeySecret}},
-			"InvalidSecurityToken.MismatchWithAccessKey"),
+			"MissingSecurityToken"),
+		Entry("STS: no token, ROA", tamper{scheme: signing.SchemeROA,
+			creds: signing.Credentials{AccessKeyID: stsKey.AccessKeyID, AccessKeySecret: stsKey.AccessKeySecret}},
+			"MissingSecurityToken"),
+		Entry("STS: a stranger temporary key without token (checked before the key lookup)", tamper{scheme: signing.SchemeV3,
+			creds: signing.Credentials{AccessKeyID: "STS.stranger", AccessKeySecret: "secret"}},
+			"MissingSecurityToken"),
+		Entry("STS: a stranger temporary key with a token", tamper{scheme: signing.SchemeV3,
+			creds: signing.Credentials{AccessKeyID: "STS.stranger", AccessKeySecret: "secret", SecurityToken: "t"}},
+			"InvalidAccessKeyId.NotFound"),
 		Entry("STS: a token on a long-term key", tamper{scheme: signing.SchemeROA,
 			creds: signing.Credentials{AccessKeyID: staticKey.AccessKeyID, AccessKeySecret: staticKey.AccessKeySecret, SecurityToken: "sts-token"}},
 			"InvalidSecurityToken.MismatchWithAccessKey"),
@@ -245,7 +254,7 @@ var _ = Describe("signature verification", func() {
 	})
 
 	It("checks the route before the signature and the signature before the parameters", func() {
-		expectError(h.raw("GET", "/anything", nil, ""), "InvalidAction.NotFound", spec.MediaTypeJSON)
+		expectError(h.raw("GET", "/anything", []string{"Accept: application/json"}, ""), "InvalidAction.NotFound", spec.MediaTypeJSON)
 		expectError(h.post("bad%20id", "", ""), "IncompleteSignature", spec.MediaTypeJSON)
 		req := h.signedPost(signing.SchemeV3, staticKey, "bad%20id", "", spec.MediaTypeJSON)
 		expectError(do(req), "InvalidParameter", spec.MediaTypeJSON)
@@ -293,7 +302,7 @@ var _ = Describe("requests built the way the official clients build them", func(
 	It("accepts alibabacloud-go/elasticsearch-20170613 v4.1+ (V3 with x-acs-credentials-provider)", func() {
 		for _, mt := range formats {
 			resetInstance()
-			req, err := http.NewRequest(http.MethodPost, h.operationURL(url.PathEscape(sdkID))+"?clientToken=v3-"+mt[len("application/"):], nil)
+			req, err := http.NewRequest(http.MethodPost, h.operationURL(url.PathEscape(sdkID))+"?clientToken=v3-"+mt[strings.IndexByte(mt, '/')+1:], nil)
 			Expect(err).NotTo(HaveOccurred())
 			req.Header.Set("Accept", acceptFor(mt))
 			req.Header.Set("User-Agent", "AlibabaCloud (linux; amd64) Go/go1.22 Core/0.0.1 TeaDSL/1")

@@ -26,6 +26,7 @@ const (
 	codeTimeStampExpired     = signing.CodeTimeStampExpired
 	codeAccessKeyNotFound    = signing.CodeAccessKeyNotFound
 	codeSecurityTokenInvalid = signing.CodeSecurityTokenMismatch
+	codeSecurityTokenMissing = "MissingSecurityToken"
 	codeActionNotFound       = "InvalidAction.NotFound"
 	codeThrottlingUser       = "Throttling.User"
 	// codeInternalError answers only a defect of the server itself (a response that cannot be
@@ -37,7 +38,7 @@ const (
 var usedCodes = [...]string{
 	codeInstanceNotFound, codeIdempotentMismatch,
 	codeInvalidParameter, codeMissingParameter, codeIncompleteSignature, codeSignatureMismatch,
-	codeNonceUsed, codeTimeStampExpired, codeAccessKeyNotFound, codeSecurityTokenInvalid,
+	codeNonceUsed, codeTimeStampExpired, codeAccessKeyNotFound, codeSecurityTokenInvalid, codeSecurityTokenMissing,
 	codeActionNotFound, codeThrottlingUser, codeInternalError,
 }
 
@@ -45,9 +46,10 @@ var usedCodes = [...]string{
 // to sign, as the service's gateway does.
 const stringToSignPrefix = " server string to sign is:"
 
-// recommendURL is the troubleshooting link of a code, the form the service's bodies carry.
-func recommendURL(code string) string {
-	return "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(code) + "&product=elasticsearch"
+// recommendURL is the troubleshooting link of an answer, in the form the service's bodies carry
+// (rule recommend of the document): the code, the product and the request id.
+func recommendURL(code, requestID string) string {
+	return "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(code) + "&product=elasticsearch&requestId=" + url.QueryEscape(requestID)
 }
 
 // answer is one response of the operation, complete before anything is written: status, request
@@ -93,18 +95,22 @@ func (s *Server) errorAnswer(code, requestID, detail string, f format) (*answer,
 		// Unreachable: New checked every code. Answer honestly rather than with status 0.
 		code, e = codeInternalError, s.codes[codeInternalError]
 	}
-	recommend := recommendURL(code)
+	recommend := recommendURL(code, requestID)
 	a := &answer{
 		status:    e.Status,
 		code:      code,
 		requestID: requestID,
 		errBody: models.Error{
 			RequestId: requestID,
-			HostId:    s.hostID,
 			Code:      code,
 			Message:   e.Message + detail,
 			Recommend: &recommend,
 		},
+	}
+	// Gateway errors (signature, keys, routing, flow control) carry HostId; the service's own
+	// errors leave it out, as the operation page shows them (rule host-id).
+	if e.CarriesHostID() {
+		a.errBody.HostId = s.hostID
 	}
 	return a, s.renderFirst(a, f)
 }

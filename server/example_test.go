@@ -23,7 +23,12 @@ func Example() {
 	defer ts.Close()
 
 	for range 2 {
-		res, err := http.Post(ts.URL+"/openapi/instances/es-cn-example/actions/interrupt", "", nil)
+		req, err := http.NewRequest(http.MethodPost, ts.URL+"/openapi/instances/es-cn-example/actions/interrupt", nil)
+		if err != nil {
+			panic(err)
+		}
+		req.Header.Set("Accept", "application/json") // without Accept the answer is XML, the service's default
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			panic(err)
 		}

@@ -64,17 +64,28 @@ func TestNegotiate(t *testing.T) {
 		accept []string
 		want   format
 	}{
-		{nil, formatJSON},
-		{[]string{""}, formatJSON},
+		// The service's default is XML (no Accept, */* alone, nothing usable).
+		{nil, formatXML},
+		{[]string{""}, formatXML},
+		{[]string{"*/*"}, formatXML},
+		{[]string{"text/html"}, formatXML},
+		{[]string{"application/xml;q=-1"}, formatXML},
+		{[]string{"xml"}, formatXML},
+		{[]string{"/xml"}, formatXML},
 		{[]string{"application/xml"}, formatXML},
 		{[]string{"text/xml;q=0.2"}, formatXML},
-		{[]string{"application/*;q=0.5, application/xml;q=0.4"}, formatJSON},
+		{[]string{"text/*"}, formatXML},
 		{[]string{"application/*;q=0.3, application/xml;q=0.4"}, formatXML},
 		{[]string{"application/json;q=0.4, */*;q=0.9, application/xml;q=0.5"}, formatXML},
-		{[]string{"application/xml;q=1.0, application/json;q=1.0"}, formatJSON},
-		{[]string{"application/xml;q=-1"}, formatJSON},
-		{[]string{"xml"}, formatJSON},
-		{[]string{"/xml"}, formatJSON},
+		{[]string{"application/xml;q=1.0, application/json;q=1.0"}, formatXML},
+		{[]string{"application/json;q=0"}, formatXML},
+		// JSON only when the client prefers it.
+		{[]string{"application/json"}, formatJSON},
+		{[]string{"application/json, */*"}, formatJSON},
+		{[]string{"*/*;q=0.5, application/json"}, formatJSON},
+		{[]string{"application/*;q=0.5, application/xml;q=0.4"}, formatJSON},
+		{[]string{"application/xml;q=0"}, formatJSON},
+		{[]string{"application/xml;q=0.1, */*"}, formatJSON},
 	} {
 		if got := negotiate(tc.accept); got != tc.want {
 			t.Errorf("negotiate(%q) = %v, want %v", tc.accept, got, tc.want)

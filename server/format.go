@@ -11,6 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/es-openapi/interrupt/gen/models"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -18,15 +19,16 @@ import (
 type format uint8
 
 const (
-	formatJSON format = iota // the default, and the answer to any Accept that does not prefer XML
-	formatXML
+	formatJSON format = iota // the answer to a request that prefers JSON
+	formatXML                // the service's default: no Accept, */* alone, or a preference for XML
 )
 
-// contentType is the exact Content-Type of each format. text/xml requests are answered as
-// application/xml: the document defines no other XML media type.
+// contentType is the exact Content-Type of each format. XML is labelled as the service labels
+// it (text/xml;charset=utf-8, which darabonba-openapi requires to read an error body as XML),
+// whatever XML media type the request asked for.
 func (f format) contentType() string {
 	if f == formatXML {
-		return spec.MediaTypeXML
+		return spec.MediaTypeXMLWire
 	}
 	return spec.MediaTypeJSON
 }
@@ -35,50 +37,73 @@ func (f format) contentType() string {
 // only reads header values, so every answer can share them instead of allocating its own.
 var contentTypeHeader = [...][]string{
 	formatJSON: {spec.MediaTypeJSON},
-	formatXML:  {spec.MediaTypeXML},
+	formatXML:  {spec.MediaTypeXMLWire},
 }
 
-// negotiate picks the answer format from the Accept header values. XML is chosen only when the
-// client prefers it: an XML media range (application/xml or text/xml) must carry a higher
-// quality than JSON gets from its most specific matching range (application/json, then
-// application/*, then */*). On a tie XML wins only when JSON was reached through a wildcard, so
-// "application/xml, */*" is XML while "*/*" alone stays JSON. Anything malformed or unknown is
-// JSON, the service's default; the service never answers 406.
+// preference is the quality an Accept header gives one format and how specifically: 2 for the
+// format's own media type, 1 for a type wildcard (application/*, text/* for XML), 0 for */*,
+// -1 when no range matches.
+type preference struct {
+	q           float64
+	specificity int
+}
+
+// offer records a matching media range, the most specific one winning (the highest q among
+// equally specific ranges).
+func (p *preference) offer(q float64, specificity int) {
+	switch {
+	case specificity > p.specificity:
+		p.q, p.specificity = q, specificity
+	case specificity == p.specificity:
+		p.q = max(p.q, q)
+	}
+}
+
+// over reports whether p beats o: a higher quality, or the same quality from a more specific
+// range.
+func (p preference) over(o preference) bool {
+	return p.q > o.q || (p.q == o.q && p.specificity > o.specificity)
+}
+
+// negotiate picks the answer format from the Accept header values. XML is the service's default
+// (Alibaba Cloud's ROA notes; a live gateway answers a bare request in XML): a request without
+// Accept, with */* alone, or with nothing this operation can answer gets XML. JSON is chosen
+// only when the client prefers it: its most specific matching range (application/json, then
+// application/*, then */*) has a higher quality than XML's (application/xml or text/xml, then
+// application/* or text/*, then */*), or the same quality from a more specific range, or the
+// client refuses XML with q=0. The service never answers 406.
 func negotiate(accept []string) format {
-	qXML := -1.0
-	qJSON, jsonSpecificity := -1.0, -1 // 2 application/json, 1 application/*, 0 */*
+	xmlPref := preference{q: -1, specificity: -1}
+	jsonPref := preference{q: -1, specificity: -1}
 	for _, header := range accept {
 		for part := range strings.SplitSeq(header, ",") {
 			mediaRange, q, ok := parseMediaRange(part)
 			if !ok {
 				continue
 			}
-			specificity := -1
 			switch mediaRange {
 			case "application/xml", "text/xml":
-				qXML = max(qXML, q)
-				continue
+				xmlPref.offer(q, 2)
 			case "application/json":
-				specificity = 2
+				jsonPref.offer(q, 2)
 			case "application/*":
-				specificity = 1
+				xmlPref.offer(q, 1)
+				jsonPref.offer(q, 1)
+			case "text/*":
+				xmlPref.offer(q, 1)
 			case "*/*":
-				specificity = 0
-			default:
-				continue
-			}
-			switch {
-			case specificity > jsonSpecificity:
-				jsonSpecificity, qJSON = specificity, q
-			case specificity == jsonSpecificity:
-				qJSON = max(qJSON, q)
+				xmlPref.offer(q, 0)
+				jsonPref.offer(q, 0)
 			}
 		}
 	}
-	if qXML > 0 && (qXML > qJSON || (qXML == qJSON && jsonSpecificity < 2)) {
-		return formatXML
+	switch {
+	case xmlPref.q == 0 && jsonPref.q != 0:
+		return formatJSON // XML refused outright
+	case jsonPref.q > 0 && jsonPref.over(xmlPref):
+		return formatJSON
 	}
-	return formatJSON
+	return formatXML
 }
 
 // parseMediaRange returns the lower-cased type/subtype of one Accept element and its quality
@@ -136,6 +161,38 @@ func xmlRootsOf(op *openapi3.Operation) (xmlRoots, error) {
 	return r, nil
 }
 
+// xmlError is models.Error with its children in the order the service writes them: RequestId,
+// HostId, Code, Message, Recommend (the record's gateway answers). encoding/xml writes struct
+// fields in declaration order, and the generated type declares them alphabetically.
+type xmlError struct {
+	RequestId string  `xml:"RequestId"`
+	HostId    string  `xml:"HostId,omitempty"`
+	Code      string  `xml:"Code"`
+	Message   string  `xml:"Message"`
+	Recommend *string `xml:"Recommend,omitempty"`
+}
+
+// xmlResult is models.InterruptElasticsearchTaskResult in the page sample's order: Result, then
+// RequestId (then the optional Code and Message).
+type xmlResult struct {
+	Result    bool    `xml:"Result"`
+	RequestId string  `xml:"RequestId"`
+	Code      *string `xml:"Code,omitempty"`
+	Message   *string `xml:"Message,omitempty"`
+}
+
+// xmlOrdered returns the value encodeXML writes for a generated body: the same fields in the
+// service's order.
+func xmlOrdered(v any) any {
+	switch b := v.(type) {
+	case *models.Error:
+		return xmlError{RequestId: b.RequestId, HostId: b.HostId, Code: b.Code, Message: b.Message, Recommend: b.Recommend}
+	case *models.InterruptElasticsearchTaskResult:
+		return xmlResult{Result: b.Result, RequestId: b.RequestId, Code: b.Code, Message: b.Message}
+	}
+	return v
+}
+
 // encodeJSON writes v as compact JSON without HTML escaping (the Recommend URL keeps its '&')
 // and without the encoder's trailing newline.
 func encodeJSON(v any) ([]byte, error) {
@@ -156,7 +213,7 @@ func encodeXML(root string, v any) ([]byte, error) {
 	buf.WriteString(xml.Header)
 	enc := xml.NewEncoder(&buf)
 	enc.Indent("", "  ")
-	if err := enc.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: root}}); err != nil {
+	if err := enc.EncodeElement(xmlOrdered(v), xml.StartElement{Name: xml.Name{Local: root}}); err != nil {
 		return nil, err
 	}
 	if err := enc.Close(); err != nil {

@@ -202,6 +202,7 @@ var _ = Describe("idempotency", func() {
 				defer wg.Done()
 				req, err := http.NewRequest(http.MethodPost, h.operationURL(instanceID)+"?clientToken=storm", nil)
 				Expect(err).NotTo(HaveOccurred())
+				req.Header.Set("Accept", spec.MediaTypeJSON)
 				<-gate
 				res, err := client.Do(req)
 				Expect(err).NotTo(HaveOccurred())

@@ -26,7 +26,8 @@ var _ = Describe("the response check used by every test", func() {
 		Entry("a 5xx", 500, spec.MediaTypeJSON, `{"RequestId":"5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D8C1","HostId":"h","Code":"InternalError","Message":"m"}`),
 		Entry("a redirect", 301, spec.MediaTypeJSON, `{}`),
 		Entry("text/plain", 404, "text/plain; charset=utf-8", "404 page not found\n"),
-		Entry("an error without HostId", 400, spec.MediaTypeJSON, `{"RequestId":"5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D8C1","Code":"X","Message":"m"}`),
+		Entry("a gateway error without HostId", 400, spec.MediaTypeJSON, `{"RequestId":"5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D8C1","Code":"SignatureDoesNotMatch","Message":"m"}`),
+		Entry("a service error with HostId", 400, spec.MediaTypeJSON, `{"RequestId":"5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D8C1","HostId":"h","Code":"InstanceNotFound","Message":"m"}`),
 		Entry("a success without Result", 200, spec.MediaTypeJSON, `{"RequestId":"5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D8C1"}`),
 		Entry("a RequestId that is no UUID", 200, spec.MediaTypeJSON, `{"Result":true,"RequestId":"abc"}`),
 		Entry("a header that differs from the body", 200, spec.MediaTypeJSON, `{"Result":true,"RequestId":"5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D8C2"}`),
@@ -129,26 +130,32 @@ var _ = Describe("bad input", func() {
 			req, err := http.NewRequest(http.MethodPost, h.operationURL("es-unknown"), nil)
 			Expect(err).NotTo(HaveOccurred())
 			req.Header["Accept"] = accept
-			expectError(do(req), "InstanceNotFound", want)
+			expectError(send(req), "InstanceNotFound", want)
 		},
-		Entry("none", nil, spec.MediaTypeJSON),
+		Entry("none: the service's default", nil, spec.MediaTypeXML),
+		Entry("empty", []string{""}, spec.MediaTypeXML),
 		Entry("application/json", []string{"application/json"}, spec.MediaTypeJSON),
 		Entry("application/xml", []string{"application/xml"}, spec.MediaTypeXML),
 		Entry("text/xml", []string{"text/xml"}, spec.MediaTypeXML),
 		Entry("upper case", []string{"Application/XML"}, spec.MediaTypeXML),
 		Entry("xml with a charset", []string{"application/xml; charset=utf-8"}, spec.MediaTypeXML),
-		Entry("*/*", []string{"*/*"}, spec.MediaTypeJSON),
+		Entry("*/*", []string{"*/*"}, spec.MediaTypeXML),
+		Entry("json then */*", []string{"application/json, */*"}, spec.MediaTypeJSON),
+		Entry("application/*", []string{"application/*"}, spec.MediaTypeXML),
+		Entry("a +xml type only", []string{"application/problem+xml"}, spec.MediaTypeXML),
 		Entry("xml then */*", []string{"application/xml, */*"}, spec.MediaTypeXML),
 		Entry("xml preferred by q", []string{"application/json;q=0.5, application/xml;q=0.9"}, spec.MediaTypeXML),
 		Entry("json preferred by q", []string{"application/xml;q=0.5, application/json"}, spec.MediaTypeJSON),
-		Entry("json and xml tied", []string{"application/xml, application/json"}, spec.MediaTypeJSON),
+		Entry("json and xml tied", []string{"application/xml, application/json"}, spec.MediaTypeXML),
 		Entry("xml refused with q=0", []string{"application/xml;q=0"}, spec.MediaTypeJSON),
 		Entry("xml below a wildcard", []string{"application/xml;q=0.1, */*"}, spec.MediaTypeJSON),
 		Entry("xml in a second header line", []string{"text/html", "application/xml"}, spec.MediaTypeXML),
-		Entry("an unknown type", []string{"text/html"}, spec.MediaTypeJSON),
-		Entry("garbage", []string{";;;,,==q, /, xml/, application/"}, spec.MediaTypeJSON),
-		Entry("a bad q", []string{"application/xml;q=abc"}, spec.MediaTypeJSON),
-		Entry("q above 1", []string{"application/xml;q=7"}, spec.MediaTypeJSON),
+		Entry("an unknown type", []string{"text/html"}, spec.MediaTypeXML),
+		Entry("garbage", []string{";;;,,==q, /, xml/, application/"}, spec.MediaTypeXML),
+		Entry("a bad q", []string{"application/xml;q=abc"}, spec.MediaTypeXML),
+		Entry("q above 1", []string{"application/xml;q=7"}, spec.MediaTypeXML),
+		Entry("json refused with q=0", []string{"application/json;q=0"}, spec.MediaTypeXML),
+		Entry("json with a bad q", []string{"application/json;q=abc"}, spec.MediaTypeXML),
 		Entry("a huge value", []string{strings.Repeat("application/xml;q=0.1,", 2000)}, spec.MediaTypeXML),
 	)
 
@@ -166,7 +173,7 @@ var _ = Describe("bad input", func() {
 			"Date: never",
 			"X-Unknown:\tvalue with a tab",
 		}, "")
-		expectSuccess(a, spec.MediaTypeJSON)
+		expectSuccess(a, spec.MediaTypeXML) // an unusable Accept gets the service's default
 	})
 
 	It("gives every answer a fresh UUID-shaped RequestId", func() {

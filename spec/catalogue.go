@@ -33,6 +33,7 @@ const (
 	TriggerStaleDate         Trigger = "stale-date"          // a date outside the 15-minute window
 	TriggerUnknownAccessKey  Trigger = "unknown-access-key"  // an AccessKeyId the server does not know
 	TriggerSTSMismatch       Trigger = "sts-mismatch"        // a security token that is not the key's
+	TriggerSTSMissingToken   Trigger = "sts-missing-token"   // a temporary STS. key with no security token
 	TriggerUnknownRoute      Trigger = "unknown-route"       // a path or method no operation has
 	TriggerThrottle          Trigger = "throttle"            // more requests than the per-key rate limit
 )
@@ -42,7 +43,7 @@ var knownTriggers = map[Trigger]bool{
 	TriggerRepeatInterrupt: true, TriggerTokenReuse: true, TriggerInvalidParameter: true,
 	TriggerMissingInstanceID: true, TriggerMissingSignature: true, TriggerBadSignature: true,
 	TriggerNonceReplay: true, TriggerStaleDate: true, TriggerUnknownAccessKey: true,
-	TriggerSTSMismatch: true, TriggerUnknownRoute: true, TriggerThrottle: true,
+	TriggerSTSMismatch: true, TriggerSTSMissingToken: true, TriggerUnknownRoute: true, TriggerThrottle: true,
 }
 
 // ErrorCode is one entry of the catalogue: an error the operation can answer with.
@@ -57,10 +58,17 @@ type ErrorCode struct {
 	Meaning string `json:"meaning"`
 	// Retryable says whether repeating the same request (same clientToken) may succeed.
 	Retryable bool `json:"retryable"`
-	// Source names the public material the entry comes from.
-	Source string `json:"source"`
-	// Inferred lists the fields ("status", "message") no public source states.
+	// Origin says who answers the code: OriginGateway (its body carries HostId) or OriginService
+	// (no HostId).
+	Origin Origin `json:"origin"`
+	// Source names the public material the entry comes from; empty when nothing public names the
+	// code, and then Inferred and Reason say so.
+	Source string `json:"source,omitempty"`
+	// Inferred lists the fields ("code", "status", "message", "retryable") no public source
+	// states: this project's choices.
 	Inferred []string `json:"inferred,omitempty"`
+	// Reason explains the inferred fields, with the evidence on both sides.
+	Reason string `json:"reason,omitempty"`
 	// OtherStatuses lists statuses other public sources give the code besides Status; a
 	// provider answering with any of them follows the record too.
 	OtherStatuses []int `json:"otherStatuses,omitempty"`
@@ -73,8 +81,24 @@ type ErrorCode struct {
 	Example string `json:"example"`
 }
 
-// IsInferred reports whether field ("status" or "message") is this project's inference rather
-// than a published fact.
+// Origin is who answers an error code.
+type Origin string
+
+// The origins: the API gateway (signature, keys, routing, flow control, gateway failures) sends
+// HostId; the elasticsearch service behind it does not.
+const (
+	OriginGateway Origin = "gateway"
+	OriginService Origin = "service"
+)
+
+// CarriesHostID reports whether the code's body carries HostId (rule host-id of the document).
+func (e ErrorCode) CarriesHostID() bool { return e.Origin == OriginGateway }
+
+// inferableFields are the fields an entry may list in inferred.
+var inferableFields = map[string]bool{"code": true, "status": true, "message": true, "retryable": true}
+
+// IsInferred reports whether field ("code", "status", "message" or "retryable") is this
+// project's inference rather than a published fact.
 func (e ErrorCode) IsInferred(field string) bool {
 	for _, f := range e.Inferred {
 		if f == field {
@@ -167,8 +191,14 @@ func CatalogueOf(doc *openapi3.T) (*Catalogue, error) {
 
 func checkEntry(doc *openapi3.T, e ErrorCode) error {
 	switch {
-	case e.Code == "" || e.Message == "" || e.Meaning == "" || e.Source == "" || e.Example == "":
-		return errors.New("code, message, meaning, source and example are all required")
+	case e.Code == "" || e.Message == "" || e.Meaning == "" || e.Example == "":
+		return errors.New("code, message, meaning and example are all required")
+	case e.Source == "" && len(e.Inferred) == 0:
+		return errors.New("an entry without source must list what it infers")
+	case (len(e.Inferred) > 0) != (e.Reason != ""):
+		return errors.New("reason is required with inferred, and only then")
+	case e.Origin != OriginGateway && e.Origin != OriginService:
+		return fmt.Errorf("origin %q is neither gateway nor service", e.Origin)
 	case e.Status < 400 || e.Status > 599:
 		return fmt.Errorf("status %d is not an error status", e.Status)
 	case slices.ContainsFunc(e.OtherStatuses, func(s int) bool { return s < 400 || s > 599 || s == e.Status }):
@@ -179,8 +209,8 @@ func checkEntry(doc *openapi3.T, e ErrorCode) error {
 		return errors.New("untriggerable is required with trigger none, and only then")
 	}
 	for _, f := range e.Inferred {
-		if f != "status" && f != "message" {
-			return fmt.Errorf("inferred field %q is neither status nor message", f)
+		if !inferableFields[f] {
+			return fmt.Errorf("inferred field %q is not one of code, status, message, retryable", f)
 		}
 	}
 	for _, name := range []string{e.Example, e.Example + "Xml"} {

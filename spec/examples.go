@@ -13,10 +13,11 @@ import (
 // WireBodyExtension is the example extension that holds an example's exact bytes on the wire.
 const WireBodyExtension = "x-wire-body"
 
-// Media types the operation answers in.
+// Media types the operation answers in: the document's content keys. The service labels XML
+// text/xml;charset=utf-8 (MediaTypeXMLWire), which the text/xml key matches.
 const (
 	MediaTypeJSON = "application/json"
-	MediaTypeXML  = "application/xml"
+	MediaTypeXML  = "text/xml"
 	// MediaTypeXMLWire is the exact Content-Type of the service's XML answers, which the
 	// reference server writes too: darabonba-openapi reads an error body as XML only under this
 	// label. Readers accept any XML media type (IsXMLMediaType).

@@ -390,7 +390,10 @@ var _ = Describe("XML bodies", func() {
 		Entry("the wrong root element", 200, `<Response><Result>true</Result><RequestId>R</RequestId></Response>`, false),
 		Entry("the success root", 200, `<InterruptElasticsearchTaskResponse><Result>true</Result><RequestId>R</RequestId></InterruptElasticsearchTaskResponse>`, true),
 		Entry("an error body", 400, `<Error><RequestId>R</RequestId><HostId>h</HostId><Code>C</Code><Message>m</Message></Error>`, true),
-		Entry("an error body without HostId", 400, `<Error><RequestId>R</RequestId><Code>C</Code><Message>m</Message></Error>`, false),
+		Entry("an error body without HostId (service errors leave it out)", 400, `<Error><RequestId>R</RequestId><Code>C</Code><Message>m</Message></Error>`, true),
+		Entry("an error body without Code", 400, `<Error><RequestId>R</RequestId><HostId>h</HostId><Message>m</Message></Error>`, false),
+		Entry("an error body with a CDATA Recommend", 400, `<Error><RequestId>R</RequestId><Code>C</Code><Message>m</Message><Recommend><![CDATA[https://x/?a=1&requestId=R]]></Recommend></Error>`, true),
+		Entry("a body after a byte order mark", 200, "\uFEFF<?xml version=\"1.0\"?><Result>true</Result><RequestId>R</RequestId>", true),
 		Entry("a DOCTYPE", 200, `<!DOCTYPE x [<!ENTITY a "b">]><Result>true</Result><RequestId>R</RequestId>`, false),
 		Entry("text outside elements", 200, `junk<Result>true</Result><RequestId>R</RequestId>`, false),
 		Entry("no element at all", 200, ``, false),
@@ -409,7 +412,7 @@ var _ = Describe("the state table", func() {
 	It("says interrupt is valid only from activating, which it leaves suspended", func() {
 		table, err := spec.LoadStateTable()
 		Expect(err).NotTo(HaveOccurred())
-		Expect(table.Statuses()).To(ConsistOf(spec.StatusActivating, spec.StatusSuspended, spec.StatusActive, spec.StatusInactive, spec.StatusInvalid))
+		Expect(table.Statuses()).To(ConsistOf(spec.StatusActivating, spec.StatusSuspended, spec.StatusActive, spec.StatusInactive, spec.StatusInvalid, spec.StatusUnknown))
 		for _, row := range table.Rows() {
 			if row.From == spec.StatusActivating {
 				Expect(row.Succeeds()).To(BeTrue())

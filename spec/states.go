@@ -27,6 +27,8 @@ const (
 	StatusInvalid InstanceStatus = "invalid"
 	// StatusSuspended is an instance whose change was interrupted.
 	StatusSuspended InstanceStatus = "suspended"
+	// StatusUnknown is an instance whose status the service cannot tell (DescribeInstance enum).
+	StatusUnknown InstanceStatus = "unknown"
 )
 
 // Transition is one row of the state table: an interrupt of an instance in status From answers
@@ -35,6 +37,12 @@ type Transition struct {
 	From InstanceStatus `json:"from"`
 	Code string         `json:"code,omitempty"`
 	To   InstanceStatus `json:"to"`
+	// Source names the public material the row comes from.
+	Source string `json:"source,omitempty"`
+	// Inferred marks a row (or the part of it Source does not cover) as this project's
+	// inference; Reason says why.
+	Inferred bool   `json:"inferred,omitempty"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // Succeeds reports whether the row is the successful interrupt.
@@ -103,6 +111,9 @@ func StateTableOf(doc *openapi3.T) (*StateTable, error) {
 	for i, r := range rows {
 		if r.From == "" || r.To == "" {
 			errs = append(errs, fmt.Errorf("spec: %s[%d]: from and to are required", StateTableExtension, i))
+		}
+		if err := checkProvenance(r.Source, r.Inferred, r.Reason); err != nil {
+			errs = append(errs, fmt.Errorf("spec: %s[%d]: %w", StateTableExtension, i, err))
 		}
 		if _, dup := t.byFrom[r.From]; dup {
 			errs = append(errs, fmt.Errorf("spec: %s: status %q has two rows", StateTableExtension, r.From))

@@ -123,7 +123,7 @@ func TestServeAnswersClientsAndStops(t *testing.T) {
 		ctt string
 	}{
 		{"es-cn-json", newClient(client.FormatJSON, client.SignatureV3), "application/json"},
-		{"es-cn-xml", newClient(client.FormatXML, client.SignatureV3), "application/xml"},
+		{"es-cn-xml", newClient(client.FormatXML, client.SignatureV3), "text/xml;charset=utf-8"},
 		{"es-cn-roa", newClient(client.FormatJSON, client.SignatureROA), "application/json"},
 	} {
 		res, err := tc.c.InterruptElasticsearchTask(ctx, tc.id, &client.InterruptOptions{ClientToken: "tok-" + tc.id})
@@ -144,7 +144,12 @@ func TestServeAnswersClientsAndStops(t *testing.T) {
 	}
 
 	// Unsigned requests are refused; the admin API needs no signature.
-	res, err := http.Post(base+"/openapi/instances/es-cn-json/actions/interrupt", "", nil)
+	unsigned, err := http.NewRequest(http.MethodPost, base+"/openapi/instances/es-cn-json/actions/interrupt", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned.Header.Set("Accept", "application/json") // without it the answer is XML, the service's default
+	res, err := http.DefaultClient.Do(unsigned)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ package apiclient
 import (
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -103,14 +102,16 @@ type ClientInterface interface {
 	// | --- | --- | --- |
 	// | `activating` | 200, `Result: true` | `suspended` |
 	// | `suspended` (a new clientToken) | 400 `AlreadyReceivedInterruptSignal` | `suspended` |
-	// | `active`, `inactive`, `invalid` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
+	// | `active`, `inactive`, `invalid`, `unknown` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
 	// | unknown id | 400 `InstanceNotFound` | none |
 	//
-	// A repeated `clientToken` from the same caller for the same instance within the retention
-	// window returns the first answer again (status, body and RequestId) and changes nothing;
-	// the same token used for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
-	// the catalogue marks retryable is not kept, so a retry with the same token is decided
-	// afresh and can still succeed.
+	// The rows for `suspended`, `active`, `inactive`, `invalid` and `unknown` are this project's
+	// inference (see `x-state-table`). A repeated `clientToken` from the same caller for the same
+	// instance within the retention window returns the first answer again (status, body and
+	// RequestId) and changes nothing; the same token used for another instance is refused with
+	// `IdempotentParameterMismatch`. An answer with a code the catalogue marks retryable is not
+	// kept, so a retry with the same token is decided afresh and can still succeed. These
+	// idempotency rules are this project's inference (see `x-rules`).
 	//
 	// Corresponds with POST /openapi/instances/{InstanceId}/actions/interrupt (the `InterruptElasticsearchTask` operationId).
 	InterruptElasticsearchTask(ctx context.Context, instanceId InstanceId, params *InterruptElasticsearchTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -128,14 +129,16 @@ type ClientInterface interface {
 // | --- | --- | --- |
 // | `activating` | 200, `Result: true` | `suspended` |
 // | `suspended` (a new clientToken) | 400 `AlreadyReceivedInterruptSignal` | `suspended` |
-// | `active`, `inactive`, `invalid` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
+// | `active`, `inactive`, `invalid`, `unknown` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
 // | unknown id | 400 `InstanceNotFound` | none |
 //
-// A repeated `clientToken` from the same caller for the same instance within the retention
-// window returns the first answer again (status, body and RequestId) and changes nothing;
-// the same token used for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
-// the catalogue marks retryable is not kept, so a retry with the same token is decided
-// afresh and can still succeed.
+// The rows for `suspended`, `active`, `inactive`, `invalid` and `unknown` are this project's
+// inference (see `x-state-table`). A repeated `clientToken` from the same caller for the same
+// instance within the retention window returns the first answer again (status, body and
+// RequestId) and changes nothing; the same token used for another instance is refused with
+// `IdempotentParameterMismatch`. An answer with a code the catalogue marks retryable is not
+// kept, so a retry with the same token is decided afresh and can still succeed. These
+// idempotency rules are this project's inference (see `x-rules`).
 //
 // Corresponds with POST /openapi/instances/{InstanceId}/actions/interrupt (the `InterruptElasticsearchTask` operationId).
 func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceId InstanceId, params *InterruptElasticsearchTaskParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -267,14 +270,16 @@ type ClientWithResponsesInterface interface {
 	// | --- | --- | --- |
 	// | `activating` | 200, `Result: true` | `suspended` |
 	// | `suspended` (a new clientToken) | 400 `AlreadyReceivedInterruptSignal` | `suspended` |
-	// | `active`, `inactive`, `invalid` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
+	// | `active`, `inactive`, `invalid`, `unknown` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
 	// | unknown id | 400 `InstanceNotFound` | none |
 	//
-	// A repeated `clientToken` from the same caller for the same instance within the retention
-	// window returns the first answer again (status, body and RequestId) and changes nothing;
-	// the same token used for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
-	// the catalogue marks retryable is not kept, so a retry with the same token is decided
-	// afresh and can still succeed.
+	// The rows for `suspended`, `active`, `inactive`, `invalid` and `unknown` are this project's
+	// inference (see `x-state-table`). A repeated `clientToken` from the same caller for the same
+	// instance within the retention window returns the first answer again (status, body and
+	// RequestId) and changes nothing; the same token used for another instance is refused with
+	// `IdempotentParameterMismatch`. An answer with a code the catalogue marks retryable is not
+	// kept, so a retry with the same token is decided afresh and can still succeed. These
+	// idempotency rules are this project's inference (see `x-rules`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -324,32 +329,18 @@ type InterruptElasticsearchTaskResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *InterruptElasticsearchTaskResult
-	// XML200 the response for an HTTP 200 `application/xml` response
-	XML200 *InterruptElasticsearchTaskResult
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// XML400 the response for an HTTP 400 `application/xml` response
-	XML400 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
-	// XML403 the response for an HTTP 403 `application/xml` response
-	XML403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
-	// XML404 the response for an HTTP 404 `application/xml` response
-	XML404 *Error
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
-	// XML500 the response for an HTTP 500 `application/xml` response
-	XML500 *Error
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
-	// XML503 the response for an HTTP 503 `application/xml` response
-	XML503 *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *OtherError
-	// XMLDefault the response for an HTTP default `application/xml` response
-	XMLDefault *Error
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *InterruptElasticsearchTaskResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -371,19 +362,9 @@ func (r InterruptElasticsearchTaskResponse) GetJSON200() *InterruptElasticsearch
 	return r.JSON200
 }
 
-// GetXML200 returns the response for an HTTP 200 `application/xml` response
-func (r InterruptElasticsearchTaskResponse) GetXML200() *InterruptElasticsearchTaskResult {
-	return r.XML200
-}
-
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r InterruptElasticsearchTaskResponse) GetJSON400() *BadRequest {
 	return r.JSON400
-}
-
-// GetXML400 returns the response for an HTTP 400 `application/xml` response
-func (r InterruptElasticsearchTaskResponse) GetXML400() *Error {
-	return r.XML400
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
@@ -391,19 +372,9 @@ func (r InterruptElasticsearchTaskResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
-// GetXML403 returns the response for an HTTP 403 `application/xml` response
-func (r InterruptElasticsearchTaskResponse) GetXML403() *Error {
-	return r.XML403
-}
-
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r InterruptElasticsearchTaskResponse) GetJSON404() *NotFound {
 	return r.JSON404
-}
-
-// GetXML404 returns the response for an HTTP 404 `application/xml` response
-func (r InterruptElasticsearchTaskResponse) GetXML404() *Error {
-	return r.XML404
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -411,29 +382,14 @@ func (r InterruptElasticsearchTaskResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
-// GetXML500 returns the response for an HTTP 500 `application/xml` response
-func (r InterruptElasticsearchTaskResponse) GetXML500() *Error {
-	return r.XML500
-}
-
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r InterruptElasticsearchTaskResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
 }
 
-// GetXML503 returns the response for an HTTP 503 `application/xml` response
-func (r InterruptElasticsearchTaskResponse) GetXML503() *Error {
-	return r.XML503
-}
-
 // GetJSONDefault returns the response for an HTTP default `application/json` response
 func (r InterruptElasticsearchTaskResponse) GetJSONDefault() *OtherError {
 	return r.JSONDefault
-}
-
-// GetXMLDefault returns the response for an HTTP default `application/xml` response
-func (r InterruptElasticsearchTaskResponse) GetXMLDefault() *Error {
-	return r.XMLDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -477,14 +433,16 @@ func (r InterruptElasticsearchTaskResponse) ContentType() string {
 // | --- | --- | --- |
 // | `activating` | 200, `Result: true` | `suspended` |
 // | `suspended` (a new clientToken) | 400 `AlreadyReceivedInterruptSignal` | `suspended` |
-// | `active`, `inactive`, `invalid` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
+// | `active`, `inactive`, `invalid`, `unknown` | 400 `InstanceStatusNotSupportCurrentAction` | unchanged |
 // | unknown id | 400 `InstanceNotFound` | none |
 //
-// A repeated `clientToken` from the same caller for the same instance within the retention
-// window returns the first answer again (status, body and RequestId) and changes nothing;
-// the same token used for another instance is refused with `IdempotentParameterMismatch`. An answer with a code
-// the catalogue marks retryable is not kept, so a retry with the same token is decided
-// afresh and can still succeed.
+// The rows for `suspended`, `active`, `inactive`, `invalid` and `unknown` are this project's
+// inference (see `x-state-table`). A repeated `clientToken` from the same caller for the same
+// instance within the retention window returns the first answer again (status, body and
+// RequestId) and changes nothing; the same token used for another instance is refused with
+// `IdempotentParameterMismatch`. An answer with a code the catalogue marks retryable is not
+// kept, so a retry with the same token is decided afresh and can still succeed. These
+// idempotency rules are this project's inference (see `x-rules`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -518,26 +476,12 @@ func ParseInterruptElasticsearchTaskResponse(rsp *http.Response) (*InterruptElas
 		}
 		response.JSON200 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 200:
-		var dest InterruptElasticsearchTaskResult
-		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.XML200 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 400:
-		var dest Error
-		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.XML400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
@@ -546,26 +490,12 @@ func ParseInterruptElasticsearchTaskResponse(rsp *http.Response) (*InterruptElas
 		}
 		response.JSON403 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 403:
-		var dest Error
-		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.XML403 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 404:
-		var dest Error
-		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.XML404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
@@ -574,13 +504,6 @@ func ParseInterruptElasticsearchTaskResponse(rsp *http.Response) (*InterruptElas
 		}
 		response.JSON500 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 500:
-		var dest Error
-		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.XML500 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -588,26 +511,12 @@ func ParseInterruptElasticsearchTaskResponse(rsp *http.Response) (*InterruptElas
 		}
 		response.JSON503 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && rsp.StatusCode == 503:
-		var dest Error
-		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.XML503 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest OtherError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSONDefault = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "xml") && true:
-		var dest Error
-		if err := xml.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.XMLDefault = &dest
 
 	}
 

@@ -217,7 +217,7 @@ type BadRequestJSONResponse struct {
 
 	Headers BadRequestResponseHeaders
 }
-type BadRequestApplicationxmlResponse struct {
+type BadRequestTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       BadRequestResponseHeaders
@@ -232,7 +232,7 @@ type ForbiddenJSONResponse struct {
 
 	Headers ForbiddenResponseHeaders
 }
-type ForbiddenApplicationxmlResponse struct {
+type ForbiddenTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       ForbiddenResponseHeaders
@@ -247,7 +247,7 @@ type InternalServerErrorJSONResponse struct {
 
 	Headers InternalServerErrorResponseHeaders
 }
-type InternalServerErrorApplicationxmlResponse struct {
+type InternalServerErrorTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       InternalServerErrorResponseHeaders
@@ -262,7 +262,7 @@ type NotFoundJSONResponse struct {
 
 	Headers NotFoundResponseHeaders
 }
-type NotFoundApplicationxmlResponse struct {
+type NotFoundTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       NotFoundResponseHeaders
@@ -277,7 +277,7 @@ type OtherErrorJSONResponse struct {
 
 	Headers OtherErrorResponseHeaders
 }
-type OtherErrorApplicationxmlResponse struct {
+type OtherErrorTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       OtherErrorResponseHeaders
@@ -292,7 +292,7 @@ type ServiceUnavailableJSONResponse struct {
 
 	Headers ServiceUnavailableResponseHeaders
 }
-type ServiceUnavailableApplicationxmlResponse struct {
+type ServiceUnavailableTextxmlResponse struct {
 	Body io.Reader
 
 	Headers       ServiceUnavailableResponseHeaders
@@ -332,15 +332,15 @@ func (response InterruptElasticsearchTask200JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask200ApplicationxmlResponse struct {
+type InterruptElasticsearchTask200TextxmlResponse struct {
 	Body          io.Reader
 	Headers       InterruptElasticsearchTask200ResponseHeaders
 	ContentLength int64
 }
 
-func (response InterruptElasticsearchTask200ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask200TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -379,13 +379,11 @@ func (response InterruptElasticsearchTask400JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask400ApplicationxmlResponse struct {
-	BadRequestApplicationxmlResponse
-}
+type InterruptElasticsearchTask400TextxmlResponse struct{ BadRequestTextxmlResponse }
 
-func (response InterruptElasticsearchTask400ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask400TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -424,13 +422,11 @@ func (response InterruptElasticsearchTask403JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask403ApplicationxmlResponse struct {
-	ForbiddenApplicationxmlResponse
-}
+type InterruptElasticsearchTask403TextxmlResponse struct{ ForbiddenTextxmlResponse }
 
-func (response InterruptElasticsearchTask403ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask403TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -463,11 +459,11 @@ func (response InterruptElasticsearchTask404JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask404ApplicationxmlResponse struct{ NotFoundApplicationxmlResponse }
+type InterruptElasticsearchTask404TextxmlResponse struct{ NotFoundTextxmlResponse }
 
-func (response InterruptElasticsearchTask404ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask404TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -502,13 +498,13 @@ func (response InterruptElasticsearchTask500JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask500ApplicationxmlResponse struct {
-	InternalServerErrorApplicationxmlResponse
+type InterruptElasticsearchTask500TextxmlResponse struct {
+	InternalServerErrorTextxmlResponse
 }
 
-func (response InterruptElasticsearchTask500ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask500TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -541,13 +537,13 @@ func (response InterruptElasticsearchTask503JSONResponse) VisitInterruptElastics
 	return err
 }
 
-type InterruptElasticsearchTask503ApplicationxmlResponse struct {
-	ServiceUnavailableApplicationxmlResponse
+type InterruptElasticsearchTask503TextxmlResponse struct {
+	ServiceUnavailableTextxmlResponse
 }
 
-func (response InterruptElasticsearchTask503ApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTask503TextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -584,16 +580,16 @@ func (response InterruptElasticsearchTaskdefaultJSONResponse) VisitInterruptElas
 	return err
 }
 
-type InterruptElasticsearchTaskdefaultApplicationxmlResponse struct {
+type InterruptElasticsearchTaskdefaultTextxmlResponse struct {
 	Body          io.Reader
 	Headers       OtherErrorResponseHeaders
 	StatusCode    int
 	ContentLength int64
 }
 
-func (response InterruptElasticsearchTaskdefaultApplicationxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
+func (response InterruptElasticsearchTaskdefaultTextxmlResponse) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Content-Type", "text/xml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
@@ -687,138 +683,199 @@ func (sh *strictHandler) InterruptElasticsearchTask(w http.ResponseWriter, r *ht
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37c9u4tf+/gmE7s3ZKypJfSZTZ6SiO/V1/u8lmYqe301VuBZGQhJoCuABoW7vr+7ffwYMk+BQlU2vP",
-	"rX9JLBLP8/jgnIMD8DfHp8uIEkQEd4a/OegeLqMQqb9HIUMwWH1BPsK3KLgkAjEWR+IKzwkMZQkeL5eQ",
-	"rZyhc9zvgzXlXecWhjGS9c5ogJyhs7bCD5SLy8AZOiiEXGCfI8j8Rc8n3gKS+a8LGvdgiFcx8XnPp0vH",
-	"dT4izuFcNp62Bhj6JUZcAMzBFGEyBxGjPuIcBS6IQgQ5AlMEIigwIqLnuM4X5NPlEhHZ80KIiA8PDmCE",
-	"TV+ypwPBaDwNEV9QKv76y/fNMxnH/f7hacRoEPvi+9xcVG9qeGqe/fenZyejk1PvzfnRsXf84eTcezt6",
-	"894bjA7fH50df+j3+0fOw4O7hnT/WG7MHrD3j48/7r8wqTMmuc69d4cZ8qY0kCyQ7R/5f71fhuAWMY4p",
-	"+X7sDHr9sQMQ8WmAyfz7sfP1+sJ7M3b+qkqjMdG1zhmjLHkEgH6YDkm/aDMqXfGgUDNrUrNSP23HTdOi",
-	"XTFrTkqQfrae9Ef+QVY8a8KIin68rbSY9nNt2XQ0gqRfdCdLcBm9q5SnlA25jhNmH1jclmJ0RokfM4aI",
-	"v/oaBVCgS8IFJD46o2QWYl+UVX19lbKet6nzGFUfESoWiIFYNQ7oDIgFAth0IjmJiWTjnCHOe+CarQCc",
-	"Q0xACAVi22n82jl1qvQnCpnX9lkJzmtr1eLzC9864NszBOuTJwPrVtRvg9ePFJ0dwHZLweoIuS8DtIyo",
-	"QER8hgwukUDsI+ZLKPxFGQGaCpe1vrn0Y/T9eoEAj5CPZxgFwA/lCnpNbxABC8gB1OsemCJEQMxRAGaU",
-	"AQgCPJshhki6NG+n+A3T6lTlTxVUN/RWCdIN5Wvh+YVRj2XUM8Tm0yfD5jV0b4PKXcnNDuB5rVR1BczE",
-	"p8soRAIpe13EDFVoe0WhCv2uLPVYvU78G560CQKKOCBUAJ+SGWVLICgYqSaAXMECyAK+pSqXZ9CpCr/V",
-	"WFvupRpjy+XqsfWF9utp/wzh8+3TwWc1vdvC5paisQukrBOczhBS28UjX+BbKDCZV6lqqUyVjlYUelzI",
-	"MHMfYNrotupXHFyn2jcwyFfspAb4isUacO8/mqbPENEGT4hoVeRuF02tZPpOwKpaJDrGqk9UXNBYimqd",
-	"bqUl6nXKKvJYQyIJdFwGIGL0FgcoyNYLdI+39r0KQ+1Uv/o5zEq6aESspNBavHqh7XPErv6TY5dN7Lam",
-	"WAsB2CGS5cWjYxy7ElDE/BMVV3EUUSbOVMRSSPSkpF4Nm6vVa+W6eo9VVT+MuUBMLjMsJkQaNgLyGw4o",
-	"A5gASACSdJD2soi72kFoNbn2yn1ycfHh7fmHY+/s8PzMOz5/89Z7f3go1ejs/enF+eDDq1evXuWQs7Hj",
-	"RjhtrLkWY1+42Rk3/2isbjWsJwfrtTxoi+CPlaQdwnsLOesM8wViBIbqcR4TThQm2K+rtD7/vqvYl0mn",
-	"kDxZQA5mEIdyfY0REBRwukQgJjeE3hkeuQDd+yhSAEWZKh4ztK2uW1Pq0vwaHBmAttovAXGJ6A2A+0L6",
-	"TUj//CzfwdETgmmB0ptGILuRkp1AaEmGOoPKWxjiYOTLif8NrS6DOof/GJTL9hp9/6bSj1Hsq3SfDarG",
-	"wQ1ayQVPOikz2f62ilo74E4d1g8GMesIX2HHNtK+AUxfOFDHgWcYMvjwhMDZSPc2MLpeInYCi2vkpWuQ",
-	"lFDfAh9lsVbQWCzYkU5GOEf6NHvXXyD/BqxozEDMQgBJAJZILOhj1TU3jU419SKPlTb9m2EyN6T1CPnC",
-	"iPWMeIaQefH0kFki+YZoubmI7BJIKwSoWwxNU5CqQnWFErX6ahfpLtkvSlrVObSqp0fpYzrMTjXxtQ2J",
-	"aRc1wc98oXU4+J9O12eIcK+fGuFyxN48E7KS+btDsIJodItdV8iPGRYrldeZpFD+FxaL1AAtquARqKra",
-	"q65bq5btKndjsnDTFxAqeXWZZGLfYbGwTPtH6W+L+XSq2ec2Yq5nYgWUbsLHdSD7ws1Hc/MZ4vT5U+N0",
-	"SzZsZp22lZ/dAXpr6eoW6q/xEl0JuIzO7yPMUFBrW6UFe0nJWsWvKtqNmgu8RIDLpgFlQB0LU2OQay7S",
-	"fT1KxUsj71Shz2x4LhK+ya4tDWsd9L5woJYDzxBSz54aUiuJvhmAtpGL3YFnjdR0BJUfsdoqa/DoSyXK",
-	"mllR5FHnqtVensKCnOex1N1sp4PFMXaqe28U+hW7qIS9YqFauHsh6rMEtDdPBmhVxG511nwN53cAXdVy",
-	"0RFkfYZzdKXuYspr1/UCAdM8iOAcfcfB/7/66RPgqqwrJWYKBV7aumaL5Pnbt/03HwYn3uDo4tg7Pj58",
-	"473vv7nwRkfn52/Oj96q1DcpxTwOhTMULEYlAf1NEg6AsSk1doZAlnOzx4nUOEMwbtXl2BmTh/y8S8BS",
-	"MfV/fPyxNHOwB8GMwfkSEaHNf0IBo1QAFCL5cH+XtEnkSRFGcVMWS3mfPU4YX1CxVsSqVE5JvS+UChRc",
-	"xcrhqCQgh0sEIOF3iGniiAXKUUc/QOqwr48AR+xWFmVYIL57wm2Heun1O+e2wl1DfvMF8YgSXqHwLRhU",
-	"g5/bsyhV9rYDljy9QuwW++grgbcQh3BaRIST/hGoKFNeaysLdZW2Vs5CgkCgZUQZZKsk4Si5AkQL1Xar",
-	"cXkWnWaqHSsjp9xJRaZgFdlrDZ0X4rcj/jNMEzx+MmOomtyb5gpuIx07MJfqZKcjgyk9B/2BIv6Jio/V",
-	"1+xUF6vQ15pyHUW70wPkZkddxQpRoJdkGjPgw9CPQ6h2uZNFmAumsuSpqg8wH47Oro68Hz6OzryrH0aH",
-	"J6djMpgdw4H/9gj1pyfweHo4O5m+DYKBf3gI3/j9Wf806AenwSkMjl/D49d+MDue9pF/6B/NDl8HR9PB",
-	"drBQRaxO3aSRhuWqfiod0MqS9eD8wuxnxuxn6BOPnm4ZqKP4hlsku5JDxfs/3Y/ePVYed7Hq1Etr1wvP",
-	"J0p89JVXbcFUlGlAIbtQ1xBEZNvgDnJ9uZO57qn3OCRIB9wpDLzPY37aSTPgp8XWo/0LnRM6P0O4ff/0",
-	"cJsj97ZYWyMIu4S6gph0hHPXC0aFCCuvArLelfUt9/IxemZEQREzQARnDk3i6oi0q+00LRtqp36tvlQj",
-	"a3wU4SYa9uT7JjqaAruhJYwwmIX0DviUCEbDx1JSDrZTah6WqVm5JOSHULscvJA1JeszDL4cPtkyUCZ1",
-	"myVgAwHYwRJQJR6dw/9XXrWDbnWtCjQqmimxG02LOWLdqpocbqe6NihAmOxgHYbJMm1A7IW2zxHHBs8B",
-	"xxJaPw7IyjKwWyTLJKRzKFujcy3U7T/YpH2GWtZ/Blr2eAWrYP1ONaxb5aI3iHxm6BbTmJs5fta3VVRc",
-	"cqP0bV2NCv1bX+Wxe6uRaT3lRpotoVIo9L3pJtt8Ac25SEwwX6AAUGbtum2pt2um2GkISO96r+uyGi3X",
-	"VKrH0Bceds3DZxjGe7rN8zbEb7uV3qEg7QLJW4lZJ/j+4DoLBAPE1Bciv0CBfsRLLBKXMEDcZzjSF1U6",
-	"FyG984yNqK5xS7MMfBiGiAHoM8o5oBFiatOJuwCTjKwzypZS8bi/QEso2/8zQzNn6PzpIPtq5YF+yw/S",
-	"wVzJntRQc+MzQbcNhzijDIgFtgbpAkqSpRkFJpeOD8dkoroaarJp6iH3C1pCTAoPr/ES/YhmSdklTwtz",
-	"lDyMCb4HHPmUBOb1pAdGiajdQSw4SNoZkyUOQ2xKgymaUYYAQ4KtlPFAHkXERHN/UIwv09DONcGBm/EP",
-	"cvW3BKPvOJikDU3yTBWrSAK23mh0HmSfzGTBKSl7DwNTVf6SzEJE/QmjKMS+YsrBv7m+G3WzD5hWkSJp",
-	"4WBN9baf5mvsY30L678j1dhBU936L6E0N1lRp/aTAWtaKlWpuc+7VTNphU0u023VcnMrNXdGrGm5UKH5",
-	"RF+btkr1ak6+NLZVqtCUWtXYUnWt2g3zdm1lVUo7Uo0NWEWrdmJa1pWlK0OhLeur4i19pOYm1zUgQbQd",
-	"4mflbTi916b+H4am0rX4YwDV9LQjTE1a7wZW09Y6QNZCW1uDa6GdPwBf0x4fCbH5drpCWdPqo4HWtNMh",
-	"1hZbfAzcmra2QtxS3Y1Bt9TCFribtLFr6FX9bIy+D26DUX0HpeM5izkKhgCCacwxQZwDFofIBTA78GZs",
-	"7zT3hBbi9GAivd0J4HDFwd0C+wtpiVsO3b0Hfe6Zfj1cKymmykHRN1ARCAYFCqUP4cUNbEqbyPmQFQ14",
-	"sF5cKhtRq7Sk6AVlUxwEiGzoN2x0iU4bzGjR0g4W7CeYRofC7zMUICIwDDlYwpVJWL1B2huX3nnXsmvf",
-	"Dn6lkl9TRNhIeAo3uq+hrF16J0Kw9XA6YuYICAYJV2ELnVPscRyg5ODJOx2nqIyo6atUdsBm2/rZHBhq",
-	"rqBuo0JVVZuubW3XZq7W7pCk23nnzbEupt4h+lhXA6sAIMrifwDz5HL1XYjmT2LRHng64PNjtZusgP7K",
-	"u/21DjBjdAmO+30gKDh5+9YtqPeU6lzorolXfVZ2Aw2vbqDZWC5X2YEKdjKwDhWE68alMiRnCXG4AnHW",
-	"2RMAezo11eBZ1lU5aP2ZYSLUid3R1dnlJdjjEfTV7vvkfyb7LhjIP0+Pgb+ADPoCMd4DaicIzpG2n8eO",
-	"rpmVGDvvxiTZTMgeA8gQQPd+GAcoAFPkw5hLMwatgA+JtGumCEAQoBBPJcYgvZGkw/ZLeP8jInOxcIan",
-	"x66zxCT5OXCdCAq5XjtD579/Ho/vD/veeHz/+vzbX/7suMWwuuukoFLmptRHQGcA3SK2MppsLgnYMxqd",
-	"KfN+D1wSdfVC6e4AzMFEdaNC/BGToCmwlmC97VvVu+7PpwF6BzhCebj9joPJvaeKeLIInwAfChjSeaw+",
-	"c5KnSH7S0pmgMMKq4hwRD90LBj0B51ripJrpcUm/QysdgUuUPn3I9qCrBr6gKksDCkMsFLiAx/4CQA4m",
-	"7TYzJ53MwQyyNIvk+YO1M17PgaUu0nO2GkPSQWkQ6YuH3B76bxV2YratickcfP3y45ZjSbtx6RJLfBKr",
-	"8riyseS2uaophINkYzD5/n0XfMs6rRhd+krviOnbbZzhz9arVDxdLbAZm7+l46HTfyNfOMX2s5XnMv2U",
-	"YgVTSPqlRbW3l0k393zikdO7AR3c9+/6/YH/6tWrVxOwJxKUXKqvecmfiJhDhpNXk/3emFwqpKBEFhQL",
-	"wJG6rGUIIAiRRDR1AxmeY6ECGsQ85a5+yF0w8SYumPxL/tObyNKTVxN3TKAAS6mSg8M3BeDGHDAk6cDB",
-	"ndRXHxJAJNop7CWSvXtKTFwwOZi44G6BBQJqTXCrMN0FEWI+IsJLEilcAKc8ZgEIlUTwfXUR+g1CkaZB",
-	"QP1YzhIF5sYaXgL4weGbJoQfef+E3q997+237M/ev155315Vwn3jHSPqHpYqOTeoLyior5/H//JVMTDi",
-	"AAuAiWTxmEzW33YySVeQvVGIp3AKwVlI40CCv94Ot74vh9JaijO3iMhX++/UcOwLggBf0DtNfX+BwyDp",
-	"hAMYUoK0UUpjAaBaxVzJsTFh2r5QLkAkwJSKheZUm+VsRHKrmVrJZjPsYxiCqw9/A0saoJADHzK2AlK+",
-	"ub6rZxaHSSYBCBG8RZKANBZb4p8cXBP0patb7aqQTsQsCk83FzPEpunkV5jni+PZFUjFoQkWI3AnsU5L",
-	"KyRzfWgQJ7ojbYsZDLlVLH1nJamZwU8pDREkbUevBlUxdP28vP6o5zat1y436zEgn7Gj808yJ8gZOjq9",
-	"ZpCk1PSzNJrDfr9vkmcGh0fHTg43TVbOOPhLmowj/85ycPQblXkzDqpMZ+lWmNDnlXQvNABAnx/9sIT+",
-	"1QIenpxWaFDhmLwOzgdoBuNQpFlGeqMrp1hyYZiMYrGgDP+qbOAhKDYGztLw6PcJQKYRFpNNdIXnBBnv",
-	"iJtSkhvceq/2Ccy7BbpPEo3GRH+h0wTtBAcTaevK9Va7adDX46pnq1yPTWGTezgEh/3Ba69/6g2OspYC",
-	"KNAE7H29PnPB5LDfP/X6A69/eD04GfaPh/2Tf072s5bSrQ1PHaudgL2Y4F9iJFfjRKH306aN3+9xxaEJ",
-	"2Fuge3D1w8iTBNQMGBPp+qi12sQorq6v7Nhz2lgiAZ5yzibaG7SvVBiTBbrfs3i0x5HPkHClp1i8MmFM",
-	"xg74C5A1zID2fEgowT4M04ns7+9LSwQxNCY6Ja1QQl1wqD614lovv365tH/+EiO2sh8YB3pM9iRPXZCQ",
-	"SUq9Mlq0F6in/coU33fVZFFgfgMlSap4BFchhQFYQL5wx+TfFMti0xUg6C7EJDF0sFQKXdlxE1jIiXmm",
-	"eTDCalPEdRiFfx8YNRuUlezLTyNwOwAJaQcu4AKHoVm8VXpeALiU4ukK0FAOvEbDoM9BjSaZjLwp5Oj0",
-	"OON5mpVX0hUl02Oy9+XiDAwGh0cu+H8fr6Vc6mFlwp/Js2bjMJvJpErqU00a9PpZK+ZpUTsnavIxj2EY",
-	"rmpVqCzIQE80FeVBKsiJrOlpGMNYis4yOKmQI3WJcFkcjFFfJWUAcqkZUjiGKl9cKYqpoB0LsVBtq4AS",
-	"ZWpZjIkywlGgZX1/f3uBk1iPyYyWJe0nYseADXznjFWQw0Aw+nwJ9hJzNB8NmLjqreHbmGS46AIp0Vys",
-	"QrQ/zBZ4dQNLZhhA2yvjAEZRaBI9x8SsyTrqZFRWAVtpCdmrXHz204C30hatYGOSCgNQETYrUpPevK9f",
-	"8B4YkVVNHFgZixhpm9xEijQEq8xfdZMpZcq3MMmjBumkIzDSypOJyo1BFoGFMhCauFG/UDmuYxjhDJ2M",
-	"ExJ8aISI2n12jnr93pG2KxZq9T8w7w4SRvCD3zJH+uFAqyA/SFkoK0WUV9h+V4JG3GbvHpS6NMPz2Ehb",
-	"rDKZXMB9qI6lUQbiaM5ggPaT8FOdQFybVGbtcIcroPZNpH8bImNElusBaIbi6ubVB3EMS8dkAtOkosTd",
-	"t50u2Zvy/8YOJlguovhXTOZjx3holkWbdb6kt1Iq6JhMeMwjRAIUTMziB6S9uUQlxoG9Sa/XSynNVKnJ",
-	"vvLt9Q+LqIYU9p14hOp9CKk1v2dDMZL7e+IK/548gTOB2B1kAQe/yxqe54Hcv/Jhjji/g8N+3wUTbTDr",
-	"W3LlU2uOppb1YA9KpLQD5fvgd6VDk+YcuuqW1XiQXBswsf9WcjBJWm6ViCVLx0TTM9DNJ18ZxkGxpWRT",
-	"TlYilCBZfkxGgKEIQcn7iTXDiQaKbJfATr43z1IGSTQzxwQYEtr7H5M7TAJ6J5/EjGh1mmHGk9Cs+XS8",
-	"iWa7OuItF5LUh9EBGz07dYJjgcn8nba81AD08Q51i8tMxcf1vpetQCZLxwS7GvIEJxIlc/fwQhUySAw9",
-	"E+AGS8huuN5IUZsV5uauG7n8Ak4BrNxk0SPFHATIxwEKxgTOGOJ65ZTqoY0k5a+jQINourap80aNcJnm",
-	"G3Fn+HOzk50QR7qmmSdXEzxM1mwJstmKbYUnbTdU3TjdcifLauLhwS2OOGWTn3w9xl9Qjoi0WURq2kkz",
-	"I3U1Qjq37fCh2USSAOsCKMZEhSEL20fnyuDR/KIzFf5M4GgZc2ECKXkmat5klDsZHZ5dXPTPvZPXgzfe",
-	"8cn7E+/th+MP3uv++6OLC5uIyhTKqGgpW+vDIPYG2sPDt8KxjMN+f8PN1fyd5o17l1bR9huWayOeLfZZ",
-	"txqjSWXQt2+vrVe6pLvTGVbu1maRojvIM+doz6xME7UyKcsvQTAj+ym4ZUVVEGp/F7v3x1qiquqlkndg",
-	"nQZSVY7WV8nyAFWN4/U17NyckzajqsobU3VbDK8qgUAyUQWK1le3EkbsSJWC5mKM6udvEv4KPvXP36Ru",
-	"Z6d6UyFr4XJI61vFEn9Ocdr55jq5DVs1Ej/5vFEh/dwGt4qXSwSJyjZ2PtG8BaDzAHEA0D2W7k5qEcwx",
-	"JbbroESe6/OZKtibOyKM06VBWrG3crUEAdUGgG66p5YdswA7QyX+rsNpzHwV70x9QmX97mXhf6DyC/Yl",
-	"3Cqjwxke9/uuIxiezxFzho4xnrxkDI5kToFQVs5/FalyrzNiXRcMe73eT5G07X2m7S9jC5j8A9sqXyGR",
-	"J9Slzfm0xzWEkR7uEgkYQAGVwdRoU9SQSFqOjuvExDzSXan5pW2Hiv9KViXVk00dDpUro9KczdFO7acg",
-	"6Z28q968SlmvNjcyGiqiYUp6VTxqPgNRxbZ1NTCZIWai7YYy35r4K0dcct7AHhYpx5B0sPVfEuaN/b+v",
-	"jEihvCycGr3SWU/loQc+UWFZoOUDscPUCvVpHAaACxplg1AOJBeQCeNBpadrXcMb67St3pKF/MbY2HvX",
-	"iDE4o2ypekgiB4rP8r22wLPzw/tlBffDmJtvwbCYEDU9tTGtqCBxzU5c64FrtjK+QgiFvid/A+3XW7vg",
-	"TA5QKpjZmdp/B7KZwBD7KkJhAIelc6NE+s1VE6vXkEQMPPPeks81J7ZswVxbtEb2lDmh6+YgxIhe6o3u",
-	"S4NC0hqyEGexeuP6GE/KPkZfBKBkSbIi3xrOIn32AmXfI5+qMKFsag3z8hGiKJ6G2AfZwqXxu57y2pP1",
-	"sgiPRfoWl1tkxG9RuAIQMvrkoGFUQ2SdNp9Z9MVlIaWjVAzFM1s9ynrV7d0aFpeMY5cwqbXebLWIlBaA",
-	"5AweBwj6i3Ry5ki9dthVtod0vmtJXfTDNa5pcmMiJzBniPPcarL+7KMtM21Ktxea6zuaRj4ErYi5MOij",
-	"QK+ZIeVSXixF1Jk1mpGZkIyMVuvgZTEgYGKKKSXW4O7TCgVHDMMQc8RTKkVW5EcJA6FA3FEzW652NxTV",
-	"8hZDw6nTnJ3QWG4Dvi5yGbcKrnVUrD6MVRVeAzq6VkaB7PPpdjcLa1WYolzQDAR4pqgr7ASMBpBWuBUx",
-	"KkXsO17ijWsZFfn4v0+XS0q0rZB83ETKtAqI1IqFUlmPoZgXzPHC4dO8VVd6uQFeW9+rM+HORLX4AkYI",
-	"TBmCKo8O8zSJDOxhBaIaYKQiQOEqM8zAldpRgQTEBN1HSjnN3lgTCyu/gP+suGMG5UXW9QQpjyq+JZnx",
-	"qOLlZmp0aTmKVtKi+jzqMhKrAvit/xDl86GqGVTqh3o4yMt++TB7Xvyr3uepl9t2TXbwFB6Yv/MHV/VW",
-	"YkJDblFOVlrCUIp8ccGx93eyplKPzqdErRiCSqKtYrWhRQLIAt7Ck51Dge7gCqRxF2Xe5/LhtB+xgCQw",
-	"F0OuITe3bk9JiV33KZqM3HUl8gSvIID+ILra2iXI+tiTsnlikazvhqC5rVpd8Dte/BqIlsOxU/utkLGT",
-	"59G2XyP5Qxk0hcEa5thfjqjgjP26jStfmZmR8624XEWtldkPqX/j8Rt0Z5ZmsCfRPwphEeI3+zhFE5Gr",
-	"kCaLdjVaWj7y9OAq1tSqT52X1tbSbQ3tCJtlD2TJZhJBPsj/JahIo14sIAGDE7DEJJamG5RilO1HJqKv",
-	"SF5H25ZfVd8FebmAIVIzqyCulcvUq4m51h7tLGF4Via9ps1WYutQZBWJrCOVRuNnsps1ZElSCzQlIiht",
-	"7z1Ol+oQFjju998VLKMZDcMk65sShV9QmMLH+WDscVUwVg/Tu0FVspo7Ad+rPkxfQd0WR/A3AopcKmIG",
-	"8FMUUg2/CW8kGtsiUIcMSQqPbnBpRmiiMynfNpJglUfZKMVHeSnm3jK7mKwsx2oZaBbh3Ani9QT9RK2E",
-	"Lr36FHOOdMKbyXIUi1rRjnBOptNQlL9A/g1YydUsZqFqRze5zYK2XnYZjfMokLun2go42Y9tV2RmX4eo",
-	"ruBQq8QCi3fqysEkK8u+o+NVeg2hOhdpkvXU5PL02vSu63r3P4AMTimZQs9kYVk1W6zvG7j+0vqWYK5p",
-	"gbXfbyGZ5Ghy1qFwZXmvmhHJ/fxV3DCvCv67Co1/p7r20rvXn4BLlXf/74xJyQ2bNVTUn2qpIqJ+k6eh",
-	"fZp0HtIpDJ+KiFWfgfm/JOj5+0byMJ1/Y+NO4w0h9V6eiVlrYhQ/cquMhCQ/TS1BLkD3Pop0Ai+zm6/n",
-	"QHuz7GT7+KLJRsSGQuk3eRU0RpSJdwCCk35fW6VSUtVGmzk2PkO+yPGg8lvTlptS9brgPa493V/PlC0/",
-	"Rt0NC462ZUEapM+O4Rcn/KASG9ROsqe3hoY//+ZIljhDB9ob8YJKiybZ+9poS840l1Vuaq3tdrI9RpS0",
-	"aH5t31yyn5w0mP5+TJPKlMta1D8fvj08KrVFsbgqWfGz2fMjQUSxyoRXQdS5+gDqiICYhJgLFCRpJTjI",
-	"+RcqtsZirQ0xC62L4fOn/3/T9S+Dh+KF9beQYSlLKosqKaVzxE3+j2NdHeAUk7u+JOOyjmZb5fXZaBh5",
-	"nMZigSAX3mDSU9lWRVL8/fNZJR1cwBD0F3rvX8EPUeCc10pKwtUaIni3kf8MCfEtzWAqnfhId98BVTuh",
-	"+f1iO7W1kKoqBfZ/AwAA//8=",
+	"7H3dcuM4suarYNknouUaUpb8Uz9ydEy4XFXTdaarp6Psnp04rdoRREISxhTAIUDbmu7a632A3et9gr3f",
+	"B9rYfY0NJAAS/JMoWa7ymeObbpcIgGD+fJlIJBK/eiFfJpwRJoU3+tUjd3iZxAT+Po9TgqPVRxISekOi",
+	"90ySNM0SeUnnDMeqhciWS5yuvJF3MhigDe197wbHGVH9LnhEvJG3scMHIgSeq6b5M5SSv2dESEQFmhLK",
+	"5ihJeUiEIJGPkphgQdCUoARLSpjse773kYR8uSQs8kbeQspEjA4PcUL7OKarjPVDvjyUKc+mMRELzuXv",
+	"//7d+nmNs8Hg6HmS8igL5XckxkLSUBCchgv9yMzwffTd4PXzi9Pz0+fBy7fHJ8HJm9O3wavzl6+D4fnR",
+	"6+OLkzeDweAYZmg6eCOvU5fPn/0NxPvLcmsGod5fPvxw8MSmPbLJ9+6CW5qSYMojxQT14uPw93fLGN2Q",
+	"VFDOvht7w/5g7CHCQh5RNv9u7P189S54OfZ+D63JmOleb9OUp/YnhPSP+ZT0gy6z0h0PKz2LIRXT9W+b",
+	"6XscHhbNiyGMPOifdxUJM35pLPfDjbToB/sTGLxMztYIjXq8neDk9C5N2HL10GGrkpcLzsIsTQkLVz8n",
+	"EZbkPRMSs5BccDaLaSjrWr25S12lu/QptPqccbkgKcqgKeIzJBcEUdNF8ZMyxcx5SoToo6t0hfAcU4Zi",
+	"LEm6m3JvnOF+9ft0e/0+BRjeOM9GJN7YqxWMnzi3F849QmQ+7Y7MnUjcBZzvKR8PgNEdpWffMH26HUy/",
+	"j8gy4ZIw+RNO8ZJIkn6gYolluKgr+7rGdQVf37pQ7asFQSIhIZ1REqEwVkbzil8ThhZYIKxNHZoSwlAm",
+	"SIRmPEUYRXQ2IylhuTXeTcfXTHK/2v18e+1+Dri8ZoaNiLymfSsWP7Hq/qx6hED8vDsQbyBuFwjel3A8",
+	"ABZvFJ19o/DzLVGYhXyZxEQS8OBllpIGxW5o1KDKja2+50aWSx/XD1mwwGz+jwXPDPVCoehXU3q74hF2",
+	"TBRxIhDjEoWczXi6RJKjcxgCKTMX4TQSO+p5/Qv2q9+vttfvVxqK6zNrhuB6u3bofeLXw/DrEeLxq014",
+	"rNmuf+3GeTOi27ER3pt51BXWdxSnrZBc//iffrl4c351/stjEb1Pn9zZdcdz7eqfh5LeYEnZvAkkam2a",
+	"0KGhkRulLNY3OG+yqxpXX7VfUg631+KhQd3qxFpAt9psDeb+B6fqI8TG4Ra+aiNNu4VwGzn7EB5nC9/3",
+	"7WgOdwOmH7l8xzMlx21qlLdoVx+nSdn7sGGX9xFKUn5DIxIVBoPc0Z1XgJUX71eVBtur0qAEUHZaa+HJ",
+	"NtoITk/UHTxKoBpsD1QuRbu6XB24/ICwVZaBfYPWYDfQupRYZuJHLi+zJOGpvIDwqlQQy1m7xq3v1q6A",
+	"m/qVtTKMMyFJqixLmjGm3A+JxbVAPEWUIcwQUV+lvGOZ7WuHotNU96vHR9vr8VEJJdfOdS10ru25EU+f",
+	"2Lk/dj5CWD7aHpY3krkrVt9XWB4QyDuI0r7R/WhbdJckZTiGn8vKfwrK7z5uUu/y831FzkxKh+LlAgs0",
+	"wzRWFjgjSHIk+JKgjF0zfmt46yNyF5IEkIin0DxLya4w4HzSXtV9uP0e8/DUoLczpxpK1xi1Bo2f2PXQ",
+	"7Hp86Dw8/YqRzwp3to157keyvkAo9OGkcNcgqJ7RJUlvSLoB3t1G7ahRbrUXJLifzjsT2i/Nt9+DHj4v",
+	"AbUzs7Vw7bTbCNpP5F9P/kcIvNukADQT9YHx8mGc3xbx2LOrO9x6m/8GxzQ6DxWB/khW76O2OOwJqrft",
+	"rw3Jrmt9HyfrMs/owDA4uiYrtdBhXKKZGn9XDW6d8H4XuG+2X+C+MUDaxqyGIMVafq3B1Seu7ZNrjzAs",
+	"8eYrOr5redUF1jdL0Rdwa7+UxO3q5Jr5KYe/A5qrZp2AvNpwT2iQ0BID8/Mq4YKE12jFsxRlaYwwi9CS",
+	"yAW/L1CUPmO/Ptr2O0rDQRnZXZ6tB/XSZ2zG8yfmPQzzHqGDPfj6AF9j05bYvr1YfTnYf0gRvB/iJ3Qz",
+	"3Ce0C9aXW/37xArnG/bLpe0TnIbDEsoXfFoL8c4HbMT3J4btnWGPENmHXx3ZKzz654H1hxO+e2F6fjik",
+	"KQeh0qIVHdwmbSenEttGH0yEfvdS5/yl+10Uvdh+Gf7CBd98Wi15HeVGm3D3ibKPMMDxYpsAc52i2x8s",
+	"a+TwgwSRm/i/72SJFzsB1SUJs5TKFRyvsyfZ/jOVizxOUtW2Y9TUtd/ct1UDu3Xej0MkzLuQhDOES3uG",
+	"9ZbKhROPupdyd/ie/ar92+3V/q0LqJsZ34C02/B+EwY/ScBXkYBHCPxvv7Z73JF123nNXWXuS7nKX14+",
+	"7+VBX9EluZR4mby9S2hKolanL2/Yty1bIaep6X4ARtIlQUINjXiKoHAIzEF5FkS/617gUpv5fll1sT2U",
+	"XLjGpMqsdU567VM2GYonru2Va4/QAFx8bQPQyKjt4L6LLH0pqH9oudsN2D9QyOVZExqptahjQkMTp7QX",
+	"pA4BppTWdkvdaTddrr5xv7R8ub0OvwTkrU6rEXKrjVqh9omsiqyPEBpfdg+KNFG0U8GzDex9gIhIM/P3",
+	"HRF5uRM+lfzkVpUqt2pVqGqze/kt7ljAIMwiLHm6ggJIcmGOonN2L40svWa/Wvlue61854JdaWrrAK9M",
+	"qg2g98Sj+/PoESLnu6/mVLYxqZND2V2AHtyb/ALCtpsn+ROek0soyl5GgKsFQWZqKMFz8q1A/3r5px+R",
+	"gLa+EsUplnTpYoEr629fvRq8fDM8DYbH706Ck5Ojl8Hrwct3wfnx27cv3x6/evbs2TNQD5HF0hvJNCM1",
+	"yf9VsQChsWk19kZItfOLn604eiM07vTKsTdmn8vfXQO/hk//y4cfal+OehjNUjxfEiZ1JIpxlHIuEYmJ",
+	"+vHgIWljJRMIA9xUzXLeFz9bxld0txOxGrVeUe8j55JElxlEuxoJKPCSIMzELUk1ceSClKijfyBQZjAk",
+	"SMCpAHSbUknEwxNuNzjNS3q/dZX1Covrj0QknIkG6OjAoBZg3p1FubJ3nbDi6SVJb2hIfmb4BtMYT6uI",
+	"cDo4Rg1t6r5AY6N9HSmtn17BSJJlwlOscF0f7LOVhrVQ7eYe1L9iv0kR2+81D/Uufn1iDUfJmljV6rw9",
+	"MezhGPYIU6hefDVvrplF255l20WiHtzBe3Dp2829yyswvuFE/Mjlh+Ya4s3NGpCipd2etpbzQpYmRQ62",
+	"1UikHQiepSjEcZjFGHx26zIImUJtDw79ERWj84vL4+D7D+cXweX350enz8dsODvBw/DVMRlMT/HJ9Gh2",
+	"On0VRcPw6Ai/DAezwfNoED2PnuPo5AU+eRFGs5PpgIRH4fHs6EV0PB3uBkhNxNqv03++/QrzXBuRprk1",
+	"hgEaW7abkicB+ScQkEcYgjj/ekarjUtb5jA8lOyCUHxzd352Xxl+eBv5BeT9nmbyR85C8rNoypFoaLMG",
+	"/9xG+wY/psZGt1jokv2miH//fhiUT3i/DHm9PQC9LluofGLrzVPebLNteuLNfXjzCI3D669vHEos2tUy",
+	"tAjPlwPmhxK03VD5apFyKePGQu3Os7qmlx7eR8ONQAFLIsJoseS0i1GZv2o3HS+mut/14vYlJIe6Imgx",
+	"ofOErqN7Xz1fR3vT4GHojxOKZjG/RSFnMuXxfamvJrtfDpxsz4GTOgcajV552q0G74kV92LFIwzdnXw1",
+	"Q1dnTxcjt4XQPLiRe1ABu6+B+1k0JfE5U4YGa1XctHgYHc8ESfer5Gq6+2XC9pcoD48rgKsmtQlxVZsu",
+	"kPvEj5348QhR9/gxoK7lz/1gty43XxJ3H0DG7gu8G7S9g6I/LTG2WmI8Qv0+egT6fX/VbhCXL6jbexat",
+	"HdWaXxP2U0puKM+EodRPuvJpQ6Vj0PRNPRo0f3OXciZEYtrmHMrzoSBJSt/Jao42LrApDkIZFQsSIZ46",
+	"+9076v+GCe831rP9Wmtglr0bptmM1Bs6teP3Exf3z8VHGBo+6X7oowuFu+aq7FFaHuDMSDdZ2vcZkpNt",
+	"wPyz7y0IjkgqIAkUS/IDXVJp18kREWFKE33HlPcu5reBcWjhPpc8/SfEcUxShMOUC4F4QlLYXxU+oqxg",
+	"x4ynS6WVIlyQJVbj/0tKZt7I++Yw5MuEM8KkONRPxWE+mUv1JphqaX4mbrrlFPOU9HySPuLMWnMSmWRa",
+	"MRqzCbxqpMmmqUf8j2SJKav8eEWX5Acys22XIm8siP0xY/QOCRJyFpnHkz46tyJ6i6kUyI4zZksax9S0",
+	"RlMy4ylBKZHpCvwNdi8iWmH6Hhhfp6GbBEYjv+AfFvC3Qp1vBZrkA03KTJWrRKG53lP3Pqt3piYNFqTs",
+	"NY5MV/UvxSzC4E+cJDENgSmHfxP6WjNyB/ng0PFcb9R8JCGhNyTKs25hXyVuI4Ud4XBD98++d8FZCHcE",
+	"haufkwjL/LakC85mMQ3lxndsHuGz7625kX3jC9b1bb9Mff2QDX1a7/HdMFKtS8u9m52GyTtscw9ep5HX",
+	"j9JSFG3DyJUO6+tCdBmr1q/lRPLasWod1hwb7DJQudO61Me1ozX3ak0R6TZW0aW2q7l2AKdp085cx76q",
+	"dWOwuWN/aN5xdbV+yE0DKETuZj6K9pLcycM7vTb4Ypis1iJfBpbNmx4Ime3o+wHnfLQ94HNlrJ0hujLO",
+	"F0Dp/I33BOryOPvCajPqveG6PM79EduMt0fQro54H9w2Y+0E3bW+W6N3bYQdANyO8dAYDu/ZGsY/+2tc",
+	"/VusltGzTJBohDCaZoIyIgRKs5j4CBeVFsyKIE+n4pWtDjRRa/cJEngl0O2Chgu1PnCWmXcBDkVg3hvQ",
+	"VkkxXQ6rKxYIgKRYklitbIJsDZvyIUor24YBAtwuLo2DgLlXFH3H0ymNIq2QW6xmtipn2QWDOoy0T8v/",
+	"Fea/R6kPUxIRJimOBVrilUkVvyY6OBDiON630H5uvxZwK6mp3Bi7gbJu6/YJdBrE7bNfQdr5k3LjvZev",
+	"2pN4nSOZYiYgrqPPFwSCRsQemTvTgZzGUKWudPgAguc6dttjVMulbV2UuqnruquDuo1Z6tV6L0WnsZwu",
+	"D4CO+6Vc2VfdB/EqI96LfntEZ+fKLYjXkiJci6iwlyg+hKL8SS66A/N9hOW+IMNWiKu5lq5XR7OUL9HJ",
+	"YIAkR6evXvkVlJlyfUhi31RrLmqwBdA0D7B++VDvsk8F3suM9qgSQg+uxN+ewqbxCmXFy76CYck/DQa8",
+	"KF5V31X4KaVMQn2E88uL9+9RTyQ4hIyKyX+dHPhoqP58foLCBU5xKEkq+gi2+PCc6KXE2NM9ixZj72zM",
+	"7G5P8TPCKUHkLoyziERoSkKcCeXYkRUKMVOe3pQgjCIS06lCFaJ3CPW+yhLf/UDYXC680fMT31tSZv85",
+	"9L0ES+U1eCPvv/wyHt8dDYLx+O7F20+/+xfPr+57+F4OI3VuKkVEfIbIDUlXRoVNGZeeUeVCiw/66D2D",
+	"4ji16i5UoAm8ZuIjKsWYhQsaRylhduONpxFJUc46H+lcGR+pNZqPzHanj/LdQk31yzd/FEimBEszxRkl",
+	"cTRmWCAO34Fj1ItwiqecTTHCseAoJTgSKOa3JA1CLAiahGod6KPJUr9lAvetTPLdzMnBGbjbYxbxMIPv",
+	"MXX9hDtjNVPomU8WFpVmYkk2jfV+rgHCBb8VmpVJqqyGpFqhdUZCEzN0RzXZMyQIKdubbwWa3AXQJFBN",
+	"xASFWOKYzzO4M78sIGUZUMtMjhMKHeeEBeROpjiQeK4VUKGOnpdakWoMYnhJ8l8/F0lvTRNfcEhEwtLI",
+	"Dol8JLJwgbBAk24ZVJM++gOW5BYbKVQihNN0haj0c8zRT1BM8A1BVCKeSdRTlJrwlM4pm1hpyykD/Eqz",
+	"WM8xoNGB0a4N1JrzQP0YiGuaBFbSgoRTBtEzqEvVhahGyvmSKrCUqzqBDV2hVp/NQGkXDiPBfW8nFtsX",
+	"1CaRP/hcylX5tWFFUWQWUDZHP3/8YTRmk255CNUMjHIOi35q/uU2KLIOGrNCJpqjO5Aj/9J1/CnIUdq0",
+	"bmYSjew2v5n0XjSzeGnD7PJHen9blyP1Rr84j3ytxYWAfcqnwad/I6H0qsMWbomNgTd98blCd/0YNugL",
+	"lRdByAL2/HbIh3eD28FgGD579uzZBPWktaRLLK71Nj5h5lD85NlEaed7sCacqYZygQSBkmsjhFFMlNWD",
+	"ItF0rnBBLggzvwpf/yh8NAkU1v9V/ac/Ua0nzyb+mGGJlgqnhkcvK8adCpQSRQeBbhWIhZghplAd7DNT",
+	"XO2BdPhocjgB2JcEgd/gN9l9HyUkDQmTgU178hGeiiyNUAyCIA4Al64JSTQNrN0hkak7J2pOwPDo5Tov",
+	"4Dz4Nxz8YxC8+lT82f/rs+DTs0aXYG2lMKim1iTexjOQHLX3L/sI9YJvOBEKuilTLB6zyeaaZZPcy+id",
+	"x3SKpxhdxDyLlEXUiKDXkjZj1vQCztwQph6BgS+X+dMGWlsL5avYlwiEY86IXrEoA4PB0/EVx8Ys1T4o",
+	"LAwTiaZcLrrb+HNWMvFg3mczGlIcK0cHLXlEYoEcu6cr7s2y2KYDlWzfjlYAPK41iJeb/FZ7lH+IMUdf",
+	"71usK7bmc8q27fHCd1HIsDo15W2gW4V1Wloxm+tj49TqjnK4ZjgWTrP8mZOGaiY/5TwmmHWdPUyqYer6",
+	"97rZgd9dWm80N5sxoJx2p5PIioWyN/J0jtzQ5sUNily4o8FgYDLghkfHJ14JN01q3Tj6XZ5Rp/4uEun0",
+	"E0ifG0dNyyu19DQbBpdqCaoBAIfi+PslDi8X+Oj0eYMGVcq66L2siMxwFss8VVDvM5cUSxmGyXkmFzyl",
+	"/4CFwQhVB0MX+abCdxYg8xieSQm8pHNGzApamFaKG8J5Dttq5tmC3BXuFmxcxCawLAWaKOda2Vu9lNdV",
+	"dkdrjISyx6axyRQeoaPB8EUweB4Mj4uRIizJBPV+vrrw0eRoMHgeDIbB4OhqeDoanIwGp/82OShGyncC",
+	"AyisMEG9jNG/Z0RZY6vQB/nQJigUCODQBPUW5A5dfn8eKAJqBoyZWh6DrTYBrMurS3fHJh/MSkAAC/iJ",
+	"Xru6JYDGbEHueg6PeoKEKZE+GtdkYTxmYw/9DqkeZkK9EDPOaIjj/EMODg6UJ0JSMmZ6yVNpASWQ4U5R",
+	"33n488f37j//npF05f5ggixj1lM89ZElk5J6cFr0ald/9jPT/MCHjyWR+TcCSYLmCV7FHEdogcXCH7O/",
+	"caqaTVeIkduYMuvoUKUUurPnW1goiXmheTihsIfoeynHfx4aNRvWlezjn87RzRBZ0g59JCSNY2O8Icc2",
+	"QkJJ8XSFeKwm3qJhOBSoRZNMWu0UC/L8pOB5nlpb0xWQ6THrfXx3gYbDo2Mf/eHDlZJLPa1C+At51mwc",
+	"FV8yaZL6XJOG/UExivm1qp06BpKJDMfxqlWF6oKM9IfmojzMBdnKmv4M4xgr0VlGpw1yBPe81MXBOPVN",
+	"UoawUJqhhGME5ztAUUwHvbCQCxgbgo48BbOYMXDCSaRl/eBgd4FTWE/ZjNcl7U/M3Rkw8F1yVlEJA9H5",
+	"T+9Rz7qj5RDJxIenhm9jVuCij5REC7mKycGoMPBQMaxwDLC7KhMIJ0lssrXHzNhkHZk0KgvAVjMhvUbj",
+	"c5Bvg4C2aAUbs1wYEERhnfBVfpWbfiD66JytWjYJwFmkRPvkJpqoIRjS96EeOU9hbWEywA3SqYXAuVae",
+	"QlSuxUg19VGMpySOSTRmExtjP1NrNUHkd5mcBS9hRWdEyC06yngxLE8RZ/EKTZ4dqmVsZR1SBA5JZI34",
+	"ga9nXPhtGgQSWBOpNZCJW1AJDsw6aWk3pJ7vGUHxRl4hKQoceUIYJJN4x/1B/1j7PQvwTg7Ns0MrKOLw",
+	"12Kh//lQQ4Q4zEVMdUq4aPBNLyVPhCt+Pax0fUbnmdGGDBIdfSRCDEdseYqyZJ7iiBzYmGGbwF6Z8xI6",
+	"IBCvEGz1qfV3TIyTW++HsJmKr4eHG2qNyI3ZBOc5hzYc4S4K1dtgfTr2KKPKyNN/UDYfe2YF6XjcxcuX",
+	"/EZJLR+zichEQlhEookxzkj5w0tSYxzqTfr9fk7pFFpNDiD2oP/hENWQoiKcsImmtPq3YipGs36zS/Xf",
+	"7C94Jkl6i9NIoN9UjyAIUOm/6scScX5DR4OBjybaode1+NWvzjeaXs4PPayQ3N3sOUC/gY5P1qfYNo8M",
+	"84HQPWXu3yAH6k+zAzuxL+mUsqlaZ0yTNtJvMuOoFWBlJLurrDoxzohqb9jBbwWc4ylxfcOc9dZDPm2F",
+	"w5Dpk6RcLY0UllBmgyY6tn0XwAGiAHatJgd9dI5SkhCsZHDiUHqiAbXYcXNPGunf1OBGUhTsUwt6UodJ",
+	"0C1lEb9VP2Qp02o9o6mwcX2E55gyuzPk690jiIvkiz0d2dK0hXNuC8rmZ8Wk9Bk4qHc2g70mvXnsKrJJ",
+	"/oMZjtlkTT7zRJmT0rUDGGIrlT2AJU6vhd6UhI0/XZFzzK6Vn4IER7hxx1Lai0QiElLlQOBZSoT2MJSa",
+	"amcS4hpEb1cJRWA73XAFGw+igceozmJoOjHOSe5KwGHMteifZ0MKb/TL+piGpXHf852Fc0us1rpIymYU",
+	"DpITDXZX/Xo7pNvmsjPE589+dcbvHepp+ocLLghTLmJhRJVXl6/sYj53lz0js6+r7IWPsBwziPpWdnTf",
+	"gn+puc5nEG226LrMhDRxq7IoaN4UlDs9P7p4927wNjh9MXwZnJy+Pg1evTl5E7wYvD5+984lInieBRUd",
+	"ne18gM7d0/78+VPlKNvRYLBlokP5Ipi16QRO0+45BBsDzOtyHnaanEkh0neVbOxXu9Jkr5/WmDlRRORu",
+	"sSgWoT1jYSdgYcHDtghohD4Hx6IpBPsOHiKF5kSLUlO/XOQOnaOT0OV4c5ciPRl6nGzu4SbWnXaZVWOC",
+	"qOrbYXpNWTyKieDLb+7upGu5EUHA5Gos8JdPCvcqsYtfPimlLqod5ELWYWmnVhEQs/0lB2jvk++VsgVg",
+	"JqG9HbhyysZFtYaHS4IZHILwfuSo5EBou0YjRO6oWlbmDsWc8vKCSom80IfgIaheKrZAc5ugbOQNGNuI",
+	"a/9BD6366D1+b+SZdAAwQcameyPQCN8TPEvD9TFlZ6WeQBpHsSmDdGZQ7uCENuXDzPdA4TU880Yng4Hv",
+	"yZTO5yT1Rp5x6QL7LZ5icoXgzhGpJpKXHoOLYGLqxWd+crlxVV0B5f2LpU9tVdRHHzBboVLIoUIRgWIq",
+	"jOApAhScnnIakzSJsSSoN65NwMQM4pUSBDKbkVD2YemkXL0c/nxnopBGtiBggM1KRS+bpLP0A88ZHDXG",
+	"kWawPdQBCUZWU+y+EpVlEXvfSKNWkcJCQzZJUzzj6RLcBBuX0ASBKd5iCp9gHWyjpJLDlvaCxIlAvYjE",
+	"BFo5unsAbmsxbz1+pNdo7lCwpkAhz+IICckThJEifZq/qqgnoPersbgmEZSPlzwBirmOZ6FT2vGhsqEM",
+	"QX+9WpkwBUQp3vBQbBCkXlW3xEgtr3w0buMKyIvOITmUlgWBgYU0wDENIULSS4me1F/tT38tTeWvubs7",
+	"53kGUUvb/pwf5FymEnGG3ii+5ccz29VeLQk938uY+UlTTQFlWVBpuDB1IJb4moia1MIeqY1d1rbNrWRL",
+	"yEnOlcdqTL5s0e6MWpnmF+LAO4H0/SZIWn9CsgmlNvVwgcsQze+KYEo2a4iFelTmQkJ8ZJfV6i8dEOKp",
+	"XcAfGKEn+cULC3OhQk7wuvkJ40yYm3vTjDHoAOkpgFpKc93c5j66SldmJQzauAlINMFGKM99mdMbF00c",
+	"+4KmmQSQgy5nEIkwCGl4bdjqpgXqFXR+Tg7MfR99tBQfGZEKeRohyGAzkAvdbvFKh8HsDEBeZfkLfVQH",
+	"QypN1mSOLjqdhcoCYcCYlrAfPrbA6Rw7aRTbTyTCz3NlcY6NxQglOMyBEEvVPZXCRVEcxzZJswUqZzzt",
+	"o0JZlzhxGCOVJHFRTKy/J5cD9XSWTy2l9FFAH57yTKLhaQXadRxXR0jb8dC+OjDPHcjZcETfxZqNTV2Q",
+	"CXVyW441yyLLrQVpYP2lX1GK6BqgycN5B2oFptQfpzEtNpFNqMmErtziTlW/o7Dw+ZbslCh8SfQZWhL5",
+	"KIkJFgRNYf9KDbUJT37kOtk4RDLFodHvyzd/1HtnjqpaycntihvqFkYPGF4S5TEhcw8qqLLVUFxEGp3V",
+	"q/p6KgXit0wrSoqBEnKBGcJoThhJaah9Oq6UVOtdiBmSJI7R2LPEjzgjY0/HLceewo2EC0GnMRl7LcrW",
+	"LHZ6mkGxYeHIXYfab4XkdWjcaOAahe68RXT02c4iogNCB9HEinQoC6SdQMcO1Q3YfovVdXOK9RZ/jpWc",
+	"xavRGnuljwiVAKVssQrvx1oiGKgUNr3laWQ8d0cyTPTRovDXB9B23DxDGmHskseEOG3I2hhpnZmoTGNp",
+	"pK2d0KsmV9KW8RCI4HCRS4yp7aUVH1aQSnVb5bcaItdYomWYMsWyeUqEKLmcm8unuIrYpXV3Tby65fmm",
+	"BJh18wG5SVBIGul9ipgLpYQOZuvsYK0dheadGwNgGFyJspt9x5wS23qNT5p2L03bj7IIklIcU0FELj2J",
+	"s1tlYxLylpuXC8hcAWkqL7fWFPQpLbLWttvJ63HtjHJ89IZe+w7cmo3BuuUR+bVG7msWjn81JaX9PhTR",
+	"GRBZujm2W7g7dVwsuy46dq5dF3itxqgeHAJyNud0ql4AjfSmZaFnMAaOnaWEu6untRCIVk7aMO6VMCi6",
+	"lQPjzKa8TK+UFSqvyGsPt/BNikIqNqnHIp5Y4ISgaUrwtQGG/FxcT6+2NU2VzmPpA6mNFYFkHcxQxshd",
+	"Aphp0q7WiU4xEcBM+KgOUuEGWBb8Nr//l4bEkYIljtU8lQsVqanqE4+pnqTe9IcZWglhSSYDIVMaSgWZ",
+	"Ju8jhFOKNpfCWbBjG6vkyyWHMw2iSEHLR2lA2HDBqd6L3RxtM/Jl3lGQqwiurVuQAT2DxKm8l4tXrS6U",
+	"K14ND7cwuAuC3jthfecojyIG5OpXzKk9dFkRiKWeRgeBKFsDKx75MY/i9Irya9QEStPantEPzzzz7fmm",
+	"QkCjMjrUC7mVAaLpeZlJpZxHmz4HSG3+LhdZ0nl8xfnYgkGqU65sdXXPwSUfKo9Gh5yBoyO5AtRVBtla",
+	"LMJpJEpcn+sDohuo/tN7ZBqifH8OOFk6n6Kpv8As0vc+YM0scDuCOT/MzxQHJlfOt5EZ0zLQTUV0Hcw5",
+	"EtH1oT6derCZm8Ipb5rzsu0q5YKbbS3K/GygL7gPxZpjUVoLZNL6vVbS3TRM3fBbUb2ZVlvGsdd6b61e",
+	"vy/vfavznvifkgTygdENSadY0qV+m3PEvfc3QoRYHR1GERPBnH/z6vi5j3C4JGIRWNE5VP/ui8U3w8HJ",
+	"Kx9FKV/iFB9efrg8+ddvjk8OztYJWbtgTHG0QSjcO0wbJMJ9XBaHxrzuUgBMKAfNcfrCmIfXgbgmtzYd",
+	"rAdhoBhXrfh2F6JuycYm8CwgU6DeyWBwsNbLD0mgp93gUOV1Evu2wGKDY1UrwlglbpF/XBxXUTD4Rv1f",
+	"ISMHo4EZGp6iJWWZWiBgJZlFpp5VMCB7G30lXcI6b5nA6Vc1PGTAgynVk/vyJBYSxwS+uYHAzjmJfkue",
+	"QWthopqJKtrkddxdEHHK8DQRzyniYxBnpl7TQjBw7C9NwN8b/XIyGHxaS0YbVNWUg9DqSJ80ntMbgk4G",
+	"J2qZuCT2n4MzODYKDgWOY35LItQrvbVM85OmLAP9TcE1aRLuUgG7fnMtvAZWdKig1+gBfmrBnNKZqMIa",
+	"TUnMta2wjFSmw5WXNpCxZwn0gEszQxONz5ncqgi19aTxEEEazKYclSLf5jsZHCuBuSaJ1DH2PNqVpEQf",
+	"G8qkFSn1/JqsvoXoCsIlp8osJ32UsZheE9RUEFUrm00ax4UvbLwwKhCeCrM70Fmp4bxaVbFRb31ay3FZ",
+	"yUWwLAq7V1cO5UqwDauHaoM1mq1Wa7ak0AqmrlS2R/OdPXsEr3/g7JRrr9L6LIw3Sp8OEVi3IFyQ0K5s",
+	"TdyTShRzbioSqNdmSUUMS8xS2K48VMnTVZFDoZP5twdiuKVNeygC/T3j+YmeeiWehpSkEYoIuyFpRBk/",
+	"1D7qnH9zpGCn8FhXGQsUK+dceazfDKvPjJMbJCu54AzaHL06Wof9IBbgzkpTgr1uAoAc69G/VDpuM7z8",
+	"yJ2tVO04Vo8C6XNo5vChXLRahYSWzEG+EQfSgVbKEc3S2JBaDbkJWK50UDmJiYBVZ3kj/6QSri3vxYFt",
+	"UOBjZVTeUoaK2nY5Fe1+tpsRApFsQWW2RQKPAQjrIQdCplkIBtUk7sAxKxbpQ0wm/8F8nLOHtRZIGi1X",
+	"yrNmh8H5yEZRcWoC3k8iNJiXCM1nqFlo++i1stViYZf/5oNQ6XPMIYJ8v3WJV1Z3CVWW/QsIYTf/BJJB",
+	"LYuVUDaK2Ph+U4QUrk3e5Q6SUrqE0dmydX92A5wz9xIeKLEMC5MFlWeQvGePEbo1mJ/ll99AYNGcLgXy",
+	"lpm47UWO65lW31lZH40w4fZD/b/+nKNeQQbYqPbRH4gsfrNfdbCXjZFvBYJ6dZqoVO+KOH62m+VTuRC0",
+	"38xRe39uE1vNo8q2BiQVfAuvDvJ7Tr8Cuxvv5n383LY3TbWwQ98g38QN/aTMDDcdbR7zKY6/Fjeabqd/",
+	"Ur0G1StXuy4b3PITF1KLitKmirTddjakbY/7mpwW5doW6SaWa7A+ttsxRNOQ3IUk0efpU/u2rbm5wQo5",
+	"HDndfZfYnMelhm45acAWKK/+DGF0OhjoqI9SBEhhNMU/IUu+iTPuMZYm/pSfb7Pz18rFyg6K2UybkgU1",
+	"6619s/meWRDKY4YENtgExOj07k5nN5wW6RGcEfV70XZGpTj7Z8x/qCY+PKxI61JFlCmKKS0N+dKuDfKc",
+	"AiGych5EwzGrUkC76XFlf2Nj/eF24axLpBtxqOiCpsS+EedrJ/iWxON4V/HIM76K2sVVHnyGE2hwrBnO",
+	"ntHIG3l3yzhYkohiqAOj6JjBS/Ri0+ScpiSv2YGaK3acoUodPsxWUBcExkZqbFOwqTgeDXdD3sfIR9x6",
+	"HbrAcH4sQJ+CFzABqFIBx5IuTMGbq1ViwvQ4lPGq5YtyV0eNrJBKX2dsahIegAoBBc2JxEDnXhQUPC9l",
+	"6PFMIl26xFfWU++sqak9O3zmQ6TN1OlFFIo1njk5HJBLb6uUwOp/TqT+q0TDJkEvsgx04d3W6IJb7cy2",
+	"Mvkkanp/+fCDSbzQKZHfChTTm2LRXmzl669U3wXO4F8+/FDQSkkb5LIIh066OCXwTC3TFWpZ+lRqWvPU",
+	"+qhq0srv4lwGsXK0ZimGnAHfbIRiBLcao+lK2lLXS5xeGyHUBWSl8F3rqFRYEYVypren4SJ21MPlL9UF",
+	"M/MitIpf0PCgrgNxbKBrWeLTFqcSig9UNNLhni586Om557M8OIMBhv1BwQxTf7nkqWjobMjpieE0qY50",
+	"6b0ofSBfF0s25SSSGA6QxDG/VW25RZB+wW3dHsrHmBrOo3zupph0T6N7/jNlqHRw9gB1qkO9K8ntUFTI",
+	"cil0kIn8hDZoby2qsl6/zBd9K1ycsoFyTZmDM1SHPlhBNCU5uHXY9ZBQjR05xdgLfqd53eScG44UC/Q1",
+	"S0aXmFWWZR2A18BYiss35wfUMgAKAuAYfCdJbwB/WqX+DynPEoUI01UeXWxwSPFKwV1MpBtotGVZRCmk",
+	"WQCXFdiIE1ctLkCl9KEpiGzi/M28OMkB1W4s0tbCzGctAU9liptgqACRUVPQ0Xrr3cKyBZXdjE6z278e",
+	"YUq5pHwGmYNlN1oPA7tR/Jqws+LgHphQXSLKTXeFEtGVuiV99BGGMWecoa60Pvlpi81YyxHzor6OwDPS",
+	"Lxt1c/zGfd/GMj9o71V+fLSpwo9VH1OGpzj/p/cIIDVEwmZqv5l7bgZsdxaelZn3ra4czqfgqEbuAQsq",
+	"0KbDPYppswzMsz7MWJzRAJqblQjkexuIcdXqquGuk+6ljtCa3G+XZJUE1W4GFY4Bi/ycV6mon3OBht8I",
+	"/AdIKNA2Jcd0rjQ3SKFzZ507Ge3OLIXNFgWBeTKucY4bK6zbVPqU4NgeWCoI1G9ydE2ycXUKLoQ5jPBN",
+	"0q+TlMozCReiKX/bzlVN3xRprzOokm+NenkiqTMqNK3mzh44HKzvna5hoV5+aRMkbJaz1jU/TzwoLL32",
+	"PfnM7HGf6f+DddEb3fqAC7/OkhosCZkqnU7zrfc5kaaWQk77YrUMe/Pu/j1s0qs3Odv0di3SmBFSJW9j",
+	"WoQzbZPAo2ZPIpQlZxah82IXpUSMNvZ1yI4pGa6SF8BnLdkbD7YH73gUhEX6/HbBkfJSXzs7uvqK8XTc",
+	"O1ZMIWT11C/DZnCThBt7UwbagtGff7rQeo5RSJhMcVw5kOF2OysVv6ShybH4808X+tqYYsUMJ7Kry/QG",
+	"+vwN32BFnYrZfmuo01fPcxiKyRyHK2RJZ4pQoJ6duK5yjNGM3BrSqHVeJnUZDSr1aQeEk4DxVC4IFjIY",
+	"6mPapQhCmZxHg+GLwfPhMXLiB3p0RSs7F32jLeMIZ5IvsaShIsuBCZ04Rf8ggKIskKKJWyRmlxWHKZmg",
+	"yW4LaZpz9Pn5ZCgfRiIf/b///j//7//4b//nf/+vs9rpNohYFGelz1pLXZrFJTyFyKUiaP4ZB57vSa5w",
+	"0Q611aFxQ5aiczd7qKtyYOVNCxJyFtXryOR3RpTOFdGmA9DaamBb1qEox2ln1V/7kV1La7giQDZZjeLC",
+	"slotHZf72OG94XpxEsJ65SYAYqoW6DMStlSFUzlBsxZWLiaJzn62mfLu32yLfqz76nN9aFY3HOXFP+pC",
+	"3aVECEw7f+t9Jg4k7zzvM5fgdoOiN/bqhUjG3gHsZejSQpqxbo1H8wX69bt/gNmv2SRuhGXuJo3JcioL",
+	"SaF19aJNwBBTGMkuXvLiG6S0mjWX50EtAWP19ZaS5OBP1gsBC24OXluHAPIwi+OypfIjRptnsEWtt61L",
+	"VukNVPab5geS7bcCBXoVY7UkElcMlfopwhIfmDBXQWDgmP3n50+f71VKDiL1TVVBf9LLp9wM8Rms15R1",
+	"AvpnTM2LRLaMG43yKFu+wFSmSxElS2Nv5NlYTtkL+FX3fx99LjkEnu/d4JSCHfZGv3q2la4tbertec49",
+	"cV61mOJHOy/nyimnvb7zCSeB4Jm12JM+VDeskkJ5IU108NU6JFzo+jVp4fuUw28KRTcQARyrfweEuLB+",
+	"nHWi0A/acYJjLBXnCfyjis8EcNoDZ2nMJmV3aWIPUTaUlEegcUXRQOOS6WS9Zm9xzBx3EWqyrpPCEsWV",
+	"YphSibUS/tZNElADh1VKsLvAWimGqzT1/wcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -7,18 +7,23 @@ package models
 // control characters are excluded because they cannot be a deliberate token.
 type ClientToken = string
 
-// Error The body of every error answer (status 400 to 599). In XML the root element is `Error`.
+// Error The body of every error answer (status 400 to 599). In XML the root element is `Error`, its
+// children in the order RequestId, HostId, Code, Message, Recommend. The SDKs treat every field
+// as optional (darabonba also reads lower-case `code`, `message` and `requestId`); this
+// document requires RequestId, Code and Message, which every published error shows.
 type Error struct {
 	// Code The error code; see the operation's `x-error-codes` catalogue.
 	Code string `json:"Code" xml:"Code"`
 
-	// HostId The host that answered, such as `elasticsearch.cn-hangzhou.aliyuncs.com`.
-	HostId string `json:"HostId" xml:"HostId"`
+	// HostId The host that answered, such as `elasticsearch.cn-hangzhou.aliyuncs.com`. Gateway errors
+	// carry it, service errors leave it out (see `origin` in the catalogue and rule host-id).
+	HostId string `json:"HostId,omitempty" xml:"HostId,omitempty"`
 
 	// Message The error message.
 	Message string `json:"Message" xml:"Message"`
 
-	// Recommend A troubleshooting URL.
+	// Recommend A troubleshooting URL:
+	// `https://api.aliyun.com/troubleshoot?q=<Code>&product=<product>&requestId=<RequestId>`.
 	Recommend *string `json:"Recommend,omitempty" xml:"Recommend,omitempty"`
 
 	// RequestId The id of the request.
@@ -52,22 +57,40 @@ type InterruptElasticsearchTaskResult struct {
 // RateLimitState Example: Limit:1,Remain:0,TimeLeft:2000,Reset:1234
 type RateLimitState = string
 
-// BadRequest The body of every error answer (status 400 to 599). In XML the root element is `Error`.
+// BadRequest The body of every error answer (status 400 to 599). In XML the root element is `Error`, its
+// children in the order RequestId, HostId, Code, Message, Recommend. The SDKs treat every field
+// as optional (darabonba also reads lower-case `code`, `message` and `requestId`); this
+// document requires RequestId, Code and Message, which every published error shows.
 type BadRequest = Error
 
-// Forbidden The body of every error answer (status 400 to 599). In XML the root element is `Error`.
+// Forbidden The body of every error answer (status 400 to 599). In XML the root element is `Error`, its
+// children in the order RequestId, HostId, Code, Message, Recommend. The SDKs treat every field
+// as optional (darabonba also reads lower-case `code`, `message` and `requestId`); this
+// document requires RequestId, Code and Message, which every published error shows.
 type Forbidden = Error
 
-// InternalServerError The body of every error answer (status 400 to 599). In XML the root element is `Error`.
+// InternalServerError The body of every error answer (status 400 to 599). In XML the root element is `Error`, its
+// children in the order RequestId, HostId, Code, Message, Recommend. The SDKs treat every field
+// as optional (darabonba also reads lower-case `code`, `message` and `requestId`); this
+// document requires RequestId, Code and Message, which every published error shows.
 type InternalServerError = Error
 
-// NotFound The body of every error answer (status 400 to 599). In XML the root element is `Error`.
+// NotFound The body of every error answer (status 400 to 599). In XML the root element is `Error`, its
+// children in the order RequestId, HostId, Code, Message, Recommend. The SDKs treat every field
+// as optional (darabonba also reads lower-case `code`, `message` and `requestId`); this
+// document requires RequestId, Code and Message, which every published error shows.
 type NotFound = Error
 
-// OtherError The body of every error answer (status 400 to 599). In XML the root element is `Error`.
+// OtherError The body of every error answer (status 400 to 599). In XML the root element is `Error`, its
+// children in the order RequestId, HostId, Code, Message, Recommend. The SDKs treat every field
+// as optional (darabonba also reads lower-case `code`, `message` and `requestId`); this
+// document requires RequestId, Code and Message, which every published error shows.
 type OtherError = Error
 
-// ServiceUnavailable The body of every error answer (status 400 to 599). In XML the root element is `Error`.
+// ServiceUnavailable The body of every error answer (status 400 to 599). In XML the root element is `Error`, its
+// children in the order RequestId, HostId, Code, Message, Recommend. The SDKs treat every field
+// as optional (darabonba also reads lower-case `code`, `message` and `requestId`); this
+// document requires RequestId, Code and Message, which every published error shows.
 type ServiceUnavailable = Error
 
 // InterruptElasticsearchTaskParams defines parameters for InterruptElasticsearchTask.
