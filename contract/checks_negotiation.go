@@ -11,7 +11,7 @@ import (
 const LabelNegotiation = "negotiation"
 
 // statementNegotiation is the document statement the negotiation checks judge by.
-const statementNegotiation = `info.description: "Any status from 400 to 599 carries the Error body, in JSON or XML as the request's Accept header asks"`
+const statementNegotiation = `info.description: the body is "in JSON or XML as the request's Accept header asks"; x-rules default-format: "A request without Accept, or with only */*, is answered in XML; a request that prefers JSON gets JSON"`
 
 // negotiationCase is one Accept header (one or several lines) a client may send.
 type negotiationCase struct {

@@ -56,13 +56,13 @@ func (w formatWant) allows(mediaType string) bool {
 }
 
 // wantOf is the format the document allows for c's Accept header. The document says the body is
-// JSON or XML "as the request's Accept header asks": a request that prefers one of them (by
-// quality, RFC 9110 section 12.5.1) gets it; one that asks for neither, or both equally, may get
-// either.
+// JSON or XML "as the request's Accept header asks", and (x-rules default-format) XML when the
+// request has no Accept or only */*: a request that prefers one of them (by quality, RFC 9110
+// section 12.5.1) gets it; one that asks for neither, or both equally, may get either.
 func wantOf(c call) formatWant {
 	switch {
 	case c.noAccept:
-		return wantEither
+		return wantXML
 	case c.accept != "":
 		return preferred(c.accept)
 	case c.xml:
@@ -75,6 +75,9 @@ func wantOf(c call) formatWant {
 // matching media range. A format the header excludes (q=0) ranks below one it does not mention,
 // since the service never answers 406 (RFC 9110: q=0 means "not acceptable").
 func preferred(accept string) formatWant {
+	if onlyAnyType(accept) {
+		return wantXML
+	}
 	rank := func(q float64, matched bool) float64 {
 		switch {
 		case !matched:
@@ -93,6 +96,17 @@ func preferred(accept string) formatWant {
 		return wantXML
 	}
 	return wantEither
+}
+
+// onlyAnyType reports an Accept header that lists only */* (with any parameters).
+func onlyAnyType(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mediaRange, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || mediaRange != "*/*" {
+			return false
+		}
+	}
+	return true
 }
 
 // quality is the q the most specific range of accept that matches type/subtype gives it: an
