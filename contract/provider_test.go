@@ -30,6 +30,19 @@ func TestRunProviderServedURL(t *testing.T) {
 	contract.RunProvider(t, target)
 }
 
+// RunProvider against a reference server whose key is an STS key: every request carries the
+// correct security token, and the checks that omit it or send another one are refused.
+func TestRunProviderSTSKey(t *testing.T) {
+	creds := signing.Credentials{AccessKeyID: "STS.served", AccessKeySecret: "sts-secret", SecurityToken: "sts-token"}
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := contract.Target{Handler: srv, Credentials: &creds}
+	target.Fixtures = contract.NewAdminFixtures(target)
+	contract.RunProvider(t, target)
+}
+
 // RunProvider against a server without an admin API, with fixture ids per status; unsigned, so
 // the signature checks skip, and static fixtures cannot read statuses: a partial verdict, which
 // passes only because it is allowed (TestRunProviderFailsOnSetupSkips shows the default).
