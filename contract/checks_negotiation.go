@@ -42,6 +42,7 @@ func negotiationCases() []negotiationCase {
 		{"any type above xml", []string{"application/xml;q=0.5, */*;q=0.9"}},
 		{"quality parameter in capitals", []string{"application/xml; Q=0.2, application/json; q=0.3"}},
 		{"two Accept lines", []string{"application/json;q=0.2", "application/xml"}},
+		{"any type above both xml types", []string{"*/*;q=0.5, application/xml;q=0.1, text/xml;q=0.1"}},
 		{"json only, at a low quality", []string{"application/json;q=0.5"}},
 		{"json below any type", []string{"application/json;q=0.5, */*"}},
 		{"json at quality one", []string{"application/json;q=1"}},
