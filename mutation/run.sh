@@ -8,6 +8,8 @@
 # Usage: run.sh [server|signing]...   (default: both). Results go to OUT (default ./mutation-out):
 # one gremlins JSON report and one log per target. REV=<commit> measures that commit instead of
 # the work tree (with this directory's test template), for a before/after comparison.
+# ONLY="file.go ..." mutates only those files of each target (a re-run after new checks); its
+# reports are named <target>.only.json, and mutation/score counts them over the full run's.
 set -eu
 
 GREMLINS=${GREMLINS:-gremlins}
@@ -43,14 +45,20 @@ for target in $targets; do
 	signing) pkg=signing exclude='--exclude-files=^(body|credentials|date|doc|errors|mac|roa|sign|v3)\.go$' ;;
 	*) echo "run.sh: unknown target $target (server or signing)" >&2; exit 2 ;;
 	esac
+	report=$target
+	if [ -n "${ONLY:-}" ]; then
+		others=$(cd "$tmp/$pkg" && ls *.go | grep -v '_test\.go$' | grep -vxF "$(echo $ONLY | tr ' ' '\n')" | sed 's/\./\\./' | paste -sd'|' -)
+		exclude="--exclude-files=^($others)\$"
+		report=$target.only
+	fi
 	rm -f "$tmp/$pkg"/*_test.go
 	rm -rf "$tmp/$pkg/testdata"
 	sed "s/^package PACKAGE_test/package ${pkg}_test/" "$here/provider_test.go.tmpl" > "$tmp/$pkg/provider_contract_test.go"
 	echo "== gremlins: $target (workers $WORKERS)"
 	# shellcheck disable=SC2086 # EXTRA and exclude are lists of flags
 	(cd "$tmp" && "$GREMLINS" unleash --workers "$WORKERS" --timeout-coefficient "$TIMEOUT_COEFFICIENT" \
-		$EXTRA $exclude --output "$out/$target.json" "$tmp/$pkg") 2>&1 | tee "$out/$target.log"
+		$EXTRA $exclude --output "$out/$report.json" "$tmp/$pkg") 2>&1 | tee "$out/$report.log"
 done
 
 # The score over the mutants that are not listed as equivalent in equivalent.md.
-(cd "$repo" && go run ./mutation/score -equivalent "$here/equivalent.md" $(for t in $targets; do echo "$out/$t.json"; done))
+(cd "$repo" && go run ./mutation/score -equivalent "$here/equivalent.md" $(for t in $targets; do ls "$out/$t.json" "$out/$t.only.json" 2>/dev/null; done))

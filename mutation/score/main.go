@@ -4,8 +4,10 @@
 //
 //	go run ./mutation/score -equivalent mutation/equivalent.md mutation-out/server.json ...
 //
-// A report named <package>.json holds mutants of <package>/; equivalent.md lists a mutant as a
-// line starting "- `<package>/<file>:<line>:<column> <TYPE>`".
+// A report named <package>.json or <package>.<anything>.json holds mutants of <package>/;
+// equivalent.md lists a mutant as a line starting "- `<package>/<file>:<line>:<column> <TYPE>`".
+// When several reports of one package name the same file, the last one given counts for that
+// file (a re-run of some files after new checks replaces their earlier results).
 package main
 
 import (
@@ -24,15 +26,17 @@ import (
 
 // report is the part of gremlins' output format (v0.6.0) this command reads.
 type report struct {
-	Files []struct {
-		Filename  string `json:"file_name"`
-		Mutations []struct {
-			Type   string `json:"type"`
-			Status string `json:"status"`
-			Line   int    `json:"line"`
-			Column int    `json:"column"`
-		} `json:"mutations"`
-	} `json:"files"`
+	Files []file `json:"files"`
+}
+
+type file struct {
+	Filename  string `json:"file_name"`
+	Mutations []struct {
+		Type   string `json:"type"`
+		Status string `json:"status"`
+		Line   int    `json:"line"`
+		Column int    `json:"column"`
+	} `json:"mutations"`
 }
 
 var entry = regexp.MustCompile("^- `([^` ]+:\\d+:\\d+ [A-Z_]+)`")
@@ -54,10 +58,28 @@ func run(w io.Writer, equivalentPath string, reports []string) error {
 	if err != nil {
 		return err
 	}
+	var order []string
+	byPackage := map[string]map[string]file{}
 	for _, path := range reports {
-		if err := score(w, path, equivalent); err != nil {
+		data, err := os.ReadFile(path)
+		if err != nil {
 			return err
 		}
+		var r report
+		if err := json.Unmarshal(data, &r); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		pkg, _, _ := strings.Cut(filepath.Base(path), ".")
+		if byPackage[pkg] == nil {
+			byPackage[pkg] = map[string]file{}
+			order = append(order, pkg)
+		}
+		for _, f := range r.Files {
+			byPackage[pkg][f.Filename] = f
+		}
+	}
+	for _, pkg := range order {
+		score(w, pkg, byPackage[pkg], equivalent)
 	}
 	return nil
 }
@@ -82,20 +104,17 @@ func readEquivalent(path string) (map[string]bool, error) {
 	return out, s.Err()
 }
 
-func score(w io.Writer, path string, equivalent map[string]bool) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
+func score(w io.Writer, pkg string, files map[string]file, equivalent map[string]bool) {
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
 	}
-	var r report
-	if err := json.Unmarshal(data, &r); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	pkg := strings.TrimSuffix(filepath.Base(path), ".json")
+	sort.Strings(names)
 	counts := map[string]int{}
 	var listed int
 	var survivors []string
-	for _, f := range r.Files {
+	for _, name := range names {
+		f := files[name]
 		for _, m := range f.Mutations {
 			counts[m.Status]++
 			if m.Status != "LIVED" {
@@ -120,5 +139,4 @@ func score(w io.Writer, path string, equivalent map[string]bool) error {
 	for _, s := range survivors {
 		fmt.Fprintf(w, "%s: survivor %s\n", pkg, s)
 	}
-	return nil
 }
