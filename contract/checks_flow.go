@@ -59,6 +59,9 @@ func flowChecks() []Check {
 			if err != nil {
 				return err
 			}
+			if wait > throttleBudget {
+				return Skip(fmt.Sprintf("the target asks to wait %s (TimeLeft), longer than the %s this check waits", wait, throttleBudget))
+			}
 			// The document's promise: after TimeLeft the caller is served again.
 			timer := time.NewTimer(wait)
 			select {
