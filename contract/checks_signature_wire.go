@@ -131,6 +131,16 @@ func wireCases() []wireCase {
 		{"v3 token with a space sent as +", statementV3, accepted, withToken("clientToken=a+b" + randomHex(4))},
 		{"v3 token with * ~ and %", statementV3, accepted, withToken("clientToken=a*b~c%25" + randomHex(4))},
 		{"v3 token with reserved characters", statementV3, accepted, withToken("clientToken=" + "%21%27%28%29%2B%2C%2F%3A%3D%40" + randomHex(4))},
+		{"v3 token with the edges of the unreserved set", statementV3, accepted, withToken("clientToken=AZaz09-_.~" + randomHex(4))},
+		{"v3 path with a raw * as the page masks ids", statementV3, accepted, func(*Env) call {
+			return call{rawPath: "/openapi/instances/es-cn-n6w1o1x0w001c" + randomHex(4) + "****/actions/interrupt"}
+		}},
+		{"v3 path with %7E", statementV3, accepted, func(*Env) call {
+			return call{rawPath: "/openapi/instances/es-cn-a%7E" + randomHex(4) + "/actions/interrupt"}
+		}},
+		{"v3 path with a raw +", statementV3, accepted, func(*Env) call {
+			return call{rawPath: "/openapi/instances/es-cn-a+" + randomHex(4) + "/actions/interrupt"}
+		}},
 		{"v3 date five minutes ahead", statementTS, accepted, func(*Env) call {
 			return call{id: unknownID(), date: time.Now().Add(5 * time.Minute)}
 		}},
