@@ -79,7 +79,12 @@ func authorizationV3Of(req *tea.Request, creds signing.Credentials, payload stri
 
 // authorizationROA is openapi-util's ROA Authorization of r as it stands.
 func authorizationROA(r *http.Request, creds signing.Credentials) string {
-	sts := openapiutil.GetStringToSign(teaRequest(r))
+	return authorizationROAOf(teaRequest(r), creds)
+}
+
+// authorizationROAOf is openapi-util's ROA Authorization of req.
+func authorizationROAOf(req *tea.Request, creds signing.Credentials) string {
+	sts := openapiutil.GetStringToSign(req)
 	return "acs " + creds.AccessKeyID + ":" + tea.StringValue(openapiutil.GetROASignature(sts, tea.String(creds.AccessKeySecret)))
 }
 
