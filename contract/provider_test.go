@@ -19,7 +19,7 @@ import (
 // RunProvider against a reference server served on a loopback port, with the admin API.
 func TestRunProviderServedURL(t *testing.T) {
 	creds := signing.Credentials{AccessKeyID: "LTAIserved", AccessKeySecret: "served-secret"}
-	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 500})
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: testThrottle})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestRunProviderServedURL(t *testing.T) {
 // correct security token, and the checks that omit it or send another one are refused.
 func TestRunProviderSTSKey(t *testing.T) {
 	creds := signing.Credentials{AccessKeyID: "STS.served", AccessKeySecret: "sts-secret", SecurityToken: "sts-token"}
-	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 500})
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: testThrottle})
 	if err != nil {
 		t.Fatal(err)
 	}

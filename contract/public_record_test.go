@@ -79,7 +79,7 @@ func (p *recordProvider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // provider contract: what the document leaves open is never enforced.
 func TestRunProviderPublicRecordProvider(t *testing.T) {
 	creds := signing.Credentials{AccessKeyID: "LTAIrecord", AccessKeySecret: "record-secret"}
-	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 500})
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: testThrottle})
 	if err != nil {
 		t.Fatal(err)
 	}
