@@ -46,6 +46,7 @@ func negotiationCases() []negotiationCase {
 		{"json only, at a low quality", []string{"application/json;q=0.5"}},
 		{"json below any type", []string{"application/json;q=0.5, */*"}},
 		{"json at quality one", []string{"application/json;q=1"}},
+		{"a parameter before the quality", []string{"application/xml;charset=utf-8;q=0.1, application/json;q=0.5"}},
 		{"json with a charset parameter", []string{"application/json;charset=utf-8"}},
 		{"two xml types at different qualities", []string{"text/xml;q=0.1, application/xml;q=0.7, application/json;q=0.5"}},
 	}
