@@ -144,6 +144,9 @@ func wireCases() []wireCase {
 		{"v3 path with an escaped space before a raw *", statementV3, accepted, func(*Env) call {
 			return call{rawPath: "/openapi/instances/es-cn-a%20b" + randomHex(4) + "*/actions/interrupt"}
 		}},
+		{"v3 path with an escaped letter", statementV3, accepted, func(*Env) call {
+			return call{rawPath: "/openapi/instances/es-cn-%4E" + randomHex(4) + "/actions/interrupt"}
+		}},
 		{"v3 path with %7E", statementV3, accepted, func(*Env) call {
 			return call{rawPath: "/openapi/instances/es-cn-a%7E" + randomHex(4) + "/actions/interrupt"}
 		}},
