@@ -61,4 +61,11 @@ for target in $targets; do
 done
 
 # The score over the mutants that are not listed as equivalent in equivalent.md.
-(cd "$repo" && go run ./mutation/score -equivalent "$here/equivalent.md" $(for t in $targets; do ls "$out/$t.json" "$out/$t.only.json" 2>/dev/null; done))
+reports=
+for t in $targets; do
+	for f in "$out/$t.json" "$out/$t.only.json"; do
+		if [ -f "$f" ]; then reports="$reports $f"; fi
+	done
+done
+# shellcheck disable=SC2086 # reports is a list of paths without spaces
+(cd "$repo" && go run ./mutation/score -equivalent "$here/equivalent.md" $reports)
