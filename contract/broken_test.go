@@ -38,7 +38,7 @@ type brokenTarget func() contract.Target
 // withServer returns a target for handler wrap(srv), where srv is a reference server signed with
 // serverCreds (none: no signature check) and the suite signs with clientCreds.
 func withServer(serverCreds, clientCreds *signing.Credentials, wrap func(*server.Server) http.Handler) contract.Target {
-	cfg := server.Config{Admin: true, Throttle: 500}
+	cfg := server.Config{Admin: true, Throttle: testThrottle}
 	if serverCreds != nil {
 		cfg.Credentials = []signing.Credentials{*serverCreds}
 	}

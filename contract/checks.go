@@ -66,7 +66,11 @@ func buildChecks() ([]Check, error) {
 	all = append(all, signatureChecks()...)
 	all = append(all, stateChecks(states)...)
 	all = append(all, formatChecks()...)
+	all = append(all, negotiationChecks()...)
+	all = append(all, shapeChecks()...)
+	all = append(all, signatureWireChecks()...)
 	all = append(all, throttled...)
+	all = append(all, flowChecks()...)
 	all = append(all, coverageCheck())
 	seen := map[string]bool{}
 	for i, c := range all {

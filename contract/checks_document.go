@@ -75,10 +75,13 @@ func documentChecks() []Check {
 						status = 599 // a "default" example stands for any error status
 					}
 					a := &answer{
-						status:  status,
-						header:  http.Header{"Content-Type": {ex.MediaType}},
-						body:    bytes.Clone(body),
-						wantXML: ex.MediaType == spec.MediaTypeXML,
+						status: status,
+						header: http.Header{"Content-Type": {ex.MediaType}},
+						body:   bytes.Clone(body),
+						want:   wantJSON,
+					}
+					if ex.MediaType != spec.MediaTypeJSON {
+						a.want = wantXML
 					}
 					if err := env.conformExample(req, a); err != nil {
 						return fmt.Errorf("%s %s example %q: %w", ex.Status, ex.MediaType, ex.Name, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/es-openapi/interrupt/signing"
@@ -64,10 +65,39 @@ func signatureCases() []signatureCase {
 		{name: "malformed Authorization", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("Authorization", "ACS3-HMAC-SHA256 garbage")
 		}})},
+		{name: "v3 Authorization with the algorithm only", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+			r.Header.Set("Authorization", "ACS3-HMAC-SHA256")
+		}})},
+		{name: "v3 Authorization without Signature", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+			r.Header.Set("Authorization", withoutPart(r.Header.Get("Authorization"), "Signature"))
+		}})},
+		{name: "v3 Authorization without Credential", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+			r.Header.Set("Authorization", withoutPart(r.Header.Get("Authorization"), "Credential"))
+		}})},
+		{name: "roa Authorization without a colon", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeROA, edit: func(r *http.Request) {
+			ak, _, _ := strings.Cut(r.Header.Get("Authorization"), ":")
+			r.Header.Set("Authorization", ak)
+		}})},
+		{name: "roa Authorization with an empty signature", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeROA, edit: func(r *http.Request) {
+			ak, _, _ := strings.Cut(r.Header.Get("Authorization"), ":")
+			r.Header.Set("Authorization", ak+":")
+		}})},
 		{name: "unknown access key", code: "InvalidAccessKeyId.NotFound", call: func(*Env) call {
 			return call{creds: &signing.Credentials{AccessKeyID: "LTAIcontract" + randomHex(8), AccessKeySecret: "s"}}
 		}},
 	}
+}
+
+// withoutPart removes the part named name from a V3 Authorization's comma-separated list.
+func withoutPart(auth, name string) string {
+	algorithm, rest, _ := strings.Cut(auth, " ")
+	var kept []string
+	for _, part := range strings.Split(rest, ",") {
+		if !strings.HasPrefix(strings.TrimSpace(part), name+"=") {
+			kept = append(kept, part)
+		}
+	}
+	return algorithm + " " + strings.Join(kept, ",")
 }
 
 func signatureChecks() []Check {

@@ -20,11 +20,16 @@ func TestContract(t *testing.T) {
 	RunSpecs(t, "contract")
 }
 
+// testThrottle is the rate limit (requests per second) of the reference servers these tests
+// check: low enough that the throttle probe reaches it even when the race detector and a loaded
+// machine slow every request down, high enough that few other requests wait for it.
+const testThrottle = 200
+
 // referenceTarget starts the reference server in-process with a key, the admin API for fixtures
 // and a rate limit the flow-control check can reach.
 func referenceTarget() contract.Target {
 	creds := signing.Credentials{AccessKeyID: "LTAIsuite", AccessKeySecret: "suite-secret"}
-	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 100})
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: testThrottle})
 	Expect(err).NotTo(HaveOccurred())
 	target := contract.Target{Handler: srv, Credentials: &creds}
 	target.Fixtures = contract.NewAdminFixtures(target)

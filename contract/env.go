@@ -3,16 +3,13 @@ package contract
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,7 +17,6 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/es-openapi/interrupt/gen/models"
@@ -33,9 +29,6 @@ const (
 	defaultTimeout = 10 * time.Second
 	maxAnswerBody  = 1 << 20
 )
-
-// uuidShape is the shape of a RequestId the service generates.
-var uuidShape = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
 
 // Env is what a check runs with: the target, the document, and a record of every status the
 // target answered with. One Env serves one run of the catalogue; it is safe for concurrent use.
@@ -128,6 +121,7 @@ type call struct {
 	rawQuery string         // an already-encoded query (overrides token)
 	xml      bool           // ask for XML
 	accept   string         // an Accept header as is (overrides xml)
+	noAccept bool           // send no Accept header at all (overrides accept and xml)
 	body     []byte         // a request body
 	scheme   signing.Scheme // 0: V3 when the target has credentials
 	unsigned bool           // send no signature at all
@@ -154,8 +148,8 @@ type answer struct {
 	apiErr *models.Error
 	// invalid says how the answer breaks the document, or is nil.
 	invalid error
-	// wantXML records the format the request asked for.
-	wantXML bool
+	// want is the format, or formats, the document allows for the request's Accept header.
+	want formatWant
 	// nonce is the signature nonce the request carried, "" for none.
 	nonce string
 }
@@ -179,13 +173,7 @@ func (a *answer) requestID() string {
 	return ""
 }
 
-func (a *answer) String() string {
-	excerpt := a.body
-	if len(excerpt) > 300 {
-		excerpt = excerpt[:300]
-	}
-	return fmt.Sprintf("%d %s %q", a.status, a.header.Get("Content-Type"), excerpt)
-}
+func (a *answer) String() string { return a.describe() }
 
 // Flow control: a check's request that the target throttles is sent again after the wait the
 // answer asks for (at least minThrottleWait, at most maxThrottleWait), for up to throttleBudget,
@@ -257,7 +245,7 @@ func (e *Env) doOnce(ctx context.Context, c call) (*answer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the answer to %s %s: %w", req.Method, req.URL.RequestURI(), err)
 	}
-	a := &answer{status: resp.StatusCode, header: resp.Header, body: body, wantXML: wantsXML(c), nonce: req.Header.Get("x-acs-signature-nonce")}
+	a := &answer{status: resp.StatusCode, header: resp.Header, body: body, want: wantOf(c), nonce: req.Header.Get("x-acs-signature-nonce")}
 	e.mu.Lock()
 	e.statuses[a.status]++
 	e.mu.Unlock()
@@ -272,13 +260,6 @@ func (e *Env) doOnce(ctx context.Context, c call) (*answer, error) {
 		e.mu.Unlock()
 	}
 	return a, nil
-}
-
-func wantsXML(c call) bool {
-	if c.accept != "" {
-		return strings.Contains(c.accept, "xml")
-	}
-	return c.xml
 }
 
 // request builds the HTTP request c describes and the function that signs it once the transport
@@ -316,6 +297,7 @@ func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Re
 	}
 	req.URL = u
 	switch {
+	case c.noAccept:
 	case c.accept != "":
 		req.Header.Set("Accept", c.accept)
 	case c.xml:
@@ -361,7 +343,7 @@ func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Re
 		if nonce == "" {
 			nonce = newUUID()
 		}
-		if err := signing.Sign(r, scheme, *creds, date, nonce); err != nil {
+		if err := signAlibaba(r, scheme, *creds, date, nonce); err != nil {
 			return err
 		}
 		if c.edit != nil {
@@ -370,108 +352,6 @@ func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Re
 		return nil
 	}
 	return req, signer, nil
-}
-
-// conform checks a live answer: everything conformExample checks, plus a UUID-shaped RequestId and
-// an x-acs-request-id header, when present, equal to it.
-func (e *Env) conform(req *http.Request, a *answer) error {
-	if err := e.conformExample(req, a); err != nil {
-		return err
-	}
-	id := a.requestID()
-	if !uuidShape.MatchString(id) {
-		return fmt.Errorf("RequestId %q is not UUID-shaped", id)
-	}
-	if h := a.header.Get("x-acs-request-id"); h != "" && h != id {
-		return fmt.Errorf("x-acs-request-id header %q differs from the body's RequestId %q", h, id)
-	}
-	return nil
-}
-
-// conformExample checks an answer against the document: the requested format, a documented
-// status, and the body and headers of that status's response (openapi3filter.ValidateResponse).
-// It also decodes the body into a.result or a.apiErr.
-func (e *Env) conformExample(req *http.Request, a *answer) error {
-	mediaType, _, err := mime.ParseMediaType(a.header.Get("Content-Type"))
-	if err != nil {
-		return fmt.Errorf("Content-Type %q: %w", a.header.Get("Content-Type"), err)
-	}
-	header := a.header
-	switch {
-	case a.wantXML && spec.IsXMLMediaType(mediaType):
-		// Any XML media type reads as XML; validate under the document's XML key.
-		header = header.Clone()
-		header.Set("Content-Type", spec.MediaTypeXMLWire)
-	case a.wantXML:
-		return fmt.Errorf("Content-Type is %q, the request asked for XML", mediaType)
-	case mediaType != spec.MediaTypeJSON:
-		return fmt.Errorf("Content-Type is %q, the request asked for %s", mediaType, spec.MediaTypeJSON)
-	}
-	if a.status != http.StatusOK && (a.status < 400 || a.status > 599) {
-		return fmt.Errorf("status %d is not documented (200, or an error from 400 to 599)", a.status)
-	}
-	input := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request:    req,
-			PathParams: map[string]string{"InstanceId": "x"},
-			Route:      e.route,
-		},
-		Status:  a.status,
-		Header:  header,
-		Body:    io.NopCloser(bytes.NewReader(a.body)),
-		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-	}
-	if err := openapi3filter.ValidateResponse(req.Context(), input); err != nil {
-		return fmt.Errorf("the answer breaks the document: %w", err)
-	}
-	var target any
-	if a.status == http.StatusOK {
-		a.result = &models.InterruptElasticsearchTaskResult{}
-		target = a.result
-	} else {
-		a.apiErr = &models.Error{}
-		target = a.apiErr
-	}
-	if a.wantXML {
-		err = spec.UnmarshalXML(a.body, target)
-	} else {
-		err = json.Unmarshal(a.body, target)
-	}
-	if err != nil {
-		return fmt.Errorf("decode the body: %w", err)
-	}
-	return nil
-}
-
-// expectError asserts that a is a conforming error answer with code and the catalogue's status.
-func (e *Env) expectError(a *answer, code string) error {
-	if a.invalid != nil {
-		return fmt.Errorf("answer %s: %w", a, a.invalid)
-	}
-	if a.apiErr == nil {
-		return fmt.Errorf("want error %s, got %s", code, a)
-	}
-	if !slices.Contains(e.catalogue.Alternatives(code), a.apiErr.Code) {
-		return fmt.Errorf("want error %s, got %s (%s)", code, a.apiErr.Code, a.apiErr.Message)
-	}
-	if entry, ok := e.catalogue.Lookup(a.apiErr.Code); ok && !entry.AllowsStatus(a.status) {
-		return fmt.Errorf("%s came with status %d, the catalogue says %d", a.apiErr.Code, a.status, entry.Status)
-	}
-	return nil
-}
-
-// expectSuccess asserts that a is a conforming 200 with Result true.
-func expectSuccess(a *answer) error {
-	if a.invalid != nil {
-		return fmt.Errorf("answer %s: %w", a, a.invalid)
-	}
-	if a.status != http.StatusOK || a.result == nil {
-		return fmt.Errorf("want 200 with Result true, got %s", a)
-	}
-	if !a.result.Result {
-		return fmt.Errorf("want Result true, got false: %s", a)
-	}
-	return nil
 }
 
 // instance gets an instance in status st, turning a missing fixture into a setup skip, and
@@ -522,25 +402,6 @@ func setBody(r *http.Request, body []byte) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-}
-
-// signOlderSDK signs r the way the older official SDK (aliyun/alibaba-cloud-sdk-go) does: ROA v1
-// with Content-MD5 and application/octet-stream on the empty body, and no nonce.
-func signOlderSDK(r *http.Request, creds signing.Credentials) error {
-	h := r.Header
-	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	h.Set("Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==")
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("x-acs-signature-method", "HMAC-SHA1")
-	h.Set("x-acs-signature-version", "1.0")
-	h.Set("x-acs-version", signing.Version)
-	h.Set("x-acs-action", signing.Action)
-	if creds.SecurityToken != "" {
-		h.Set("x-acs-security-token", creds.SecurityToken)
-	}
-	toSign := signing.StringToSignROA(r.Method, h, r.URL.EscapedPath(), r.URL.Query())
-	h.Set("Authorization", signing.AuthorizationROA(creds.AccessKeyID, signing.SignatureROA(creds.AccessKeySecret, toSign)))
-	return nil
 }
 
 // sortedStatuses lists the keys of m in order.

@@ -38,6 +38,7 @@ func (e *PreflightError) Unwrap() error { return e.Cause }
 var signatureTriggers = map[spec.Trigger]bool{
 	spec.TriggerMissingSignature: true, spec.TriggerBadSignature: true, spec.TriggerNonceReplay: true,
 	spec.TriggerStaleDate: true, spec.TriggerUnknownAccessKey: true, spec.TriggerSTSMismatch: true,
+	spec.TriggerSTSMissingToken: true,
 }
 
 // Preflight reaches the target once, with one signed interrupt of an instance no server has, and

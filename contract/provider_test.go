@@ -21,13 +21,26 @@ import (
 // machine; the checks before it wait out the throttled answers.
 func TestRunProviderServedURL(t *testing.T) {
 	creds := signing.Credentials{AccessKeyID: "LTAIserved", AccessKeySecret: "served-secret"}
-	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 50})
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: testThrottle})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	target := contract.Target{BaseURL: ts.URL, Credentials: &creds}
+	target.Fixtures = contract.NewAdminFixtures(target)
+	contract.RunProvider(t, target)
+}
+
+// RunProvider against a reference server whose key is an STS key: every request carries the
+// correct security token, and the checks that omit it or send another one are refused.
+func TestRunProviderSTSKey(t *testing.T) {
+	creds := signing.Credentials{AccessKeyID: "STS.served", AccessKeySecret: "sts-secret", SecurityToken: "sts-token"}
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: testThrottle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := contract.Target{Handler: srv, Credentials: &creds}
 	target.Fixtures = contract.NewAdminFixtures(target)
 	contract.RunProvider(t, target)
 }

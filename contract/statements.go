@@ -1,6 +1,11 @@
 package contract
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"github.com/es-openapi/interrupt/spec"
+)
 
 // Statements name the part of the document a check holds the target to (Check.Statement). The
 // error-code and state checks name their catalogue entry or table row where they are built; these
@@ -15,8 +20,8 @@ func negativeStatement(in badInput) string {
 		return "paths: the operation is POST only; any other method is InvalidAction.NotFound"
 	case in.call.token != "" || in.call.rawQuery != "":
 		return "parameters: clientToken (query) and its schema; a refused request is a documented 4xx Error and changes nothing"
-	case len(in.codes) == 1 && in.codes[0] == codeNoRoute:
-		return "paths: /openapi/instances/{InstanceId}/actions/interrupt is the only path; any other is InvalidAction.NotFound"
+	case slices.Equal(in.situations, []spec.Trigger{spec.TriggerUnknownRoute}):
+		return "paths: /openapi/instances/{InstanceId}/actions/interrupt is the only path; any other is InvalidAction.NotFound (or an alternative of the catalogue)"
 	}
 	return "parameters: InstanceId (path) and its schema; a refused request is a documented 4xx Error and changes nothing"
 }

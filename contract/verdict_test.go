@@ -103,7 +103,7 @@ func TestVerifyWithoutSetupFails(t *testing.T) {
 	}
 	provide := strings.Join(v.Provide, "; ")
 	for _, want := range []string{
-		"7 more instances in status activating", "3 more in suspended", "2 more in active",
+		"9 more instances in status activating", "4 more in suspended", "2 more in active",
 		"2 more in inactive", "2 more in invalid", "credentials", "read an instance's status",
 		"a target that throttles within the throttle probe (now 20 requests)",
 	} {

@@ -70,7 +70,7 @@ func TestVerifyEmbeddedServerPasses(t *testing.T) {
 		t.Fatalf("no passing summary line without setup skips in:\n%s", stdout)
 	}
 	for _, line := range []string{"PASS  document/valid", "PASS  error-code/InstanceNotFound", "PASS  error-code/Throttling.User",
-		"PASS  error-code/InternalError", "PASS  error-code/ServiceUnavailable", "PASS  coverage/statuses", "verdict: pass\n", "removed 18 instances it had created"} {
+		"PASS  error-code/InternalError", "PASS  error-code/ServiceUnavailable", "PASS  coverage/statuses", "verdict: pass\n", "removed 21 instances it had created"} {
 		if !strings.Contains(stdout, line) {
 			t.Errorf("report lacks %q:\n%s", line, stdout)
 		}
@@ -165,7 +165,7 @@ func TestVerifyWithoutFixturesFailsUnlessPartial(t *testing.T) {
 	if strings.Count(stdout, "verdict: ") != 1 {
 		t.Errorf("not one verdict:\n%s", stdout)
 	}
-	for _, want := range []string{"SKIP  state/activating", "no admin API", "provide 7 more instances in status activating, 3 more in suspended",
+	for _, want := range []string{"SKIP  state/activating", "no admin API", "provide 9 more instances in status activating, 4 more in suspended",
 		"credentials the target accepts", "read an instance's status", "--allow-partial"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, stdout)
@@ -335,7 +335,7 @@ func TestVerifyList(t *testing.T) {
 		"error-code/InstanceNotFound\n  labels:    error-code, errors\n  needs:     nothing\n  statement: x-error-codes: InstanceNotFound is answered with status 400",
 		"state/suspended\n  labels:    state\n  needs:     1 suspended instance, status observation\n  statement: x-state-table row suspended→suspended",
 		"signature/v3-wrong-secret\n  labels:    signature\n  needs:     credentials\n",
-		"in all they need: 7 activating instances, 3 suspended instances, 2 active instances, 2 inactive instances, 2 invalid instances, 2 unknown instances, credentials, status observation, throttling",
+		"in all they need: 9 activating instances, 4 suspended instances, 2 active instances, 2 inactive instances, 2 invalid instances, 2 unknown instances, credentials, status observation, throttling",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("--list lacks %q:\n%s", want, stdout)

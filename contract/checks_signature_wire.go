@@ -1,0 +1,277 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alibabacloud-go/tea/tea"
+
+	"github.com/es-openapi/interrupt/signing"
+)
+
+// The document statements the wire-level signature checks judge by.
+const (
+	statementV3  = "components.securitySchemes.acs3HmacSha256: the signature covers the canonical request (method, canonical URI, canonical query, canonical headers: host, content-type and every x-acs-* header, signed header names, payload hash)"
+	statementROA = "components.securitySchemes.roaV1HmacSha1: the signature covers method, accept, content-md5, content-type, date, every x-acs-* header, the path and the sorted, unencoded query"
+	statementTS  = "x-error-codes InvalidTimeStamp.Expired: a date more than 15 minutes away from the server's clock"
+	statementSTS = "x-error-codes InvalidSecurityToken.MismatchWithAccessKey, and acs3HmacSha256: with STS credentials the client sets x-acs-security-token"
+)
+
+// LabelSignatureWire selects the wire-level signature checks.
+const LabelSignatureWire = "signature-wire"
+
+// signatureRefusals are the catalogue's codes of a refused signature (preflight's
+// signatureTriggers).
+func (e *Env) signatureRefusals() []string {
+	var codes []string
+	for _, entry := range e.catalogue.Codes() {
+		if signatureTriggers[entry.Trigger] {
+			codes = append(codes, entry.Code)
+		}
+	}
+	return codes
+}
+
+// wireVerdict is what a wire-level signature case must get.
+type wireVerdict uint8
+
+const (
+	// accepted: the signature is valid, so the request reaches the operation, which does not
+	// know the instance (or refuses what else is wrong with the request, but not the signature).
+	accepted wireVerdict = iota
+	// refused: one of the catalogue's signature refusals.
+	refused
+	// refusedAny: any documented refusal. The request breaks the document in two ways (here: a
+	// body the operation does not take, with a Content-MD5 that the ROA description signs but
+	// does not say is checked against the body), so the document does not say which is reported.
+	refusedAny
+)
+
+// wireCase is a request signed the way a real client does, or the way an attacker tries.
+type wireCase struct {
+	name      string
+	statement string
+	verdict   wireVerdict
+	call      func(env *Env) call
+}
+
+// signedThen signs a request as darabonba does with scheme, then lets change alter it.
+func signedThen(scheme signing.Scheme, change func(r *http.Request, creds signing.Credentials)) func(*http.Request, signing.Credentials) error {
+	return func(r *http.Request, creds signing.Credentials) error {
+		nonce := newUUID()
+		if err := signAlibaba(r, scheme, creds, time.Now(), nonce); err != nil {
+			return err
+		}
+		change(r, creds)
+		return nil
+	}
+}
+
+// withSignedHeaders rewrites the SignedHeaders list of a V3 Authorization.
+func withSignedHeaders(edit func(names []string) string) func(*http.Request, signing.Credentials) {
+	return func(r *http.Request, _ signing.Credentials) {
+		auth := r.Header.Get("Authorization")
+		start := strings.Index(auth, "SignedHeaders=")
+		if start < 0 {
+			return
+		}
+		start += len("SignedHeaders=")
+		end := start + strings.IndexByte(auth[start:], ',')
+		names := strings.Split(auth[start:end], ";")
+		r.Header.Set("Authorization", auth[:start]+edit(names)+auth[end:])
+	}
+}
+
+// repeat sends header name twice with the value it was signed with.
+func repeat(name string) func(*http.Request, signing.Credentials) {
+	return func(r *http.Request, _ signing.Credentials) {
+		r.Header.Add(name, r.Header.Get(name))
+	}
+}
+
+func wireCases() []wireCase {
+	v3 := func(change func(*http.Request, signing.Credentials)) func(*Env) call {
+		return func(*Env) call { return call{id: unknownID(), rawSign: signedThen(signing.SchemeV3, change)} }
+	}
+	roa := func(change func(*http.Request, signing.Credentials)) func(*Env) call {
+		return func(*Env) call { return call{id: unknownID(), rawSign: signedThen(signing.SchemeROA, change)} }
+	}
+	withToken := func(token string) func(*Env) call {
+		return func(*Env) call { return call{id: unknownID(), rawQuery: token} }
+	}
+	return []wireCase{
+		{"v3 SignedHeaders in reverse order", statementV3, accepted, v3(withSignedHeaders(func(n []string) string {
+			slices.Reverse(n)
+			return strings.Join(n, ";")
+		}))},
+		{"v3 SignedHeaders with a name twice", statementV3, refused, v3(withSignedHeaders(func(n []string) string {
+			return strings.Join(append(n, n[0]), ";")
+		}))},
+		{"v3 empty SignedHeaders", statementV3, refused, v3(withSignedHeaders(func([]string) string { return "" }))},
+		{"v3 SignedHeaders with an empty name", statementV3, refused, v3(withSignedHeaders(func(n []string) string {
+			return strings.Join(n, ";;")
+		}))},
+		{"v3 SignedHeaders without host", statementV3, refused, v3(func(r *http.Request, creds signing.Credentials) {
+			req := teaRequest(r)
+			delete(req.Headers, "host")
+			r.Header.Set("Authorization", authorizationV3Of(req, creds, r.Header.Get("x-acs-content-sha256")))
+		})},
+		{"v3 an unsigned x-acs header", statementV3, refused, v3(func(r *http.Request, _ signing.Credentials) {
+			r.Header.Set("x-acs-unsigned", "injected")
+		})},
+		{"v3 x-acs-date twice", statementV3, refused, v3(repeat("x-acs-date"))},
+		{"v3 nonce twice", statementV3, refused, v3(repeat("x-acs-signature-nonce"))},
+		{"v3 x-acs-content-sha256 twice", statementV3, refused, v3(repeat("x-acs-content-sha256"))},
+		{"v3 Authorization twice", statementV3, refused, v3(repeat("Authorization"))},
+		{"v3 signed over another payload hash", statementV3, refused, v3(func(r *http.Request, creds signing.Credentials) {
+			r.Header.Set("x-acs-content-sha256", strings.Repeat("0", 64))
+			r.Header.Set("Authorization", authorizationV3(r, creds, strings.Repeat("0", 64)))
+		})},
+		{"v3 id masked with * as the page prints it", statementV3, accepted, func(*Env) call {
+			return call{id: "es-cn-n6w1o1x0w001c" + randomHex(4) + "****"}
+		}},
+		{"v3 token with a space sent as +", statementV3, accepted, withToken("clientToken=a+b" + randomHex(4))},
+		{"v3 token with * ~ and %", statementV3, accepted, withToken("clientToken=a*b~c%25" + randomHex(4))},
+		{"v3 token with reserved characters", statementV3, accepted, withToken("clientToken=" + "%21%27%28%29%2B%2C%2F%3A%3D%40" + randomHex(4))},
+		{"v3 token with the edges of the unreserved set", statementV3, accepted, withToken("clientToken=AZaz09-_.~" + randomHex(4))},
+		{"v3 path with a raw * as the page masks ids", statementV3, accepted, func(*Env) call {
+			return call{rawPath: "/openapi/instances/es-cn-n6w1o1x0w001c" + randomHex(4) + "****/actions/interrupt"}
+		}},
+		{"v3 path with an escaped space before a raw *", statementV3, accepted, func(*Env) call {
+			return call{rawPath: "/openapi/instances/es-cn-a%20b" + randomHex(4) + "*/actions/interrupt"}
+		}},
+		{"v3 path with an escaped letter", statementV3, accepted, func(*Env) call {
+			return call{rawPath: "/openapi/instances/es-cn-%4E" + randomHex(4) + "/actions/interrupt"}
+		}},
+		{"v3 path with %7E", statementV3, accepted, func(*Env) call {
+			return call{rawPath: "/openapi/instances/es-cn-a%7E" + randomHex(4) + "/actions/interrupt"}
+		}},
+		{"v3 path with a raw +", statementV3, accepted, func(*Env) call {
+			return call{rawPath: "/openapi/instances/es-cn-a+" + randomHex(4) + "/actions/interrupt"}
+		}},
+		{"v3 date five minutes ahead", statementTS, accepted, func(*Env) call {
+			return call{id: unknownID(), date: time.Now().Add(5 * time.Minute)}
+		}},
+		{"v3 date fourteen minutes old", statementTS, accepted, func(*Env) call {
+			return call{id: unknownID(), date: time.Now().Add(-14 * time.Minute)}
+		}},
+		{"v3 date sixteen minutes ahead", statementTS, refused, func(*Env) call {
+			return call{id: unknownID(), date: time.Now().Add(16 * time.Minute)}
+		}},
+		{"roa date five minutes ahead", statementTS, accepted, func(*Env) call {
+			return call{id: unknownID(), scheme: signing.SchemeROA, date: time.Now().Add(5 * time.Minute)}
+		}},
+		{"roa Date twice", statementROA, refused, roa(repeat("Date"))},
+		{"roa nonce twice", statementROA, refused, roa(repeat("x-acs-signature-nonce"))},
+		{"roa without Date", statementROA, refused, roa(func(r *http.Request, _ signing.Credentials) { r.Header.Del("Date") })},
+		{"roa Content-MD5 twice", statementROA, refused, func(*Env) call {
+			return call{id: unknownID(), rawSign: func(r *http.Request, creds signing.Credentials) error {
+				if err := signOlderSDK(r, creds); err != nil {
+					return err
+				}
+				repeat("Content-MD5")(r, creds)
+				return nil
+			}}
+		}},
+		{"roa another signature method", statementROA, refused, roa(func(r *http.Request, creds signing.Credentials) {
+			r.Header.Set("x-acs-signature-method", "HMAC-SHA256")
+			r.Header.Set("Authorization", authorizationROA(r, creds))
+		})},
+		{"roa with a body and its Content-MD5", statementROA, accepted, func(*Env) call {
+			return call{id: unknownID(), scheme: signing.SchemeROA, body: []byte(`{"a":1}`)}
+		}},
+		{"roa with a body and a Content-MD5 of another body", statementROA, refusedAny, roa(func(r *http.Request, creds signing.Credentials) {
+			setBody(r, []byte(`{"a":2}`))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==")
+			r.Header.Set("Authorization", authorizationROA(r, creds))
+		})},
+		{"roa with a body and no Content-MD5", statementROA, refusedAny, roa(func(r *http.Request, creds signing.Credentials) {
+			setBody(r, []byte(`{"a":3}`))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", authorizationROA(r, creds))
+		})},
+		{"roa as the older SDK signs an id with a space", statementROA, accepted, func(*Env) call {
+			return call{id: "es-cn-a b", rawSign: func(r *http.Request, creds signing.Credentials) error {
+				// The older SDK signs the decoded path while its transport escapes it.
+				if err := signOlderSDK(r, creds); err != nil {
+					return err
+				}
+				req := teaRequest(r)
+				req.Pathname = tea.String(r.URL.Path)
+				r.Header.Set("Authorization", authorizationROAOf(req, creds))
+				return nil
+			}}
+		}},
+		{"roa with an empty body of unknown length", statementROA, accepted, roa(func(r *http.Request, creds signing.Credentials) {
+			setBody(r, []byte{})
+			unknownLength(r)
+		})},
+		{"roa token with a space sent as +", statementROA, accepted, func(*Env) call {
+			return call{id: unknownID(), scheme: signing.SchemeROA, rawQuery: "clientToken=r+" + randomHex(4)}
+		}},
+		{"security token omitted, or sent for a key without one", statementSTS, refused, func(env *Env) call {
+			creds := *env.target.Credentials
+			if creds.SecurityToken != "" {
+				creds.SecurityToken = ""
+			} else {
+				creds.SecurityToken = "unexpected-" + randomHex(8)
+			}
+			return call{id: unknownID(), creds: &creds}
+		}},
+	}
+}
+
+func signatureWireChecks() []Check {
+	var out []Check
+	for _, wc := range wireCases() {
+		verdict := "accepted (the answer is the operation's, not a signature refusal)"
+		switch wc.verdict {
+		case refused:
+			verdict = "refused with a signature code"
+		case refusedAny:
+			verdict = "refused with a documented 4xx error"
+		}
+		out = append(out, Check{
+			ID:        "signature-wire/" + slug(wc.name),
+			Title:     fmt.Sprintf("%s: %s", wc.name, verdict),
+			Statement: wc.statement,
+			Labels:    []string{LabelSignatureWire, LabelSignature},
+			Needs:     Needs{Credentials: true},
+			Run: func(ctx context.Context, env *Env) error {
+				if err := needCredentials(env); err != nil {
+					return err
+				}
+				a, err := env.do(ctx, wc.call(env))
+				if err != nil {
+					return err
+				}
+				switch wc.verdict {
+				case refused:
+					return env.expectOneOf(a, env.signatureRefusals())
+				case refusedAny:
+					return env.expectRefusal(a)
+				}
+				return env.expectSignatureAccepted(a)
+			},
+		})
+	}
+	return out
+}
+
+// expectSignatureAccepted asserts that a is the operation's answer to a request whose signature
+// passed: InstanceNotFound for the unknown instance, or a documented refusal of something else
+// about the request, but no signature code.
+func (e *Env) expectSignatureAccepted(a *answer) error {
+	if a.apiErr != nil && slices.Contains(e.signatureRefusals(), a.apiErr.Code) {
+		return fmt.Errorf("want the signature accepted, got %s", a.describe())
+	}
+	if a.apiErr != nil && a.apiErr.Code == "InstanceNotFound" {
+		return e.expectError(a, "InstanceNotFound")
+	}
+	return e.expectRefusal(a)
+}

@@ -1,0 +1,93 @@
+package contract
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/es-openapi/interrupt/spec"
+)
+
+// judged builds an answer to a request of format want and runs the live conformance on it.
+func judged(t *testing.T, env *Env, status int, contentType, body string, header http.Header) *answer {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, spec.Path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{"Content-Type": {contentType}}
+	for k, v := range header {
+		h[k] = v
+	}
+	a := &answer{status: status, header: h, body: []byte(body), want: wantXML}
+	if strings.HasPrefix(contentType, "application/json") {
+		a.want = wantJSON
+	}
+	a.invalid = env.conform(req, a)
+	return a
+}
+
+func newTestEnv(t *testing.T) *Env {
+	t.Helper()
+	env, err := NewEnv(Target{BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// A body that breaks the document is reported by its failing field in one short line, never
+// with the schema kin-openapi prints.
+func TestShapeErrorIsShort(t *testing.T) {
+	env := newTestEnv(t)
+	id := "E9908D15-13F4-4428-B08F-A3EE8E39****"
+	a := judged(t, env, 400, spec.MediaTypeXMLWire,
+		"<Error><RequestId>"+id+"</RequestId><Message>The instanceId provided does not exist.</Message></Error>",
+		http.Header{"X-Acs-Request-Id": {id}})
+	if a.invalid == nil {
+		t.Fatal("an Error without Code passed")
+	}
+	msg := a.invalid.Error()
+	t.Log(msg)
+	if len(msg) > maxReason || strings.Contains(msg, "\n") || !strings.Contains(msg, "Code") {
+		t.Fatalf("the reason is not one short line naming Code (%d bytes): %s", len(msg), msg)
+	}
+}
+
+// Status and Code are judged before the shape: a success where an error was due says so first.
+func TestVerdictOrder(t *testing.T) {
+	env := newTestEnv(t)
+	id := "E9908D15-13F4-4428-B08F-A3EE8E39****"
+	a := judged(t, env, 200, spec.MediaTypeJSON, `{"Result":true,"RequestId":"`+id+`"}`, nil) // no x-acs-request-id
+	err := env.expectError(a, "InstanceNotFound")
+	if err == nil || !strings.HasPrefix(err.Error(), "want 400 InstanceNotFound") || !strings.Contains(err.Error(), "got 200 Result=true") {
+		t.Fatalf("verdict: %v", err)
+	}
+	// The page's own sample RequestId, with the header, conforms.
+	ok := judged(t, env, 200, spec.MediaTypeJSON, `{"Result":true,"RequestId":"`+id+`"}`, http.Header{"X-Acs-Request-Id": {id}})
+	if err := expectSuccess(ok); err != nil {
+		t.Fatalf("the page's sample fails: %v", err)
+	}
+	// Without the header the same answer breaks the document.
+	if err := expectSuccess(a); err == nil || !strings.Contains(err.Error(), "x-acs-request-id") {
+		t.Fatalf("an answer without x-acs-request-id: %v", err)
+	}
+}
+
+// What the request's Accept asks, per RFC 9110 and the document's default.
+func TestWantOf(t *testing.T) {
+	for accept, want := range map[string]formatWant{
+		"":                                  wantXML, // no Accept
+		"*/*":                               wantXML,
+		"application/json":                  wantJSON,
+		"text/xml":                          wantXML,
+		"application/json, text/xml":        wantEither,
+		"application/xml;q=0, text/xml;q=0": wantJSON,
+		"text/html":                         wantEither,
+		"application/*;q=0.8, application/xml;q=0.1": wantJSON,
+	} {
+		if got := wantOf(call{accept: accept, noAccept: accept == ""}); got != want {
+			t.Errorf("Accept %q: want %s, got %s", accept, want, got)
+		}
+	}
+}
