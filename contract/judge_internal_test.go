@@ -68,9 +68,14 @@ func TestVerdictOrder(t *testing.T) {
 	if err := expectSuccess(ok); err != nil {
 		t.Fatalf("the page's sample fails: %v", err)
 	}
-	// Without the header the same answer breaks the document.
-	if err := expectSuccess(a); err == nil || !strings.Contains(err.Error(), "x-acs-request-id") {
+	// The document declares the header but does not require it: without it the answer conforms,
+	// and with another id than the body's it does not.
+	if err := expectSuccess(a); err != nil {
 		t.Fatalf("an answer without x-acs-request-id: %v", err)
+	}
+	other := judged(t, env, 200, spec.MediaTypeJSON, `{"Result":true,"RequestId":"`+id+`"}`, http.Header{"X-Acs-Request-Id": {"another-id"}})
+	if err := expectSuccess(other); err == nil || !strings.Contains(err.Error(), "x-acs-request-id") {
+		t.Fatalf("an answer whose x-acs-request-id differs from its RequestId: %v", err)
 	}
 }
 
