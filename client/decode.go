@@ -117,10 +117,10 @@ func (r *response) result(out *models.InterruptElasticsearchTaskResult) (*Interr
 	if err := decode(r.kind, r.body, out); err != nil {
 		return nil, r.unexpected(ErrMalformedBody, err)
 	}
+	if err := r.checkResult(); err != nil {
+		return nil, err
+	}
 	if out.RequestId == "" {
-		if err := r.checkResult(); err != nil {
-			return nil, err
-		}
 		out.RequestId = r.headerID
 	}
 	res := &InterruptResult{
@@ -138,18 +138,21 @@ func (r *response) result(out *models.InterruptElasticsearchTaskResult) (*Interr
 	return res, nil
 }
 
-// checkResult lets the x-acs-request-id header stand in for a 2xx body without a RequestId, as
-// on the error path, but only for a body that does answer: one that holds a Result. Without
-// that check any 2xx page a proxy sends (an empty object, HTML read as XML) would pass for a
-// failed interrupt.
+// checkResult refuses a 2xx body without the Result and RequestId the document requires (the
+// x-acs-request-id header may stand in for the RequestId, as on the error path): otherwise any
+// 2xx page a proxy sends (an empty object, HTML read as XML) would pass for a failed interrupt.
 func (r *response) checkResult() error {
-	if r.headerID == "" {
+	var probe struct {
+		RequestID string `json:"RequestId" xml:"RequestId"`
+		Result    *bool  `json:"Result" xml:"Result"`
+	}
+	if err := decode(r.kind, r.body, &probe); err != nil {
+		return r.unexpected(ErrMalformedBody, err)
+	}
+	if probe.RequestID == "" && r.headerID == "" {
 		return r.unexpected(ErrMalformedBody, errNoRequestID)
 	}
-	var probe struct {
-		Result *bool `json:"Result" xml:"Result"`
-	}
-	if err := decode(r.kind, r.body, &probe); err != nil || probe.Result == nil {
+	if probe.Result == nil {
 		return r.unexpected(ErrMalformedBody, errNoResult)
 	}
 	return nil
@@ -182,7 +185,7 @@ func (r *response) apiError() error {
 
 var (
 	errNoRequestID = errors.New("neither the body nor the x-acs-request-id header has a RequestId")
-	errNoResult    = errors.New("the body has neither a RequestId nor a Result")
+	errNoResult    = errors.New("the body has no Result")
 )
 
 // readBody reads a whole (capped) body and closes it. With a known length it reads into one
