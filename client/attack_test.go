@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -109,6 +110,52 @@ func TestAttackEchoedSecretsAreRedacted(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 		assertNoSecrets(t, "the error", err.Error())
+	})
+	t.Run("identifiers that hold a secret", func(t *testing.T) {
+		// RequestId and Code are printed as they are by every caller (text, JSON, logs), so a
+		// secret inside them is replaced too, not only an identifier that is exactly a secret.
+		srv := newServer(t, testSTSCreds, func(w http.ResponseWriter, r *http.Request, n int) {
+			id := "req-" + r.Header.Get("X-Acs-Security-Token") + "-" + testSecret
+			switch n {
+			case 0:
+				writeBody(w, http.StatusOK, "application/json", []byte(`{"Result":true,"RequestId":"`+id+`","Code":"c-`+testSecret+`"}`))
+			case 1:
+				writeBody(w, http.StatusBadRequest, "application/json", []byte(`{"RequestId":"`+id+`","Code":"Bad.`+testToken+`","Message":"m"}`))
+			case 2: // the header stands in for the body's RequestId
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("X-Acs-Request-Id", id)
+				_, _ = w.Write([]byte(`{"Result":true}`))
+			default:
+				w.Header().Set("Content-Type", "text/html")
+				w.Header().Set("X-Acs-Request-Id", id)
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = w.Write([]byte("gateway"))
+			}
+		})
+		var log strings.Builder
+		c, _ := newTestClient(t, srv, Config{Credentials: testSTSCreds, Retry: RetryPolicy{MaxAttempts: 1},
+			Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		for i := range 4 {
+			res, err := c.InterruptElasticsearchTask(context.Background(), "es-1", nil)
+			if res != nil {
+				assertNoSecrets(t, fmt.Sprintf("result %d", i), fmt.Sprintf("%+v", *res))
+				if !strings.HasPrefix(res.RequestID, "req-"+redact.Placeholder) {
+					t.Errorf("result %d: RequestID %q, want the rest of the id kept", i, res.RequestID)
+				}
+			}
+			var apiErr *APIError
+			var ue *UnexpectedResponseError
+			switch {
+			case errors.As(err, &apiErr):
+				assertNoSecrets(t, "APIError fields", apiErr.Code+" "+apiErr.RequestID)
+			case errors.As(err, &ue):
+				assertNoSecrets(t, "UnexpectedResponseError fields", ue.RequestID)
+			}
+			if err != nil {
+				assertNoSecrets(t, fmt.Sprintf("error %d", i), fmt.Sprintf("%v %+v", err, err))
+			}
+		}
+		assertNoSecrets(t, "the log", log.String())
 	})
 	t.Run("a malformed status line", func(t *testing.T) {
 		srv := rawServer(t, func(_ *http.Request) string {

@@ -104,7 +104,7 @@ func (r *response) unexpected(reason, cause error) error {
 	return &UnexpectedResponseError{
 		HTTPStatus:  r.status,
 		ContentType: r.header.Get("Content-Type"),
-		RequestID:   r.red.redactID(r.headerID),
+		RequestID:   r.red.redact(r.headerID),
 		Excerpt:     r.red.excerpt(r.body),
 		Reason:      reason,
 		Err:         r.red.wrap(cause),
@@ -125,12 +125,12 @@ func (r *response) result(out *models.InterruptElasticsearchTaskResult) (*Interr
 	}
 	res := &InterruptResult{
 		Result:     out.Result,
-		RequestID:  r.red.redactID(out.RequestId),
+		RequestID:  r.red.redact(out.RequestId),
 		HTTPStatus: r.status,
 		Header:     r.header,
 	}
 	if out.Code != nil {
-		res.Code = r.red.redactID(*out.Code)
+		res.Code = r.red.redactCode(*out.Code)
 	}
 	if out.Message != nil {
 		res.Message = r.red.redact(*out.Message)
@@ -165,12 +165,11 @@ func (r *response) apiError() error {
 	if err := decode(r.kind, r.body, &e); err != nil {
 		return r.unexpected(ErrMalformedBody, err)
 	}
-	// Code and RequestID are identifiers, never edited (see redactor); the free text is.
 	apiErr := &APIError{
 		HTTPStatus: r.status,
-		Code:       r.red.redactID(e.Code),
+		Code:       r.red.redactCode(e.Code),
 		Message:    r.red.redact(e.Message),
-		RequestID:  r.red.redactID(e.RequestId),
+		RequestID:  r.red.redact(e.RequestId),
 		HostID:     r.red.redact(e.HostId),
 		Header:     r.header,
 	}
@@ -178,7 +177,7 @@ func (r *response) apiError() error {
 		apiErr.Recommend = r.red.redact(*e.Recommend)
 	}
 	if apiErr.RequestID == "" {
-		apiErr.RequestID = r.red.redactID(r.headerID)
+		apiErr.RequestID = r.red.redact(r.headerID)
 	}
 	return apiErr
 }

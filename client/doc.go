@@ -41,12 +41,10 @@
 //
 // # Secrets
 //
-// The client never writes credentials into its errors or logs. Text the server sends back is
-// scrubbed of the attempt's secret, security token and Authorization header in the free-text
-// fields (Message, Recommend, HostID, the body excerpt), wherever they occur. Code and
-// RequestID are identifiers that errors.Is, retrying and support cases depend on, so they are
-// never edited: they are replaced whole when they are exactly one of those values, and
-// otherwise quoted as the server sent them.
+// The client never writes credentials into its errors or logs. Everything the server sends back
+// that the client surfaces (RequestID, Message, Recommend, HostID, headers, the body excerpt) is
+// scrubbed of the attempt's secret, security token and Authorization header wherever they occur;
+// only a Code of the catalogue is kept as sent, so that errors.Is and retrying still match it.
 //
 // StaticCredentials and Client print redacted with every fmt verb. Config prints redacted with
 // %v, %+v, %#v, %s, %q, %x and %X, with String and GoString, and through log/slog; other verbs

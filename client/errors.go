@@ -74,7 +74,8 @@ func lookupCode(code string) (catalogueEntry, bool) {
 type APIError struct {
 	// HTTPStatus is the response's status code.
 	HTTPStatus int
-	// Code is the body's Code, such as "InstanceNotFound".
+	// Code is the body's Code, such as "InstanceNotFound"; like every field here it has the
+	// attempt's secrets replaced, unless it is a code of the catalogue.
 	Code string
 	// Message is the body's Message.
 	Message string
