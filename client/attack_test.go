@@ -5,8 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,7 +21,7 @@ import (
 // The attack tests (run by `make attack`, and by go test like every other test) play a hostile
 // or broken server against the client, on loopback, each bounded in requests and time.
 
-// TestAttackRedirectIsNeverFollowed: whatever HTTPClient is given, a 3xx answer is an error and
+// TestAttackRedirectIsNeverFollowed: whatever HTTPClient is given, a 3xx response is an error and
 // the host the Location names receives nothing, neither the signed POST (307, 308) nor a GET
 // made of it (301, 302, 303).
 func TestAttackRedirectIsNeverFollowed(t *testing.T) {
@@ -69,7 +69,7 @@ func TestAttackEchoedSecretsAreRedacted(t *testing.T) {
 	echo := func(r *http.Request) string {
 		return r.Header.Get("Authorization") + " " + r.Header.Get("X-Acs-Security-Token") + " " + testSecret
 	}
-	t.Run("headers and body of an error answer", func(t *testing.T) {
+	t.Run("headers and body of an error response", func(t *testing.T) {
 		srv := newServer(t, testSTSCreds, func(w http.ResponseWriter, r *http.Request, _ int) {
 			w.Header().Set("X-Echo", echo(r))
 			w.Header().Set("X-"+testToken, "name")
@@ -83,7 +83,7 @@ func TestAttackEchoedSecretsAreRedacted(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 		assertNoSecrets(t, "the error", fmt.Sprintf("%v %+v", err, apiErr))
-		assertNoSecrets(t, "the answer's headers", fmt.Sprint(apiErr.Header))
+		assertNoSecrets(t, "the response's headers", fmt.Sprint(apiErr.Header))
 		if auth := srv.requests()[0].Header.Get("Authorization"); strings.Contains(fmt.Sprint(apiErr.Header), auth) {
 			t.Errorf("the Authorization header is echoed: %v", apiErr.Header)
 		}
@@ -100,7 +100,7 @@ func TestAttackEchoedSecretsAreRedacted(t *testing.T) {
 		}
 		assertNoSecrets(t, "the result's headers", fmt.Sprint(res.Header))
 	})
-	t.Run("an undocumented answer", func(t *testing.T) {
+	t.Run("an undocumented response", func(t *testing.T) {
 		srv := newServer(t, testSTSCreds, func(w http.ResponseWriter, r *http.Request, _ int) {
 			writeBody(w, http.StatusBadRequest, "text/plain; echo="+testToken, []byte(echo(r)))
 		})
@@ -219,11 +219,11 @@ func TestAttackHugeResponseHeaders(t *testing.T) {
 		t.Fatalf("err = %v, want the header cap's error", err)
 	}
 	if n := len(srv.requests()); n != 1 {
-		t.Errorf("%d requests: an oversized answer is final, not retried", n)
+		t.Errorf("%d requests: an oversized response is final, not retried", n)
 	}
 }
 
-// TestAttackThrottleWaitIsHonoured: no attempt is sent before the TimeLeft a throttled answer
+// TestAttackThrottleWaitIsHonoured: no attempt is sent before the TimeLeft a throttled response
 // asked for, even when it is longer than MaxDelay.
 func TestAttackThrottleWaitIsHonoured(t *testing.T) {
 	const timeLeft = 300 * time.Millisecond
@@ -256,7 +256,7 @@ func TestAttackThrottleWaitIsHonoured(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	if gap < timeLeft {
-		t.Errorf("the second attempt came %s after the throttled answer, before its TimeLeft of %s", gap, timeLeft)
+		t.Errorf("the second attempt came %s after the throttled response, before its TimeLeft of %s", gap, timeLeft)
 	}
 }
 

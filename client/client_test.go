@@ -19,7 +19,7 @@ func TestInterruptSuccess(t *testing.T) {
 		name       string
 		signature  SignatureVersion
 		format     Format
-		example    string // component example the server answers with
+		example    string // component example the server responds with
 		mediaType  string
 		wantScheme signing.Scheme
 		wantAccept string

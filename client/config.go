@@ -65,7 +65,7 @@ type Config struct {
 	// retried. Bound a whole call with the context.
 	//
 	// A given HTTPClient is used through a copy whose CheckRedirect refuses to follow (the
-	// caller's value is not changed): a 3xx answer fails the call with an
+	// caller's value is not changed): a 3xx response fails the call with an
 	// *UnexpectedResponseError, and the signed request never goes to another host. The size of
 	// its response headers is its Transport's to bound (http.Transport.MaxResponseHeaderBytes;
 	// net/http's default is 10 MB when that is zero).

@@ -87,7 +87,7 @@ func dumpSigned(b *strings.Builder, req *http.Request, host string) {
 
 // debugResponse writes an attempt's response, or the error that stopped it once it was signed.
 // It reads the body and puts an identical one back, the read error included.
-func debugResponse(ctx context.Context, resp *http.Response, err error, st *call) {
+func debugResponse(ctx context.Context, resp *http.Response, err error, st *operationCall) {
 	w := debugWriter(ctx)
 	if w == nil || st.editErr != nil { // nothing was sent: debugRequest wrote nothing either
 		return

@@ -12,7 +12,7 @@ import (
 	"github.com/es-openapi/interrupt/internal/xmlbody"
 )
 
-// acceptXML is the Accept header of FormatXML. The service and the reference server answer it
+// acceptXML is the Accept header of FormatXML. The service and the reference server respond to it
 // with XML labelled text/xml;charset=utf-8 (the document's text/xml); the request keeps the
 // media type it has always sent, so signatures over Accept (ROA v1) stay as they were.
 const acceptXML = "application/xml"
@@ -83,7 +83,7 @@ func bodyError(status int, red redactor, err error) error {
 	if errors.As(err, &big) {
 		return &BodyTooLargeError{Limit: big.Limit, HTTPStatus: status}
 	}
-	// The answer was cut short: a network failure like one before the response. Retrying is
+	// The response was cut short: a network failure like one before the response. Retrying is
 	// safe because every attempt carries the same clientToken, so a success whose body was lost
 	// is replayed rather than applied twice.
 	return &networkError{err: red.wrap(fmt.Errorf("read the response body (HTTP %d): %w", status, err))}

@@ -67,7 +67,7 @@ func lookupCode(code string) (catalogueEntry, bool) {
 	return catalogueEntry{}, false
 }
 
-// APIError is an error answer of the service: any status from 400 to 599 with a body the client
+// APIError is an error response of the service: any status from 400 to 599 with a body the client
 // could read. The fields are the body's, plus the status and headers of the response.
 //
 // errors.Is(err, ErrInstanceNotFound) and the other Code sentinels match on Code.
@@ -167,7 +167,7 @@ func (e *ConfigError) Error() string {
 var (
 	// ErrUndocumentedContentType: the response's Content-Type is neither JSON nor XML.
 	ErrUndocumentedContentType = errors.New("undocumented content type")
-	// ErrMalformedBody: the body could not be decoded, or lacks what every answer carries.
+	// ErrMalformedBody: the body could not be decoded, or lacks what every response carries.
 	ErrMalformedBody = errors.New("malformed response body")
 	// ErrUnexpectedStatus: the status is neither 2xx nor an error status (400 to 599).
 	ErrUnexpectedStatus = errors.New("unexpected HTTP status")

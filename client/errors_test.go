@@ -116,7 +116,7 @@ func TestCodeMethods(t *testing.T) {
 	}
 }
 
-// TestEveryCatalogueCode answers with each code's example in both formats and checks the
+// TestEveryCatalogueCode responds with each code's example in both formats and checks the
 // *APIError, its sentinel and its retryability.
 func TestEveryCatalogueCode(t *testing.T) {
 	cat, err := spec.LoadCatalogue()
@@ -342,7 +342,7 @@ func TestCallErrorCarriesTheToken(t *testing.T) {
 		t.Errorf("the retry carried %q, want %q", reqs[len(reqs)-1].ClientToken, ce.ClientToken)
 	}
 
-	// A given token, retried to exhaustion, and an unreadable answer.
+	// A given token, retried to exhaustion, and an unreadable response.
 	for _, tt := range []struct {
 		token    string
 		attempts int

@@ -127,7 +127,7 @@ const stsKeyPrefix = "STS."
 
 // missingSecurityToken reports a request signed with a temporary key (AccessKeyId starting with
 // STS.) that carries no x-acs-security-token. The gateway answers it 400 MissingSecurityToken
-// before it looks the key up, so even a key it does not know gets that answer; a token that is
+// before it looks the key up, so even a key it does not know gets that response; a token that is
 // present but not the key's stays 403 InvalidSecurityToken.MismatchWithAccessKey.
 func missingSecurityToken(r *http.Request) bool {
 	id := accessKeyIDOf(r.Header.Get("Authorization"))

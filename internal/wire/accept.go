@@ -32,7 +32,7 @@ func (p preference) over(o preference) bool {
 
 // AnswersXML reports whether the service answers a request with these Accept header values in
 // XML rather than JSON. XML is the service's default (Alibaba Cloud's ROA notes; a live gateway
-// answers a bare request in XML): a request without Accept, with */* alone, or with nothing this operation can answer gets XML. JSON is chosen
+// answers a bare request in XML): a request without Accept, with */* alone, or with nothing this operation can respond with gets XML. JSON is chosen
 // only when the client prefers it: its most specific matching range (application/json, then
 // application/*, then */*) has a higher quality than XML's (application/xml or text/xml, then
 // application/* or text/*, then */*), or the same quality from a more specific range, or the
