@@ -250,13 +250,9 @@ func (e *BodyTooLargeError) Error() string {
 	return s
 }
 
-// CallError is the error of a call that got past the argument checks: InterruptElasticsearchTask
-// returns every error other than a *ValidationError (and the misuse of a nil Client or Context)
-// as a *CallError. It names the clientToken the call's attempts carried, so that a caller that
-// let the client make the token can still retry the call later with it (InterruptOptions), and
-// wraps the error of the last attempt: errors.As and errors.Is see through it to an *APIError,
-// a Code sentinel, an *UnexpectedResponseError, a *BodyTooLargeError, context.Canceled and the
-// rest. Its message is the wrapped error's.
+// CallError wraps every error of a call past the argument checks (all but *ValidationError), so
+// that the clientToken its attempts carried is never lost: retry later with it. errors.As and
+// errors.Is see through it to the last attempt's error, whose message it prints.
 type CallError struct {
 	// ClientToken is the token every attempt carried: the one given or the one the client made.
 	ClientToken string

@@ -411,12 +411,9 @@ func (s *Server) refuseAuth(w http.ResponseWriter, x *exchange, aerr *authError,
 	s.fail(w, x, code, aerr.detail)
 }
 
-// bodyGuard bounds the reading of r's body, if it has one, before anything else runs: the
-// connection's read deadline (http.ResponseController) covers both readBody and net/http's own
-// draining of a body the handler did not read, and "Connection: close" stands until readBody has
-// the whole body, so a response given without reading it (an unknown route, a refused body) is
-// sent at once instead of after net/http waited for the rest, which may never come. A
-// ResponseWriter without deadlines (httptest.ResponseRecorder) reads without one.
+// bodyGuard bounds the reading of r's body by the connection's read deadline and keeps
+// "Connection: close" until readBody has it all, so a response given without reading the body is
+// sent at once rather than after net/http waits for a rest that may never come.
 func (s *Server) bodyGuard(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return
