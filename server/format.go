@@ -40,9 +40,9 @@ var contentTypeHeader = [...][]string{
 	formatXML:  {spec.MediaTypeXMLWire},
 }
 
-// negotiate picks the response format from the Accept header values (wire.AnswersXML).
+// negotiate picks the response format from the Accept header values (wire.RespondsInXML).
 func negotiate(accept []string) format {
-	if wire.AnswersXML(accept) {
+	if wire.RespondsInXML(accept) {
 		return formatXML
 	}
 	return formatJSON

@@ -30,10 +30,10 @@ func (p preference) over(o preference) bool {
 	return p.q > o.q || (p.q == o.q && p.specificity > o.specificity)
 }
 
-// AnswersXML reports whether the service responds in XML, its default, to a request with these
+// RespondsInXML reports whether the service responds in XML, its default, to a request with these
 // Accept values: JSON only when the client's most specific matching range prefers it by quality
 // (a tie goes to the more specific range) or refuses XML with q=0; the service never sends 406.
-func AnswersXML(accept []string) bool {
+func RespondsInXML(accept []string) bool {
 	xmlPref := preference{q: -1, specificity: -1}
 	jsonPref := preference{q: -1, specificity: -1}
 	for _, header := range accept {
