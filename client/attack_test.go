@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +21,7 @@ import (
 // The attack tests (run by `make attack`, and by go test like every other test) play a hostile
 // or broken server against the client, on loopback, each bounded in requests and time.
 
-// TestAttackRedirectIsNeverFollowed: whatever HTTPClient is given, a 3xx answer is an error and
+// TestAttackRedirectIsNeverFollowed: whatever HTTPClient is given, a 3xx response is an error and
 // the host the Location names receives nothing, neither the signed POST (307, 308) nor a GET
 // made of it (301, 302, 303).
 func TestAttackRedirectIsNeverFollowed(t *testing.T) {
@@ -68,7 +69,7 @@ func TestAttackEchoedSecretsAreRedacted(t *testing.T) {
 	echo := func(r *http.Request) string {
 		return r.Header.Get("Authorization") + " " + r.Header.Get("X-Acs-Security-Token") + " " + testSecret
 	}
-	t.Run("headers and body of an error answer", func(t *testing.T) {
+	t.Run("headers and body of an error response", func(t *testing.T) {
 		srv := newServer(t, testSTSCreds, func(w http.ResponseWriter, r *http.Request, _ int) {
 			w.Header().Set("X-Echo", echo(r))
 			w.Header().Set("X-"+testToken, "name")
@@ -82,7 +83,7 @@ func TestAttackEchoedSecretsAreRedacted(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 		assertNoSecrets(t, "the error", fmt.Sprintf("%v %+v", err, apiErr))
-		assertNoSecrets(t, "the answer's headers", fmt.Sprint(apiErr.Header))
+		assertNoSecrets(t, "the response's headers", fmt.Sprint(apiErr.Header))
 		if auth := srv.requests()[0].Header.Get("Authorization"); strings.Contains(fmt.Sprint(apiErr.Header), auth) {
 			t.Errorf("the Authorization header is echoed: %v", apiErr.Header)
 		}
@@ -99,7 +100,7 @@ func TestAttackEchoedSecretsAreRedacted(t *testing.T) {
 		}
 		assertNoSecrets(t, "the result's headers", fmt.Sprint(res.Header))
 	})
-	t.Run("an undocumented answer", func(t *testing.T) {
+	t.Run("an undocumented response", func(t *testing.T) {
 		srv := newServer(t, testSTSCreds, func(w http.ResponseWriter, r *http.Request, _ int) {
 			writeBody(w, http.StatusBadRequest, "text/plain; echo="+testToken, []byte(echo(r)))
 		})
@@ -109,6 +110,52 @@ func TestAttackEchoedSecretsAreRedacted(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 		assertNoSecrets(t, "the error", err.Error())
+	})
+	t.Run("identifiers that hold a secret", func(t *testing.T) {
+		// RequestId and Code are printed as they are by every caller (text, JSON, logs), so a
+		// secret inside them is replaced too, not only an identifier that is exactly a secret.
+		srv := newServer(t, testSTSCreds, func(w http.ResponseWriter, r *http.Request, n int) {
+			id := "req-" + r.Header.Get("X-Acs-Security-Token") + "-" + testSecret
+			switch n {
+			case 0:
+				writeBody(w, http.StatusOK, "application/json", []byte(`{"Result":true,"RequestId":"`+id+`","Code":"c-`+testSecret+`"}`))
+			case 1:
+				writeBody(w, http.StatusBadRequest, "application/json", []byte(`{"RequestId":"`+id+`","Code":"Bad.`+testToken+`","Message":"m"}`))
+			case 2: // the header stands in for the body's RequestId
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("X-Acs-Request-Id", id)
+				_, _ = w.Write([]byte(`{"Result":true}`))
+			default:
+				w.Header().Set("Content-Type", "text/html")
+				w.Header().Set("X-Acs-Request-Id", id)
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = w.Write([]byte("gateway"))
+			}
+		})
+		var log strings.Builder
+		c, _ := newTestClient(t, srv, Config{Credentials: testSTSCreds, Retry: RetryPolicy{MaxAttempts: 1},
+			Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		for i := range 4 {
+			res, err := c.InterruptElasticsearchTask(context.Background(), "es-1", nil)
+			if res != nil {
+				assertNoSecrets(t, fmt.Sprintf("result %d", i), fmt.Sprintf("%+v", *res))
+				if !strings.HasPrefix(res.RequestID, "req-"+redact.Placeholder) {
+					t.Errorf("result %d: RequestID %q, want the rest of the id kept", i, res.RequestID)
+				}
+			}
+			var apiErr *APIError
+			var ue *UnexpectedResponseError
+			switch {
+			case errors.As(err, &apiErr):
+				assertNoSecrets(t, "APIError fields", apiErr.Code+" "+apiErr.RequestID)
+			case errors.As(err, &ue):
+				assertNoSecrets(t, "UnexpectedResponseError fields", ue.RequestID)
+			}
+			if err != nil {
+				assertNoSecrets(t, fmt.Sprintf("error %d", i), fmt.Sprintf("%v %+v", err, err))
+			}
+		}
+		assertNoSecrets(t, "the log", log.String())
 	})
 	t.Run("a malformed status line", func(t *testing.T) {
 		srv := rawServer(t, func(_ *http.Request) string {
@@ -172,11 +219,11 @@ func TestAttackHugeResponseHeaders(t *testing.T) {
 		t.Fatalf("err = %v, want the header cap's error", err)
 	}
 	if n := len(srv.requests()); n != 1 {
-		t.Errorf("%d requests: an oversized answer is final, not retried", n)
+		t.Errorf("%d requests: an oversized response is final, not retried", n)
 	}
 }
 
-// TestAttackThrottleWaitIsHonoured: no attempt is sent before the TimeLeft a throttled answer
+// TestAttackThrottleWaitIsHonoured: no attempt is sent before the TimeLeft a throttled response
 // asked for, even when it is longer than MaxDelay.
 func TestAttackThrottleWaitIsHonoured(t *testing.T) {
 	const timeLeft = 300 * time.Millisecond
@@ -209,7 +256,7 @@ func TestAttackThrottleWaitIsHonoured(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	if gap < timeLeft {
-		t.Errorf("the second attempt came %s after the throttled answer, before its TimeLeft of %s", gap, timeLeft)
+		t.Errorf("the second attempt came %s after the throttled response, before its TimeLeft of %s", gap, timeLeft)
 	}
 }
 

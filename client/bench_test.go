@@ -53,7 +53,7 @@ func BenchmarkInterrupt(b *testing.B) {
 	for _, bc := range []struct {
 		name      string
 		signature client.SignatureVersion
-		format    client.Format
+		format    client.ResponseFormat
 	}{
 		{"V3-JSON", client.SignatureV3, client.FormatJSON},
 		{"ROA-JSON", client.SignatureROA, client.FormatJSON},

@@ -20,36 +20,36 @@ import (
 type InterruptOptions struct {
 	// ClientToken is the idempotency token: ASCII, at most 64 characters. Empty means the
 	// client makes a random UUID-shaped one for the call. Every attempt of one call carries the
-	// same token, and reusing it for the same instance later returns the first answer again.
+	// same token, and reusing it for the same instance later returns the first response again.
 	//
 	// To retry a failed call later with the same token, make it with NewClientToken and pass
 	// it here; the *CallError of a failed call also names the token its attempts carried.
 	ClientToken string
 }
 
-// InterruptResult is the answer to a successful call.
+// InterruptResult is the response to a successful call.
 type InterruptResult struct {
 	// Result is true when the change was interrupted, false when the interrupt failed.
 	Result bool
 	// RequestID is the body's RequestId, or the x-acs-request-id header when the body has
 	// none.
 	RequestID string
-	// Code and Message are set when the service sends them with a 200 answer, which the
+	// Code and Message are set when the service sends them with a 200 response, which the
 	// official SDK models allow for; they are usually empty.
 	Code, Message string
 	// ClientToken is the token the call carried: the one given or the one the client made.
 	ClientToken string
-	// HTTPStatus is the status of the answer.
+	// HTTPStatus is the status of the response.
 	HTTPStatus int
-	// Header holds the answer's headers.
+	// Header holds the response's headers.
 	Header http.Header
 	// Attempts is how many requests the call took.
 	Attempts int
 }
 
-// call is the state of one logical call, shared by its attempts. It is allocated once per
+// operationCall is the state of one logical call, shared by its attempts. It is allocated once per
 // call and holds what the attempts would otherwise allocate each time.
-type call struct {
+type operationCall struct {
 	c        *Client
 	id       string
 	token    string
@@ -72,7 +72,7 @@ type call struct {
 //
 // Every error after the argument checks is a *CallError naming the clientToken and the number
 // of attempts; it wraps the last attempt's error, so errors.As and errors.Is reach the
-// rest: an error answer of the service is an *APIError, matched by the Code sentinels with
+// rest: an error response of the service is an *APIError, matched by the Code sentinels with
 // errors.Is; a response the client cannot read is an *UnexpectedResponseError or a
 // *BodyTooLargeError.
 func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceID string, opts *InterruptOptions) (*InterruptResult, error) {
@@ -84,7 +84,7 @@ func (c *Client) InterruptElasticsearchTask(ctx context.Context, instanceID stri
 }
 
 // newCall checks the arguments and prepares the state every attempt of the call shares.
-func (c *Client) newCall(ctx context.Context, instanceID string, opts *InterruptOptions) (*call, error) {
+func (c *Client) newCall(ctx context.Context, instanceID string, opts *InterruptOptions) (*operationCall, error) {
 	if c == nil || c.api == nil {
 		return nil, errors.New("client: InterruptElasticsearchTask on a Client not made by New")
 	}
@@ -104,7 +104,7 @@ func (c *Client) newCall(ctx context.Context, instanceID string, opts *Interrupt
 	if token == "" {
 		token = NewClientToken()
 	}
-	st := &call{c: c, id: instanceID, token: token}
+	st := &operationCall{c: c, id: instanceID, token: token}
 	st.params.ClientToken = &st.token
 	st.editors[0] = st.edit
 	// The generated client escapes the id with url.PathEscape, which agrees with the SDKs'
@@ -118,7 +118,7 @@ func (c *Client) newCall(ctx context.Context, instanceID string, opts *Interrupt
 
 // run makes attempts until one succeeds or the call ends: a failure not worth retrying, the
 // policy's limits, or the context.
-func (st *call) run(ctx context.Context) (*InterruptResult, error) {
+func (st *operationCall) run(ctx context.Context) (*InterruptResult, error) {
 	c := st.c
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
@@ -147,7 +147,7 @@ func (st *call) run(ctx context.Context) (*InterruptResult, error) {
 
 // attempt makes one attempt within the policy's AttemptTimeout, and reports running out of it
 // as an *attemptTimeoutError.
-func (st *call) attempt(ctx context.Context) (*InterruptResult, error) {
+func (st *operationCall) attempt(ctx context.Context) (*InterruptResult, error) {
 	// The attempt's own limit covers reading the body too: parse runs inside do, and the
 	// transport ends a body read when the request's context ends.
 	actx, cancel := context.WithTimeout(ctx, st.c.retry.AttemptTimeout)
@@ -170,7 +170,7 @@ func (c *Client) nextWait(ctx context.Context, start time.Time, attempt int, err
 		}
 	}
 	if tw, throttled := throttledWait(err); throttled && wait < 0 && ctx.Err() == nil {
-		// The call ends on a throttled answer: say when a new call may succeed.
+		// The call ends on a throttled response: say when a new call may succeed.
 		err = &ThrottledError{RetryAfter: tw, RetryAt: time.Now().Add(tw), Err: err}
 	}
 	return wait, err
@@ -190,7 +190,7 @@ func (c *Client) canWait(ctx context.Context, start time.Time, d time.Duration) 
 }
 
 // do makes one attempt through the generated client.
-func (st *call) do(ctx context.Context) (*InterruptResult, error) {
+func (st *operationCall) do(ctx context.Context) (*InterruptResult, error) {
 	st.editErr = nil
 	resp, err := st.c.api.InterruptElasticsearchTask(ctx, st.id, &st.params, st.editors[:]...)
 	debugResponse(ctx, resp, err, st)
@@ -211,7 +211,7 @@ func (st *call) do(ctx context.Context) (*InterruptResult, error) {
 // edit is the request editor of an attempt: it sets the escaping of the path and query the
 // official SDKs use, sets Accept and signs.
 // The generated client runs it on every attempt, so every attempt is signed anew.
-func (st *call) edit(ctx context.Context, req *http.Request) error {
+func (st *operationCall) edit(ctx context.Context, req *http.Request) error {
 	c := st.c
 	if st.rawPath != "" {
 		req.URL.Path = st.path
@@ -266,7 +266,7 @@ func describeFailure(err error) (status int, requestID string) {
 
 // logAttempt writes the one debug record of an attempt. wait is the pause before the next
 // attempt, or negative when there is none. Only the path is logged, never headers or the query.
-func (c *Client) logAttempt(ctx context.Context, st *call, attempt int, took time.Duration, status int, requestID string, err error, wait time.Duration) {
+func (c *Client) logAttempt(ctx context.Context, st *operationCall, attempt int, took time.Duration, status int, requestID string, err error, wait time.Duration) {
 	if !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}

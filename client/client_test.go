@@ -19,7 +19,7 @@ func TestInterruptSuccess(t *testing.T) {
 		name       string
 		signature  SignatureVersion
 		format     Format
-		example    string // component example the server answers with
+		example    string // component example the server responds with
 		mediaType  string
 		wantScheme signing.Scheme
 		wantAccept string
@@ -253,8 +253,8 @@ type nopCloser struct{ *strings.Reader }
 func (nopCloser) Close() error { return nil }
 
 // TestSuccessRequestIDFromHeader: a 2xx body without a RequestId takes the x-acs-request-id
-// header's, as the error path does. Without either, or with a body that holds no Result, the
-// answer stays a malformed body.
+// header's, as the error path does. Without either, or with a body that holds no Result (which
+// the document requires), the response is a malformed body.
 func TestSuccessRequestIDFromHeader(t *testing.T) {
 	tests := []struct {
 		name, contentType, body, header string
@@ -270,6 +270,10 @@ func TestSuccessRequestIDFromHeader(t *testing.T) {
 		{"xml without either", spec.MediaTypeXML, `<Result>true</Result>`, "", "", false},
 		{"empty object with a header", spec.MediaTypeJSON, `{}`, "HDR-1", "", false},
 		{"html as xml with a header", spec.MediaTypeXML, `<html><body>hello</body></html>`, "HDR-1", "", false},
+		{"json RequestId without Result", spec.MediaTypeJSON, `{"RequestId":"BODY-1"}`, "", "", false},
+		{"json RequestId with a null Result", spec.MediaTypeJSON, `{"RequestId":"BODY-1","Result":null}`, "", "", false},
+		{"xml RequestId without Result", spec.MediaTypeXML, `<RequestId>BODY-1</RequestId>`, "", "", false},
+		{"rooted xml RequestId without Result", spec.MediaTypeXML, `<InterruptElasticsearchTaskResponse><RequestId>BODY-1</RequestId></InterruptElasticsearchTaskResponse>`, "HDR-1", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

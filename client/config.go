@@ -24,17 +24,21 @@ const (
 	SignatureROA SignatureVersion = "roa"
 )
 
-// Format selects the response format the client asks for (the Accept header). Responses are
-// decoded by their Content-Type either way.
-type Format string
+// ResponseFormat selects the response format the client asks for (the Accept header). Responses
+// are decoded by their Content-Type either way.
+type ResponseFormat string
+
+// Format is the former name of ResponseFormat (renamed because Format is also the fmt.Formatter
+// method of Client), kept so existing callers compile; new code should use ResponseFormat.
+type Format = ResponseFormat
 
 // The response formats.
 const (
 	// FormatJSON asks for application/json; the default.
-	FormatJSON Format = "json"
+	FormatJSON ResponseFormat = "json"
 	// FormatXML asks for application/xml. XML bodies are read under any XML media type (the
 	// service labels them text/xml;charset=utf-8), with or without a root element.
-	FormatXML Format = "xml"
+	FormatXML ResponseFormat = "xml"
 )
 
 // Config configures a Client. Only RegionID (or Endpoint) is required; every other zero value
@@ -56,7 +60,7 @@ type Config struct {
 	// Signature is SignatureV3 ("" means V3) or SignatureROA.
 	Signature SignatureVersion
 	// Format is FormatJSON ("" means JSON) or FormatXML.
-	Format Format
+	Format ResponseFormat
 	// HTTPClient sends the requests; its Timeout, if any, bounds each attempt, as
 	// Retry.AttemptTimeout always does. nil means a transport of the Client's own with connect,
 	// TLS and response-header timeouts, keep-alive, a per-host idle pool and response headers
@@ -65,7 +69,7 @@ type Config struct {
 	// retried. Bound a whole call with the context.
 	//
 	// A given HTTPClient is used through a copy whose CheckRedirect refuses to follow (the
-	// caller's value is not changed): a 3xx answer fails the call with an
+	// caller's value is not changed): a 3xx response fails the call with an
 	// *UnexpectedResponseError, and the signed request never goes to another host. The size of
 	// its response headers is its Transport's to bound (http.Transport.MaxResponseHeaderBytes;
 	// net/http's default is 10 MB when that is zero).
@@ -214,7 +218,7 @@ func (p *problems) scheme(v SignatureVersion) signing.Scheme {
 }
 
 // accept checks Format and returns the Accept header it selects.
-func (p *problems) accept(f Format) string {
+func (p *problems) accept(f ResponseFormat) string {
 	switch f {
 	case "", FormatJSON:
 		return mediaTypeJSON

@@ -27,12 +27,9 @@ type Credentials interface {
 // credentials to give, such as unset environment variables.
 var ErrNoCredentials = errors.New("client: no credentials")
 
-// StaticCredentials is a fixed AccessKey pair, with the STS security token when the pair is
-// temporary: the fields of signing.Credentials, the one credential type, to which it converts
-// as is. It is both the value every provider returns and a provider of itself.
-//
-// Every textual form of it (String, all fmt verbs, log/slog) shows the AccessKeyID only; the
-// secret and the token are redacted.
+// StaticCredentials is a fixed AccessKey pair, with the STS security token of a temporary one: the
+// value every provider returns, and a provider of itself. Every textual form of it (String, all
+// fmt verbs, log/slog) shows the AccessKeyID only.
 type StaticCredentials signing.Credentials
 
 // Retrieve returns s, or an error matching ErrNoCredentials when the ID or the secret is empty.

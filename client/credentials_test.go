@@ -148,10 +148,10 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 			writeBody(w, 200, "application/json", successJSON("R"))
 		},
 	}
-	for name, answer := range scenarios {
+	for name, respond := range scenarios {
 		for _, sig := range []SignatureVersion{SignatureV3, SignatureROA} {
 			t.Run(name+"/"+string(sig), func(t *testing.T) {
-				srv := newServer(t, testSTSCreds, answer)
+				srv := newServer(t, testSTSCreds, respond)
 				var logs logBuffer
 				c, _ := newTestClient(t, srv, Config{Credentials: testSTSCreds, Signature: sig, Logger: logs.logger()})
 				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

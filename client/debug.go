@@ -17,16 +17,10 @@ import (
 // debugKey is the context key of WithDebug's writer.
 type debugKey struct{}
 
-// WithDebug returns a copy of ctx under which InterruptElasticsearchTask writes every attempt to
-// w: the request as sent (method, URL, headers, body), the canonical request and the string to
-// sign its signature was made from, then the response (status, headers, body) or the error that
-// kept it from coming. It is for finding out why a signature does not match; the Logger's one
-// record per attempt is for everyday logs.
-//
-// The AccessKeySecret and the security token are replaced by "<redacted>" wherever they occur;
-// the Authorization header, which holds the signature and not the secret, is shown. Each
-// request and each response is one Write, so a w shared by concurrent calls must only be safe
-// for concurrent use.
+// WithDebug returns a copy of ctx under which InterruptElasticsearchTask writes every attempt to w
+// (request, canonical request, string to sign, response or error), to find out why a signature
+// does not match. The secret and the token are redacted, the Authorization signature is not; each
+// request and response is one Write, so a w shared by concurrent calls must be safe for that.
 func WithDebug(ctx context.Context, w io.Writer) context.Context {
 	return context.WithValue(ctx, debugKey{}, w)
 }
@@ -87,7 +81,7 @@ func dumpSigned(b *strings.Builder, req *http.Request, host string) {
 
 // debugResponse writes an attempt's response, or the error that stopped it once it was signed.
 // It reads the body and puts an identical one back, the read error included.
-func debugResponse(ctx context.Context, resp *http.Response, err error, st *call) {
+func debugResponse(ctx context.Context, resp *http.Response, err error, st *operationCall) {
 	w := debugWriter(ctx)
 	if w == nil || st.editErr != nil { // nothing was sent: debugRequest wrote nothing either
 		return

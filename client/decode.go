@@ -12,7 +12,7 @@ import (
 	"github.com/es-openapi/interrupt/internal/xmlbody"
 )
 
-// acceptXML is the Accept header of FormatXML. The service and the reference server answer it
+// acceptXML is the Accept header of FormatXML. The service and the reference server respond to it
 // with XML labelled text/xml;charset=utf-8 (the document's text/xml); the request keeps the
 // media type it has always sent, so signatures over Accept (ROA v1) stay as they were.
 const acceptXML = "application/xml"
@@ -83,7 +83,7 @@ func bodyError(status int, red redactor, err error) error {
 	if errors.As(err, &big) {
 		return &BodyTooLargeError{Limit: big.Limit, HTTPStatus: status}
 	}
-	// The answer was cut short: a network failure like one before the response. Retrying is
+	// The response was cut short: a network failure like one before the response. Retrying is
 	// safe because every attempt carries the same clientToken, so a success whose body was lost
 	// is replayed rather than applied twice.
 	return &networkError{err: red.wrap(fmt.Errorf("read the response body (HTTP %d): %w", status, err))}
@@ -104,7 +104,7 @@ func (r *response) unexpected(reason, cause error) error {
 	return &UnexpectedResponseError{
 		HTTPStatus:  r.status,
 		ContentType: r.header.Get("Content-Type"),
-		RequestID:   r.red.redactID(r.headerID),
+		RequestID:   r.red.redact(r.headerID),
 		Excerpt:     r.red.excerpt(r.body),
 		Reason:      reason,
 		Err:         r.red.wrap(cause),
@@ -117,20 +117,20 @@ func (r *response) result(out *models.InterruptElasticsearchTaskResult) (*Interr
 	if err := decode(r.kind, r.body, out); err != nil {
 		return nil, r.unexpected(ErrMalformedBody, err)
 	}
+	if err := r.checkResult(); err != nil {
+		return nil, err
+	}
 	if out.RequestId == "" {
-		if err := r.checkResult(); err != nil {
-			return nil, err
-		}
 		out.RequestId = r.headerID
 	}
 	res := &InterruptResult{
 		Result:     out.Result,
-		RequestID:  r.red.redactID(out.RequestId),
+		RequestID:  r.red.redact(out.RequestId),
 		HTTPStatus: r.status,
 		Header:     r.header,
 	}
 	if out.Code != nil {
-		res.Code = r.red.redactID(*out.Code)
+		res.Code = r.red.redactCode(*out.Code)
 	}
 	if out.Message != nil {
 		res.Message = r.red.redact(*out.Message)
@@ -138,18 +138,21 @@ func (r *response) result(out *models.InterruptElasticsearchTaskResult) (*Interr
 	return res, nil
 }
 
-// checkResult lets the x-acs-request-id header stand in for a 2xx body without a RequestId, as
-// on the error path, but only for a body that does answer: one that holds a Result. Without
-// that check any 2xx page a proxy sends (an empty object, HTML read as XML) would pass for a
-// failed interrupt.
+// checkResult refuses a 2xx body without the Result and RequestId the document requires (the
+// x-acs-request-id header may stand in for the RequestId, as on the error path): otherwise any
+// 2xx page a proxy sends (an empty object, HTML read as XML) would pass for a failed interrupt.
 func (r *response) checkResult() error {
-	if r.headerID == "" {
+	var probe struct {
+		RequestID string `json:"RequestId" xml:"RequestId"`
+		Result    *bool  `json:"Result" xml:"Result"`
+	}
+	if err := decode(r.kind, r.body, &probe); err != nil {
+		return r.unexpected(ErrMalformedBody, err)
+	}
+	if probe.RequestID == "" && r.headerID == "" {
 		return r.unexpected(ErrMalformedBody, errNoRequestID)
 	}
-	var probe struct {
-		Result *bool `json:"Result" xml:"Result"`
-	}
-	if err := decode(r.kind, r.body, &probe); err != nil || probe.Result == nil {
+	if probe.Result == nil {
 		return r.unexpected(ErrMalformedBody, errNoResult)
 	}
 	return nil
@@ -162,12 +165,11 @@ func (r *response) apiError() error {
 	if err := decode(r.kind, r.body, &e); err != nil {
 		return r.unexpected(ErrMalformedBody, err)
 	}
-	// Code and RequestID are identifiers, never edited (see redactor); the free text is.
 	apiErr := &APIError{
 		HTTPStatus: r.status,
-		Code:       r.red.redactID(e.Code),
+		Code:       r.red.redactCode(e.Code),
 		Message:    r.red.redact(e.Message),
-		RequestID:  r.red.redactID(e.RequestId),
+		RequestID:  r.red.redact(e.RequestId),
 		HostID:     r.red.redact(e.HostId),
 		Header:     r.header,
 	}
@@ -175,14 +177,14 @@ func (r *response) apiError() error {
 		apiErr.Recommend = r.red.redact(*e.Recommend)
 	}
 	if apiErr.RequestID == "" {
-		apiErr.RequestID = r.red.redactID(r.headerID)
+		apiErr.RequestID = r.red.redact(r.headerID)
 	}
 	return apiErr
 }
 
 var (
 	errNoRequestID = errors.New("neither the body nor the x-acs-request-id header has a RequestId")
-	errNoResult    = errors.New("the body has neither a RequestId nor a Result")
+	errNoResult    = errors.New("the body has no Result")
 )
 
 // readBody reads a whole (capped) body and closes it. With a known length it reads into one

@@ -11,19 +11,19 @@
 //     Credentials, such as a refreshing STS provider behind a CredentialsFunc);
 //   - endpoints from a region id (public or VPC) or given explicitly, HTTPS unless a URL says
 //     http;
-//   - JSON or XML answers (XML with or without a root element), with the body capped at
+//   - JSON or XML responses (XML with or without a root element), with the body capped at
 //     MaxResponseBodyBytes;
-//   - typed errors: *APIError for every error answer, matched by one Code sentinel per entry of
+//   - typed errors: *APIError for every error response, matched by one Code sentinel per entry of
 //     the document's error-code catalogue (errors.Is(err, ErrInstanceNotFound)), with
 //     Retryable from that catalogue; *ValidationError for arguments refused before anything is
-//     sent; *ConfigError from New; *UnexpectedResponseError and *BodyTooLargeError for answers
+//     sent; *ConfigError from New; *UnexpectedResponseError and *BodyTooLargeError for responses
 //     that cannot be read;
 //   - idempotent retries: a call without a ClientToken gets a random UUID-shaped one, every
 //     attempt carries the same token, and only failures that may pass (network errors and
 //     timeouts before a complete response, 5xx, throttling, retryable codes) are retried, with
 //     exponential backoff and full jitter, each attempt bounded by RetryPolicy.AttemptTimeout
 //     (reading the body included), the call bounded in attempts and time, and cancelled at
-//     once with the context; a throttled answer's own wait is always honoured, and a call that
+//     once with the context; a throttled response's own wait is always honoured, and a call that
 //     cannot spend it stops at once with a *ThrottledError saying when to retry;
 //   - no redirect is ever followed, whatever Config.HTTPClient: a 3xx is an
 //     *UnexpectedResponseError and the signed request goes to no other host.
@@ -41,12 +41,10 @@
 //
 // # Secrets
 //
-// The client never writes credentials into its errors or logs. Text the server sends back is
-// scrubbed of the attempt's secret, security token and Authorization header in the free-text
-// fields (Message, Recommend, HostID, the body excerpt), wherever they occur. Code and
-// RequestID are identifiers that errors.Is, retrying and support cases depend on, so they are
-// never edited: they are replaced whole when they are exactly one of those values, and
-// otherwise quoted as the server sent them.
+// The client never writes credentials into its errors or logs. Everything the server sends back
+// that the client surfaces (RequestID, Message, Recommend, HostID, headers, the body excerpt) is
+// scrubbed of the attempt's secret, security token and Authorization header wherever they occur;
+// only a Code of the catalogue is kept as sent, so that errors.Is and retrying still match it.
 //
 // StaticCredentials and Client print redacted with every fmt verb. Config prints redacted with
 // %v, %+v, %#v, %s, %q, %x and %X, with String and GoString, and through log/slog; other verbs

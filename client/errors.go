@@ -67,14 +67,15 @@ func lookupCode(code string) (catalogueEntry, bool) {
 	return catalogueEntry{}, false
 }
 
-// APIError is an error answer of the service: any status from 400 to 599 with a body the client
+// APIError is an error response of the service: any status from 400 to 599 with a body the client
 // could read. The fields are the body's, plus the status and headers of the response.
 //
 // errors.Is(err, ErrInstanceNotFound) and the other Code sentinels match on Code.
 type APIError struct {
 	// HTTPStatus is the response's status code.
 	HTTPStatus int
-	// Code is the body's Code, such as "InstanceNotFound".
+	// Code is the body's Code, such as "InstanceNotFound"; like every field here it has the
+	// attempt's secrets replaced, unless it is a code of the catalogue.
 	Code string
 	// Message is the body's Message.
 	Message string
@@ -166,7 +167,7 @@ func (e *ConfigError) Error() string {
 var (
 	// ErrUndocumentedContentType: the response's Content-Type is neither JSON nor XML.
 	ErrUndocumentedContentType = errors.New("undocumented content type")
-	// ErrMalformedBody: the body could not be decoded, or lacks what every answer carries.
+	// ErrMalformedBody: the body could not be decoded, or lacks what every response carries.
 	ErrMalformedBody = errors.New("malformed response body")
 	// ErrUnexpectedStatus: the status is neither 2xx nor an error status (400 to 599).
 	ErrUnexpectedStatus = errors.New("unexpected HTTP status")
@@ -249,13 +250,9 @@ func (e *BodyTooLargeError) Error() string {
 	return s
 }
 
-// CallError is the error of a call that got past the argument checks: InterruptElasticsearchTask
-// returns every error other than a *ValidationError (and the misuse of a nil Client or Context)
-// as a *CallError. It names the clientToken the call's attempts carried, so that a caller that
-// let the client make the token can still retry the call later with it (InterruptOptions), and
-// wraps the error of the last attempt: errors.As and errors.Is see through it to an *APIError,
-// a Code sentinel, an *UnexpectedResponseError, a *BodyTooLargeError, context.Canceled and the
-// rest. Its message is the wrapped error's.
+// CallError wraps every error of a call past the argument checks (all but *ValidationError), so
+// that the clientToken its attempts carried is never lost: retry later with it. errors.As and
+// errors.Is see through it to the last attempt's error, whose message it prints.
 type CallError struct {
 	// ClientToken is the token every attempt carried: the one given or the one the client made.
 	ClientToken string

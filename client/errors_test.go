@@ -116,7 +116,7 @@ func TestCodeMethods(t *testing.T) {
 	}
 }
 
-// TestEveryCatalogueCode answers with each code's example in both formats and checks the
+// TestEveryCatalogueCode responds with each code's example in both formats and checks the
 // *APIError, its sentinel and its retryability.
 func TestEveryCatalogueCode(t *testing.T) {
 	cat, err := spec.LoadCatalogue()
@@ -342,7 +342,7 @@ func TestCallErrorCarriesTheToken(t *testing.T) {
 		t.Errorf("the retry carried %q, want %q", reqs[len(reqs)-1].ClientToken, ce.ClientToken)
 	}
 
-	// A given token, retried to exhaustion, and an unreadable answer.
+	// A given token, retried to exhaustion, and an unreadable response.
 	for _, tt := range []struct {
 		token    string
 		attempts int
@@ -376,9 +376,8 @@ func TestCallErrorCarriesTheToken(t *testing.T) {
 }
 
 // TestRedactionKeepsIdentifiers: with a one-character secret that occurs inside the code and
-// the request id, Code and RequestID stay as the server sent them (so errors.Is and retrying
-// still work), while the free text is scrubbed; an identifier that is exactly the secret is
-// replaced whole.
+// the request id, a code of the catalogue stays as the server sent it (so errors.Is and retrying
+// still work), while the request ids and the free text are scrubbed.
 func TestRedactionKeepsIdentifiers(t *testing.T) {
 	creds := StaticCredentials{AccessKeyID: "AK-short", AccessKeySecret: "b"}
 	srv := newServer(t, creds, func(w http.ResponseWriter, _ *http.Request, n int) {
@@ -403,10 +402,10 @@ func TestRedactionKeepsIdentifiers(t *testing.T) {
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("err = %v", err)
 	}
-	if apiErr.Code != "ServiceUnavailable" || apiErr.RequestID != "REQ-bb" || !errors.Is(err, ErrServiceUnavailable) || !apiErr.Retryable() {
-		t.Errorf("identifiers edited: Code %q RequestID %q", apiErr.Code, apiErr.RequestID)
+	if apiErr.Code != "ServiceUnavailable" || !errors.Is(err, ErrServiceUnavailable) || !apiErr.Retryable() {
+		t.Errorf("a catalogue code edited: Code %q", apiErr.Code)
 	}
-	for name, text := range map[string]string{"Message": apiErr.Message, "HostID": apiErr.HostID, "Recommend": apiErr.Recommend} {
+	for name, text := range map[string]string{"RequestID": apiErr.RequestID, "Message": apiErr.Message, "HostID": apiErr.HostID, "Recommend": apiErr.Recommend} {
 		if strings.Contains(text, "b") || !strings.Contains(text, redact.Placeholder) {
 			t.Errorf("%s %q is not scrubbed", name, text)
 		}
@@ -414,8 +413,8 @@ func TestRedactionKeepsIdentifiers(t *testing.T) {
 
 	_, err = c.InterruptElasticsearchTask(ctx, "es-1", nil)
 	var ue *UnexpectedResponseError
-	if !errors.As(err, &ue) || ue.RequestID != "HDR-b" || strings.Contains(ue.Excerpt, "b") {
-		t.Errorf("UnexpectedResponseError RequestID %q (want HDR-b), excerpt %q (want scrubbed)", ue.RequestID, ue.Excerpt)
+	if !errors.As(err, &ue) || ue.RequestID != "HDR-"+redact.Placeholder || strings.Contains(ue.Excerpt, "b") {
+		t.Errorf("UnexpectedResponseError RequestID %q, excerpt %q (want both scrubbed)", ue.RequestID, ue.Excerpt)
 	}
 
 	_, err = c.InterruptElasticsearchTask(ctx, "es-1", nil)

@@ -46,7 +46,7 @@ func Example() {
 	// RequestId: E9908D15-13F4-4428-B08F-A3EE8E39****
 }
 
-// Tell error answers apart with the generated sentinels and read their details from *APIError.
+// Tell error responses apart with the generated sentinels and read their details from *APIError.
 func ExampleClient_InterruptElasticsearchTask_errors() {
 	srv := exampleServer(http.StatusBadRequest, map[string]any{
 		"RequestId": "0B6C5A56-8E34-4D5E-9A8B-1A2B3C4D0000",

@@ -20,13 +20,13 @@ import (
 // answers each attempt with a scripted fault, and a client with real, short waits. Every
 // scenario checks what a caller relies on when the network or the service misbehaves: every
 // attempt carries the same clientToken and a fresh signature, the number of attempts follows
-// the policy, non-retryable answers are final, the context's deadline bounds the call, and no
+// the policy, non-retryable responses are final, the context's deadline bounds the call, and no
 // goroutine outlives the call.
 
-// fault is one scripted answer.
+// fault is one scripted response.
 type fault func(t *testing.T, w http.ResponseWriter, r *http.Request)
 
-// faultReset closes the connection with a TCP RST before any answer.
+// faultReset closes the connection with a TCP RST before any response.
 func faultReset(t *testing.T, w http.ResponseWriter, _ *http.Request) { hangUp(t, w) }
 
 // faultTruncated promises a longer body than it sends, then closes the connection.
@@ -89,7 +89,7 @@ func faultSlowStatus(d time.Duration, status int, code string) fault {
 
 // faultStalledBody sends the headers and half the body of a success, then sends nothing more
 // until the client gives up (or, as a safety valve that fails the test, for stallLimit, then
-// returns, cutting the body short). stalled counts the answers begun, released those the
+// returns, cutting the body short). stalled counts the responses begun, released those the
 // client's giving up ended, stuck those the safety valve ended.
 type stalledBody struct {
 	stalled, released, stuck atomic.Int32
@@ -314,7 +314,7 @@ func TestFaultInjection(t *testing.T) {
 			},
 		},
 		{
-			// A truncated answer is never a success built from part of a body: the attempt fails
+			// A truncated response is never a success built from part of a body: the attempt fails
 			// and is repeated with the same clientToken, which the server answers from memory.
 			faultScenario: faultScenario{name: "truncated 200 body", script: []fault{faultTruncated(200), faultOK}, retry: fastRetry(3)},
 			wantAttempts:  2,
@@ -370,7 +370,7 @@ func TestFaultInjection(t *testing.T) {
 			},
 		},
 		{
-			faultScenario: faultScenario{name: "AttemptTimeout cuts a slow answer, then success", script: []fault{faultSlow(stallLimit), faultOK},
+			faultScenario: faultScenario{name: "AttemptTimeout cuts a slow response, then success", script: []fault{faultSlow(stallLimit), faultOK},
 				retry: RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, AttemptTimeout: 100 * time.Millisecond}},
 			wantAttempts: 2,
 			check: func(t *testing.T, o faultOutcome) {
@@ -389,12 +389,12 @@ func TestFaultInjection(t *testing.T) {
 				}
 				// The first attempt was given up by the client, not cut short by the server.
 				if rel, stuck := stalled.released.Load(), stalled.stuck.Load(); rel != 1 || stuck != 0 {
-					t.Errorf("stalled answer released %d times by the client, %d by the safety valve; want 1, 0", rel, stuck)
+					t.Errorf("stalled response released %d times by the client, %d by the safety valve; want 1, 0", rel, stuck)
 				}
 			},
 		},
 		{
-			faultScenario: faultScenario{name: "slow answer within the deadline", script: []fault{faultSlow(30 * time.Millisecond)}, retry: fastRetry(3), deadline: 2 * time.Second},
+			faultScenario: faultScenario{name: "slow response within the deadline", script: []fault{faultSlow(30 * time.Millisecond)}, retry: fastRetry(3), deadline: 2 * time.Second},
 			wantAttempts:  1,
 			check: func(t *testing.T, o faultOutcome) {
 				if o.err != nil || o.res.RequestID != "SLOW" {
@@ -462,7 +462,7 @@ func TestAttemptTimeoutStalledBody(t *testing.T) {
 		t.Errorf("err = %v; want a timeout error naming AttemptTimeout", o.err)
 	}
 	if got, rel, stuck := sb.stalled.Load(), sb.released.Load(), sb.stuck.Load(); got != attempts || rel != attempts || stuck != 0 {
-		t.Errorf("%d stalled answers, %d released by the client giving up, %d stuck until the safety valve; want %d, %d, 0",
+		t.Errorf("%d stalled responses, %d released by the client giving up, %d stuck until the safety valve; want %d, %d, 0",
 			got, rel, stuck, attempts, attempts)
 	}
 	checkNoLeak(t, before)
@@ -486,7 +486,7 @@ func TestFaultDeadline(t *testing.T) {
 		{name: "backoff longer than the deadline", script: []fault{faultStatus(503, "ServiceUnavailable")},
 			retry: RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Second, MaxDelay: time.Minute, MaxElapsed: time.Hour,
 				Jitter: func(d time.Duration) time.Duration { return d }}},
-		{name: "slow answers keep failing", script: []fault{faultSlowStatus(120*time.Millisecond, 503, "ServiceUnavailable")}, retry: fastRetry(10), token: "tok-slow"},
+		{name: "slow responses keep failing", script: []fault{faultSlowStatus(120*time.Millisecond, 503, "ServiceUnavailable")}, retry: fastRetry(10), token: "tok-slow"},
 	} {
 		sc.deadline = deadline
 		t.Run(sc.name, func(t *testing.T) {

@@ -48,13 +48,13 @@ type server struct {
 
 	mu   sync.Mutex
 	reqs []seen
-	// answer writes the response to the n-th request (0-based).
-	answer func(w http.ResponseWriter, r *http.Request, n int)
+	// respond writes the response to the n-th request (0-based).
+	respond func(w http.ResponseWriter, r *http.Request, n int)
 }
 
-func newServer(t *testing.T, creds StaticCredentials, answer func(w http.ResponseWriter, r *http.Request, n int)) *server {
+func newServer(t *testing.T, creds StaticCredentials, respond func(w http.ResponseWriter, r *http.Request, n int)) *server {
 	t.Helper()
-	s := &server{t: t, answer: answer, creds: signing.Credentials{
+	s := &server{t: t, respond: respond, creds: signing.Credentials{
 		AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret, SecurityToken: creds.SecurityToken,
 	}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -79,7 +79,7 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 		VerifyErr:   err,
 	})
 	s.mu.Unlock()
-	s.answer(w, r, n)
+	s.respond(w, r, n)
 }
 
 // requests returns what the server has received so far.
@@ -99,7 +99,7 @@ func (s *server) requireSigned(t *testing.T) {
 	}
 }
 
-// writeBody answers with a status, content type and body.
+// writeBody responds with a status, content type and body.
 func writeBody(w http.ResponseWriter, status int, contentType string, body []byte) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Acs-Request-Id", "HDR-REQ-ID")
@@ -107,7 +107,7 @@ func writeBody(w http.ResponseWriter, status int, contentType string, body []byt
 	_, _ = w.Write(body)
 }
 
-// successJSON is the JSON success answer with a given request id.
+// successJSON is the JSON success response with a given request id.
 func successJSON(requestID string) []byte {
 	return []byte(`{"Result":true,"RequestId":"` + requestID + `"}`)
 }

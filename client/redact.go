@@ -11,16 +11,9 @@ import (
 // excerptLen is how much of an unexpected body an error quotes.
 const excerptLen = 128
 
-// redactor removes the credentials of one attempt from text a server sent back. A server may
-// echo them: the ROA string to sign in a SignatureDoesNotMatch message contains the
-// x-acs-security-token header, and a proxy may quote the request's Authorization header.
-//
-// Only free text (Message, Recommend, HostID, the body excerpt) has the secrets replaced
-// wherever they occur. Code and RequestID are identifiers that errors.Is, Retryable and support
-// cases rely on, so they are never edited: a short secret that happens to occur inside
-// "ServiceUnavailable" must not turn it into another code. redactID replaces such a field
-// whole only when it is exactly a secret, as when a server puts the x-acs-security-token it
-// received back in RequestId.
+// redactor removes the credentials of one attempt from everything a server sent back that the
+// client surfaces (body fields, headers, excerpts, errors): a server may echo them, as the ROA
+// string to sign in a SignatureDoesNotMatch message holds the x-acs-security-token header.
 type redactor struct {
 	secrets [3]string
 }
@@ -40,15 +33,14 @@ func (r redactor) redact(s string) string {
 	return s
 }
 
-// redactID returns an identifier (Code, RequestID) as it is, or "<redacted>" when it is exactly
-// one of the secrets.
-func (r redactor) redactID(s string) string {
-	for _, sec := range r.secrets {
-		if sec != "" && s == sec {
-			return redact.Placeholder
-		}
+// redactCode returns an error code with the secrets replaced, except a code of the catalogue,
+// which is kept as sent so that errors.Is and Retryable still match it (a one-character
+// secret inside "ServiceUnavailable" is no leak).
+func (r redactor) redactCode(code string) string {
+	if _, ok := lookupCode(code); ok {
+		return code
 	}
-	return s
+	return r.redact(code)
 }
 
 // excerpt quotes the start of body for an error message, secrets removed. The whole body is

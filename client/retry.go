@@ -23,7 +23,7 @@ const (
 	DefaultBaseDelay   = 200 * time.Millisecond
 	DefaultMaxDelay    = 5 * time.Second
 	DefaultMaxElapsed  = 30 * time.Second
-	// DefaultAttemptTimeout bounds one attempt, reading the answer's body included.
+	// DefaultAttemptTimeout bounds one attempt, reading the response's body included.
 	DefaultAttemptTimeout = 30 * time.Second
 )
 
@@ -31,11 +31,11 @@ const (
 // same clientToken, so a repeated interrupt is applied once.
 //
 // A call is retried after a network failure before a complete response (a refused or reset
-// connection, an answer cut short, a timeout of the transport or of the http.Client, an attempt
-// cut off by AttemptTimeout; not the caller's context ending), after a 5xx answer, after a
-// Throttling* answer and after any code the catalogue marks retryable; never after another
+// connection, a response cut short, a timeout of the transport or of the http.Client, an attempt
+// cut off by AttemptTimeout; not the caller's context ending), after a 5xx response, after a
+// Throttling* response and after any code the catalogue marks retryable; never after another
 // 4xx. Waits grow exponentially with full jitter (a uniform random wait between 0 and
-// BaseDelay*2^(n-1), at most MaxDelay). A throttled answer is retried only after the wait its
+// BaseDelay*2^(n-1), at most MaxDelay). A throttled response is retried only after the wait its
 // x-ratelimit-user-api or x-ratelimit-user header gives (TimeLeft, in milliseconds) or its
 // Retry-After header, however long (MaxDelay does not shorten it: an earlier attempt would only
 // be throttled again). When that wait would end after MaxElapsed or the context's deadline, or
@@ -49,7 +49,7 @@ type RetryPolicy struct {
 	MaxAttempts int
 	// BaseDelay is the upper bound of the first wait; 0 means DefaultBaseDelay.
 	BaseDelay time.Duration
-	// MaxDelay caps every backoff wait; 0 means DefaultMaxDelay. The wait a throttled answer
+	// MaxDelay caps every backoff wait; 0 means DefaultMaxDelay. The wait a throttled response
 	// asks for is not capped (see ThrottledError).
 	MaxDelay time.Duration
 	// MaxElapsed bounds a call's retrying: no wait is started that would end later than
@@ -60,7 +60,7 @@ type RetryPolicy struct {
 	// uniformly at random. Tests pass a deterministic function.
 	Jitter func(max time.Duration) time.Duration
 	// AttemptTimeout bounds each attempt, from sending the request to reading the last byte
-	// of the answer's body: 0 means DefaultAttemptTimeout; negative values are refused by New.
+	// of the response's body: 0 means DefaultAttemptTimeout; negative values are refused by New.
 	// It applies whatever the HTTPClient and the context, so a server that sends its headers
 	// and then stalls the body cannot hold a call made with context.Background() forever. An
 	// attempt cut off by it fails with an error matching context.DeadlineExceeded and is
@@ -119,7 +119,7 @@ func uniformJitter(max time.Duration) time.Duration {
 }
 
 // backoff returns the wait before attempt n+1 after attempt n failed with err: the throttled
-// answer's own wait when it gives one, else the jittered exponential backoff.
+// response's own wait when it gives one, else the jittered exponential backoff.
 func (p RetryPolicy) backoff(n int, err error) time.Duration {
 	if d, ok := throttledWait(err); ok {
 		return d
@@ -134,7 +134,7 @@ func (p RetryPolicy) backoff(n int, err error) time.Duration {
 	return max(0, min(d, bound))
 }
 
-// throttledWait is the wait a throttled answer in err asks for, if it is one and says.
+// throttledWait is the wait a throttled response in err asks for, if it is one and says.
 func throttledWait(err error) (time.Duration, bool) {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && wire.IsThrottling(apiErr.Code) {
@@ -143,24 +143,24 @@ func throttledWait(err error) (time.Duration, bool) {
 	return 0, false
 }
 
-// ThrottledError ends a call whose last answer was throttled with a wait the call could not
+// ThrottledError ends a call whose last response was throttled with a wait the call could not
 // spend: the wait would end after RetryPolicy.MaxElapsed or the context's deadline, or no
-// attempt was left. RetryAfter is the wait the answer asked for (x-ratelimit TimeLeft or
-// Retry-After), RetryAt the moment it ends; no attempt was sent after the answer. Err is the
-// throttled answer, an *APIError (errors.Is(err, ErrThrottlingUser) matches through it).
+// attempt was left. RetryAfter is the wait the response asked for (x-ratelimit TimeLeft or
+// Retry-After), RetryAt the moment it ends; no attempt was sent after the response. Err is the
+// throttled response, an *APIError (errors.Is(err, ErrThrottlingUser) matches through it).
 type ThrottledError struct {
 	RetryAfter time.Duration
 	RetryAt    time.Time
 	Err        error
 }
 
-// Error says when to retry, then the answer's error.
+// Error says when to retry, then the response's error.
 func (e *ThrottledError) Error() string {
 	return "client: throttled: retry after " + e.RetryAfter.String() + " (at " +
 		e.RetryAt.UTC().Format(time.RFC3339) + "); " + strings.TrimPrefix(e.Err.Error(), "client: ")
 }
 
-// Unwrap returns the throttled answer's error.
+// Unwrap returns the throttled response's error.
 func (e *ThrottledError) Unwrap() error { return e.Err }
 
 // throttleWait reads how long a throttled caller should wait: TimeLeft (milliseconds) of the
@@ -238,7 +238,7 @@ func (e *attemptTimeoutError) Error() string {
 func (e *attemptTimeoutError) Unwrap() error { return e.err }
 
 // transientNetworkError reports a failure that a new connection may not repeat: refused or
-// reset connections, a connection closed before the answer, timeouts of the transport or of
+// reset connections, a connection closed before the response, timeouts of the transport or of
 // the http.Client (which match context.DeadlineExceeded too). TLS verification failures and
 // unknown hosts are final. It does not look at the call's context: retryable has already
 // refused to retry once that context has ended, whatever error its end caused.

@@ -22,7 +22,7 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-// errorBody is a JSON error answer for a code.
+// errorBody is a JSON error response for a code.
 func errorBody(code string) []byte {
 	return []byte(`{"RequestId":"REQ-` + code + `","HostId":"h","Code":"` + code + `","Message":"m"}`)
 }
@@ -42,7 +42,7 @@ func hangUp(t *testing.T, w http.ResponseWriter) {
 
 func TestRetries(t *testing.T) {
 	type step func(t *testing.T, w http.ResponseWriter)
-	answer := func(status int, code string, header ...string) step {
+	respond := func(status int, code string, header ...string) step {
 		return func(_ *testing.T, w http.ResponseWriter) {
 			for i := 0; i+1 < len(header); i += 2 {
 				w.Header().Set(header[i], header[i+1])
@@ -85,62 +85,62 @@ func TestRetries(t *testing.T) {
 	}{
 		{
 			name:      "throttling.user then success waits TimeLeft of x-ratelimit-user-api",
-			steps:     []step{answer(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:1500,Reset:1234"), ok},
+			steps:     []step{respond(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:1500,Reset:1234"), ok},
 			wantReqs:  2,
 			wantWaits: []time.Duration{1500 * time.Millisecond},
 		},
 		{
 			name:      "throttling.api waits TimeLeft of x-ratelimit-user",
-			steps:     []step{answer(400, "Throttling.Api", "X-Ratelimit-User", "Limit:5,Remain:0,TimeLeft:250,Reset:9"), ok},
+			steps:     []step{respond(400, "Throttling.Api", "X-Ratelimit-User", "Limit:5,Remain:0,TimeLeft:250,Reset:9"), ok},
 			wantReqs:  2,
 			wantWaits: []time.Duration{250 * time.Millisecond},
 		},
 		{
 			name:      "throttling waits Retry-After",
-			steps:     []step{answer(400, "Throttling", "Retry-After", "2"), ok},
+			steps:     []step{respond(400, "Throttling", "Retry-After", "2"), ok},
 			wantReqs:  2,
 			wantWaits: []time.Duration{2 * time.Second},
 		},
 		{
 			name:      "throttling wait honoured beyond MaxDelay",
-			steps:     []step{answer(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:4000,Reset:1"), ok},
+			steps:     []step{respond(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:4000,Reset:1"), ok},
 			policy:    RetryPolicy{MaxDelay: time.Second},
 			wantReqs:  2,
 			wantWaits: []time.Duration{4 * time.Second},
 		},
 		{
 			name:     "throttling wait beyond MaxElapsed stops at once",
-			steps:    []step{answer(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:60000,Reset:1"), ok},
+			steps:    []step{respond(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:60000,Reset:1"), ok},
 			policy:   RetryPolicy{MaxDelay: 3 * time.Second},
 			wantReqs: 1,
 			wantCode: "Throttling.User",
 		},
 		{
 			name:      "throttling without headers backs off",
-			steps:     []step{answer(400, "Throttling.User"), ok},
+			steps:     []step{respond(400, "Throttling.User"), ok},
 			wantReqs:  2,
 			wantWaits: []time.Duration{DefaultBaseDelay},
 		},
 		{
 			name:      "5xx codes then success with exponential waits",
-			steps:     []step{answer(500, "InternalError"), answer(503, "ServiceUnavailable"), ok},
+			steps:     []step{respond(500, "InternalError"), respond(503, "ServiceUnavailable"), ok},
 			wantReqs:  3,
 			wantWaits: []time.Duration{DefaultBaseDelay, 2 * DefaultBaseDelay},
 		},
 		{
 			name:     "catalogue-retryable 400 is retried",
-			steps:    []step{answer(400, retryable400[0]), answer(400, retryable400[len(retryable400)-1]), ok},
+			steps:    []step{respond(400, retryable400[0]), respond(400, retryable400[len(retryable400)-1]), ok},
 			wantReqs: 3,
 		},
 		{
 			name:     "InstanceStatusNotSupportCurrentAction is not retried",
-			steps:    []step{answer(400, notSupported.Code), ok},
+			steps:    []step{respond(400, notSupported.Code), ok},
 			wantReqs: 1,
 			wantCode: notSupported.Code,
 		},
 		{
 			name:     "unknown 5xx code is retried",
-			steps:    []step{answer(502, "BadGateway"), ok},
+			steps:    []step{respond(502, "BadGateway"), ok},
 			wantReqs: 2,
 		},
 		{
@@ -150,36 +150,36 @@ func TestRetries(t *testing.T) {
 		},
 		{
 			name:     "attempts exhausted",
-			steps:    []step{answer(503, "ServiceUnavailable"), answer(503, "ServiceUnavailable"), answer(503, "ServiceUnavailable"), ok},
+			steps:    []step{respond(503, "ServiceUnavailable"), respond(503, "ServiceUnavailable"), respond(503, "ServiceUnavailable"), ok},
 			wantReqs: 3,
 			wantCode: "ServiceUnavailable",
 		},
 		{
 			name:     "MaxAttempts 5",
-			steps:    []step{hang, hang, hang, hang, answer(500, "InternalError"), ok},
+			steps:    []step{hang, hang, hang, hang, respond(500, "InternalError"), ok},
 			policy:   RetryPolicy{MaxAttempts: 5},
 			wantReqs: 5,
 			wantCode: "InternalError",
 		},
 		{
 			name:     "MaxAttempts 1 turns retries off",
-			steps:    []step{answer(500, "InternalError"), ok},
+			steps:    []step{respond(500, "InternalError"), ok},
 			policy:   RetryPolicy{MaxAttempts: 1},
 			wantReqs: 1,
 			wantCode: "InternalError",
 		},
 		{
 			name:     "MaxElapsed stops retrying",
-			steps:    []step{answer(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:2000,Reset:1"), ok},
+			steps:    []step{respond(400, "Throttling.User", "X-Ratelimit-User-Api", "Limit:1,Remain:0,TimeLeft:2000,Reset:1"), ok},
 			policy:   RetryPolicy{MaxElapsed: time.Second},
 			wantReqs: 1,
 			wantCode: "Throttling.User",
 		},
-		{name: "InstanceNotFound is not retried", steps: []step{answer(400, "InstanceNotFound"), ok}, wantReqs: 1, wantCode: "InstanceNotFound"},
-		{name: "SignatureDoesNotMatch is not retried", steps: []step{answer(400, "SignatureDoesNotMatch"), ok}, wantReqs: 1, wantCode: "SignatureDoesNotMatch"},
-		{name: "403 is not retried", steps: []step{answer(403, "InvalidSecurityToken.MismatchWithAccessKey"), ok}, wantReqs: 1, wantCode: "InvalidSecurityToken.MismatchWithAccessKey"},
-		{name: "404 is not retried", steps: []step{answer(404, "InvalidAccessKeyId.NotFound"), ok}, wantReqs: 1, wantCode: "InvalidAccessKeyId.NotFound"},
-		{name: "unknown 4xx is not retried", steps: []step{answer(409, "Conflict"), ok}, wantReqs: 1, wantCode: "Conflict"},
+		{name: "InstanceNotFound is not retried", steps: []step{respond(400, "InstanceNotFound"), ok}, wantReqs: 1, wantCode: "InstanceNotFound"},
+		{name: "SignatureDoesNotMatch is not retried", steps: []step{respond(400, "SignatureDoesNotMatch"), ok}, wantReqs: 1, wantCode: "SignatureDoesNotMatch"},
+		{name: "403 is not retried", steps: []step{respond(403, "InvalidSecurityToken.MismatchWithAccessKey"), ok}, wantReqs: 1, wantCode: "InvalidSecurityToken.MismatchWithAccessKey"},
+		{name: "404 is not retried", steps: []step{respond(404, "InvalidAccessKeyId.NotFound"), ok}, wantReqs: 1, wantCode: "InvalidAccessKeyId.NotFound"},
+		{name: "unknown 4xx is not retried", steps: []step{respond(409, "Conflict"), ok}, wantReqs: 1, wantCode: "Conflict"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 )
 
 // MaxResponseBodyBytes caps a response body. The client stops reading there and returns a
-// *BodyTooLargeError; a real answer is a few hundred bytes.
+// *BodyTooLargeError; a real response is a few hundred bytes.
 const MaxResponseBodyBytes = 1 << 20
 
 // defaultTransport is a Client's own transport: bounded connect, TLS and header waits, and
@@ -38,7 +38,7 @@ func defaultTransport() *http.Transport {
 }
 
 // MaxResponseHeaderBytes caps the response header block the Client's own transport reads; a
-// larger one fails the attempt. A real answer's headers are a few hundred bytes.
+// larger one fails the attempt. A real response's headers are a few hundred bytes.
 const MaxResponseHeaderBytes = 64 << 10
 
 // doerFor returns what sends a Client's requests: hc through noRedirects, or, when hc is nil,

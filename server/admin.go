@@ -23,12 +23,12 @@ import (
 //	DELETE /-/admin/instances/{id} removes the instance (so a contract run leaves none behind),
 //	                              200 {"requestId":"...","id":"<id>","status":"<its last status>"},
 //	                              or 400 InstanceNotFound
-//	GET    /-/admin/faults        200 {"requestId":"...","faults":[{"id":1,"spec":"...","answered":0,"remaining":2},...]}
+//	GET    /-/admin/faults        200 {"requestId":"...","faults":[{"id":1,"spec":"...","recorded":0,"remaining":2},...]}
 //	POST   /-/admin/faults        body {"spec":"ServiceUnavailable,count=2"} (see Fault): adds it,
 //	                              200 {"requestId":"...","id":1,"spec":"ServiceUnavailable,count=2"}
 //	DELETE /-/admin/faults        removes every fault, 200 {"requestId":"...","cleared":<n>}
 //
-// Like every answer, admin answers carry a fresh RequestId, also in x-acs-request-id.
+// Like every response, admin responses carry a fresh RequestId, also in x-acs-request-id.
 // Errors are the document's Error body with catalogue codes: InvalidParameter for a bad id,
 // status or body, InstanceNotFound, and InvalidAction.NotFound for any other path or method.
 
@@ -39,7 +39,7 @@ type adminInstance struct {
 	Status    Status `json:"status"`
 }
 
-// adminList is the answer to GET instances.
+// adminList is the response to GET instances.
 type adminList struct {
 	RequestID string            `json:"requestId"`
 	Instances map[string]Status `json:"instances"`
@@ -115,7 +115,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, x *exchange,
 	}
 }
 
-// adminJSON writes a 200 admin answer. It carries x-acs-request-id like every other answer.
+// adminJSON writes a 200 admin response. It carries x-acs-request-id like every other response.
 func (s *Server) adminJSON(w http.ResponseWriter, x *exchange, v any) {
 	body, err := encodeJSON(v)
 	if err != nil {

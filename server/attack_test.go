@@ -56,7 +56,7 @@ func rss() int64 {
 }
 
 // flood sends n validly signed requests of creds for an unknown instance, each with a fresh
-// nonce and clientToken, over one keep-alive client, and counts the answers by code.
+// nonce and clientToken, over one keep-alive client, and counts the responses by code.
 func flood(h *harness, creds signing.Credentials, n int) map[string]int {
 	GinkgoHelper()
 	codes := map[string]int{}
@@ -66,14 +66,14 @@ func flood(h *harness, creds signing.Credentials, n int) map[string]int {
 		req := h.signedPost(signing.SchemeV3, creds, "es-flood", "clientToken=flood-"+creds.AccessKeyID+"-"+strconv.Itoa(i), spec.MediaTypeJSON)
 		res, err := client.Do(req)
 		Expect(err).NotTo(HaveOccurred())
-		a := readAnswer(res)
+		a := readResponse(res)
 		codes[a.error().Code]++
 	}
 	return codes
 }
 
 // replay sends the captured bytes of req again.
-func replay(req *http.Request) answer {
+func replay(req *http.Request) response {
 	GinkgoHelper()
 	again := req.Clone(context.Background())
 	again.Body = http.NoBody
@@ -119,7 +119,7 @@ var _ = Describe("a replay cannot be bought with traffic", Label("attack"), func
 		}
 		stats := h.srv.Stats()
 		GinkgoWriter.Printf("replay after floods: %d requests sent (%d by another key, %d by the same key, 2 of the captured one); "+
-			"answers other key %v, same key %v; transitions %d; nonce entries %d, token entries %d; RSS %d KiB before, %d KiB after\n",
+			"responses other key %v, same key %v; transitions %d; nonce entries %d, token entries %d; RSS %d KiB before, %d KiB after\n",
 			2*(*flagFlood)+2, *flagFlood, *flagFlood, other, same, h.srv.Transitions(), stats.NonceEntries, stats.IdempotencyEntries, rssBefore, rss())
 	})
 
@@ -182,7 +182,7 @@ func legacyROA(h *harness, id string) *http.Request {
 }
 
 var _ = Describe("an idempotency record cannot be evicted", Label("attack"), func() {
-	It("replays the first answer after floods of fresh tokens by another key and the same key, past the skew window", func() {
+	It("replays the first response after floods of fresh tokens by another key and the same key, past the skew window", func() {
 		h := signedHarness(tokenAttackConfig)
 		first := do(h.signedPost(signing.SchemeV3, staticKey, instanceID, "clientToken=mine", spec.MediaTypeJSON))
 		want := expectSuccess(first, spec.MediaTypeJSON)
@@ -199,7 +199,7 @@ var _ = Describe("an idempotency record cannot be evicted", Label("attack"), fun
 			Expect(other["InstanceNotFound"]).To(Equal(*flagCap))
 			Expect(same["Throttling.User"]).To(Equal(*flagFlood - *flagCap + 1))
 		}
-		GinkgoWriter.Printf("token after floods: %d requests sent; answers other key %v, same key %v; transitions %d; %+v\n",
+		GinkgoWriter.Printf("token after floods: %d requests sent; responses other key %v, same key %v; transitions %d; %+v\n",
 			2*(*flagFlood)+2, other, same, h.srv.Transitions(), h.srv.Stats())
 	})
 })
@@ -221,7 +221,7 @@ func listening(cfg server.Config, lc server.ListenConfig) (string, *server.Serve
 }
 
 // exchange writes raw to a fresh connection to addr and reads one response, within 5 seconds.
-// A body that cannot be read to its end is returned with the error: net/http's own answers end
+// A body that cannot be read to its end is returned with the error: net/http's own responses end
 // by closing the connection, which may reset it while the rest of the request is unread.
 func exchange(addr, raw string) (*http.Response, []byte, error) {
 	GinkgoHelper()
@@ -233,7 +233,7 @@ func exchange(addr, raw string) (*http.Response, []byte, error) {
 	Expect(err).NotTo(HaveOccurred())
 	br := bufio.NewReader(conn)
 	res, err := http.ReadResponse(br, nil)
-	for err == nil && res.StatusCode == http.StatusContinue { // the interim answer to Expect
+	for err == nil && res.StatusCode == http.StatusContinue { // the interim response to Expect
 		res, err = http.ReadResponse(br, nil)
 	}
 	Expect(err).NotTo(HaveOccurred())
@@ -254,7 +254,7 @@ var _ = Describe("a listening server stays available", Label("attack"), func() {
 		res, err := client.Post("http://"+addr+interruptPath, "", nil)
 		Expect(err).NotTo(HaveOccurred())
 		// No Accept: the service's default format, XML.
-		expectError(readAnswer(res), "InstanceNotFound", spec.MediaTypeXML)
+		expectError(readResponse(res), "InstanceNotFound", spec.MediaTypeXML)
 	}
 
 	It("answers a legitimate request while idle keep-alive connections hold every slot", func() {
@@ -304,7 +304,7 @@ var _ = Describe("a listening server stays available", Label("attack"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		Expect(err).NotTo(HaveOccurred())
-		expectError(readAnswer(res), "InvalidParameter", spec.MediaTypeXML)
+		expectError(readResponse(res), "InvalidParameter", spec.MediaTypeXML)
 	})
 
 	DescribeTable("malformed HTTP that reaches the handler gets the document's Error body",
@@ -312,7 +312,7 @@ var _ = Describe("a listening server stays available", Label("attack"), func() {
 			addr, _ := listening(server.Config{BodyTimeout: 300 * time.Millisecond}, server.ListenConfig{})
 			res, body, err := exchange(addr, raw)
 			Expect(err).NotTo(HaveOccurred())
-			expectError(answer{status: res.StatusCode, header: res.Header, body: body}, code, spec.MediaTypeXML) // no Accept: XML, the default
+			expectError(response{status: res.StatusCode, header: res.Header, body: body}, code, spec.MediaTypeXML) // no Accept: XML, the default
 		},
 		Entry("a query that is not percent-encoded", "POST "+interruptPath+"?clientToken=%zz HTTP/1.1\r\nHost: x\r\n\r\n", "InvalidParameter"),
 		Entry("a broken chunked body", "POST "+interruptPath+" HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "InvalidParameter"),
@@ -329,7 +329,7 @@ var _ = Describe("a listening server stays available", Label("attack"), func() {
 
 	// What net/http answers itself, before any handler runs: a text/plain (or empty) body with
 	// the status below. The README lists these; this table checks every line of that list.
-	DescribeTable("net/http's own answers",
+	DescribeTable("net/http's own responses",
 		func(raw string, status int) {
 			addr, _ := listening(server.Config{}, server.ListenConfig{MaxHeaderBytes: 4 << 10})
 			res, body, _ := exchange(addr, raw)

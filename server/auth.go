@@ -127,7 +127,7 @@ const stsKeyPrefix = "STS."
 
 // missingSecurityToken reports a request signed with a temporary key (AccessKeyId starting with
 // STS.) that carries no x-acs-security-token. The gateway answers it 400 MissingSecurityToken
-// before it looks the key up, so even a key it does not know gets that answer; a token that is
+// before it looks the key up, so even a key it does not know gets that response; a token that is
 // present but not the key's stays 403 InvalidSecurityToken.MismatchWithAccessKey.
 func missingSecurityToken(r *http.Request) bool {
 	id := accessKeyIDOf(r.Header.Get("Authorization"))
@@ -153,17 +153,10 @@ func accessKeyIDOf(auth string) string {
 	return ""
 }
 
-// remember records a verified request, once it is past the rate limit: from then on the same
-// nonce (or signature) is refused with SignatureNonceUsed for twice the skew window. A request
-// the rate limit refused is not recorded, so its client may send the very same bytes after the
-// wait (a ROA request without a nonce, re-signed within the same second, is byte for byte the
-// same). Recording is atomic: of two copies racing past verify, one gets SignatureNonceUsed.
-//
-// Each key has its own window, so one key's traffic never touches another's, and a replay key
-// is recorded only once the signature is valid, so nobody without a key can fill a window. A
-// full window refuses new requests of its key (Throttling.User) until its oldest entry
-// expires, rather than forgetting one: a replay can then never be bought with traffic. Memory
-// is bounded by NonceMaxEntries per configured key.
+// remember records a verified request once it is past the rate limit, so that a request the limit
+// refused may be sent again byte for byte after the wait; the same nonce (or signature) is then
+// SignatureNonceUsed for twice the skew window (atomically: of two racing copies one is refused),
+// in a per-key window bounded by NonceMaxEntries.
 func (a *authenticator) remember(v verified, now time.Time) *authError {
 	w := a.replays[v.accessKeyID]
 	if w == nil {

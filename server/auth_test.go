@@ -213,7 +213,7 @@ var _ = Describe("signature verification", func() {
 		Expect(e.Message).To(Equal(entry.Message + " server string to sign is:" + signing.StringToSignV3(canonical)))
 	})
 
-	It("refuses a replayed nonce, whatever the answer to the first use was", func() {
+	It("refuses a replayed nonce, whatever the response to the first use was", func() {
 		ok := h.signedPost(signing.SchemeV3, staticKey, instanceID, "", spec.MediaTypeJSON)
 		expectSuccess(do(ok), spec.MediaTypeJSON)
 		refused := h.signedPost(signing.SchemeROA, staticKey, "es-missing", "", spec.MediaTypeJSON)
@@ -264,7 +264,7 @@ var _ = Describe("signature verification", func() {
 		h := signedHarness(func(c *server.Config) { c.Admin = true })
 		res, err := http.Get(h.ts.URL + server.AdminPrefix + "instances")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(readAnswer(res).status).To(Equal(http.StatusOK))
+		Expect(readResponse(res).status).To(Equal(http.StatusOK))
 	})
 })
 
@@ -384,7 +384,7 @@ var _ = Describe("clientTokens of different callers", func() {
 		second := do(h.signedPost(signing.SchemeV3, stsKey, "es-other", "clientToken=shared", spec.MediaTypeJSON))
 		expectSuccess(second, spec.MediaTypeJSON)
 		Expect(h.srv.Transitions()).To(BeEquivalentTo(2))
-		// Each caller's token still replays its own first answer.
+		// Each caller's token still replays its own first response.
 		again := do(h.signedPost(signing.SchemeV3, staticKey, instanceID, "clientToken=shared", spec.MediaTypeJSON))
 		Expect(again.result().RequestId).To(Equal(first.result().RequestId))
 	})

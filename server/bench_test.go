@@ -18,7 +18,7 @@ import (
 //
 //   - BenchmarkHandler / BenchmarkBareHandler: one request over a loopback keep-alive connection
 //     (an httptest server and the standard client), which is how clients meet the server. Each
-//     iteration builds a fresh request, signs it with V3 and a fresh nonce, and reads the answer;
+//     iteration builds a fresh request, signs it with V3 and a fresh nonce, and reads the response;
 //     both benchmarks send identical requests, so the difference between them is the handler.
 //     The full handler runs everything: routing, V3 verification, the nonce cache, validation
 //     with openapi3filter, the token store (a distinct clientToken each time), the lifecycle
@@ -45,7 +45,7 @@ func benchServer(b *testing.B) *server.Server {
 	return srv
 }
 
-// bareHandler writes the bytes of a success answer with a fixed RequestId, and the same headers.
+// bareHandler writes the bytes of a success response with a fixed RequestId, and the same headers.
 func bareHandler(b *testing.B) http.Handler {
 	b.Helper()
 	srv, err := server.New(server.Config{Instances: map[string]server.Status{benchInstance: server.StatusActivating}})
@@ -55,7 +55,7 @@ func bareHandler(b *testing.B) http.Handler {
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/openapi/instances/"+benchInstance+"/actions/interrupt", nil))
 	if rec.Code != http.StatusOK {
-		b.Fatalf("reference answer: %d %s", rec.Code, rec.Body)
+		b.Fatalf("reference response: %d %s", rec.Code, rec.Body)
 	}
 	body := rec.Body.Bytes()
 	requestID := rec.Header().Get("X-Acs-Request-Id")

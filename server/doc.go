@@ -18,7 +18,7 @@
 // Instances live in memory, seeded through Config.Instances, PutInstance or the admin API. An
 // interrupt is valid only while an instance is applying a change:
 //
-//	| instance status                    | answer                                        | status afterwards |
+//	| instance status                    | response                                        | status afterwards |
 //	| ---------------------------------- | --------------------------------------------- | ----------------- |
 //	| activating                         | 200, Result: true                             | suspended         |
 //	| suspended (a new clientToken)      | 400 AlreadyReceivedInterruptSignal            | suspended         |
@@ -33,15 +33,15 @@
 // The key is the clientToken, scoped to the verified AccessKeyId (one caller's token never
 // blocks or replays another's). Within Config.IdempotencyTTL of a token's first use:
 //
-//   - the same token for the same instance gets the first answer again, changing nothing: the
+//   - the same token for the same instance gets the first response again, changing nothing: the
 //     same status, the same RequestId (body and x-acs-request-id) and, in the same format, the
-//     same body bytes. A replay that asks for the other format gets the same answer (status,
+//     same body bytes. A replay that asks for the other format gets the same response (status,
 //     RequestId, fields) encoded in that format;
 //   - the same token for another instance gets IdempotentParameterMismatch;
 //   - concurrent requests with one token are serialised per token: the lifecycle runs once and
-//     the others replay its answer.
+//     the others replay its response.
 //
-// Answers the catalogue marks retryable (none of the lifecycle's answers today) are not
+// Responses the catalogue marks retryable (none of the lifecycle's responses today) are not
 // remembered, since a retry with the same token must be able to succeed; the token stays bound
 // to its instance. Requests without a clientToken are not deduplicated. Each AccessKeyId holds
 // at most Config.IdempotencyMaxEntries tokens; a key that holds that many gets Throttling.User
@@ -62,20 +62,20 @@
 // openapi3filter against the document (InvalidParameter, or MissingParameter for an empty id;
 // any request body is invalid), the idempotency store and the lifecycle.
 //
-// # Answers
+// # Responses
 //
 // XML is the default, as the service's: a request without Accept, with */* alone or with nothing
 // usable gets XML, labelled exactly text/xml;charset=utf-8 as the service labels it; a request
 // that prefers application/json (q-values count) gets JSON, labelled application/json. XML
-// answers have one root element, named by the schemas' xml.name: InterruptElasticsearchTaskResponse
+// responses have one root element, named by the schemas' xml.name: InterruptElasticsearchTaskResponse
 // (Alibaba Cloud's <Action>Response convention; the product page shows the children alone) and
-// Error, with the children in the service's order. Every answer carries a fresh UUID-shaped
+// Error, with the children in the service's order. Every response carries a fresh UUID-shaped
 // RequestId, echoed in the x-acs-request-id header; error bodies carry a Recommend link with the
 // request id, and HostId only for gateway errors (signature, keys, routing, flow control: the
 // catalogue's origin). No input leads to a 5xx, a redirect or text/plain
-// (net/http's own answers to bytes that are not an HTTP request at all, such as a malformed
+// (net/http's own responses to bytes that are not an HTTP request at all, such as a malformed
 // request line, are sent before any handler runs; the README lists them). A body slower than
-// Config.BodyTimeout, cut short or over MaxBodyBytes is answered with InvalidParameter, and the
+// Config.BodyTimeout, cut short or over MaxBodyBytes is recorded with InvalidParameter, and the
 // connection is closed.
 //
 // # Listening
@@ -98,7 +98,7 @@
 //
 // # Faults
 //
-// Config.Faults, AddFault and, with Config.Admin, /-/admin/faults make the server answer matching
-// requests with any catalogue code (5xx included) or a transport fault instead of its own answer;
+// Config.Faults, AddFault and, with Config.Admin, /-/admin/faults make the server respond to matching
+// requests with any catalogue code (5xx included) or a transport fault instead of its own response;
 // see Fault.
 package server

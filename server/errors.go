@@ -12,7 +12,7 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-// The catalogue codes the server answers with. Only the names live here: status and message
+// The catalogue codes the server responds with. Only the names live here: status and message
 // are read from the document's catalogue (spec.LoadCatalogue), and New refuses to build a
 // server when one of these is missing from it.
 const (
@@ -42,29 +42,29 @@ var usedCodes = [...]string{
 	codeActionNotFound, codeThrottlingUser, codeInternalError,
 }
 
-// recommendURL is the troubleshooting link of an answer, in the form the service's bodies carry
+// recommendURL is the troubleshooting link of a response, in the form the service's bodies carry
 // (rule recommend of the document): the code, the product and the request id.
 func recommendURL(code, requestID string) string {
 	return "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(code) + "&product=elasticsearch&requestId=" + url.QueryEscape(requestID)
 }
 
-// answer is one response of the operation, complete before anything is written: status, request
-// id, and either the result (code "") or the error body. An answer is immutable once built, so a
+// response is one response of the operation, complete before anything is written: status, request
+// id, and either the result (code "") or the error body. A response is immutable once built, so a
 // remembered one can be replayed by many requests at once.
-type answer struct {
+type response struct {
 	status    int
 	code      string // the error code, "" for a success
 	requestID string
 	result    models.InterruptElasticsearchTaskResult
 	errBody   models.Error
-	header    http.Header // extra headers (the rate-limit state), nil for most answers
+	header    http.Header // extra headers (the rate-limit state), nil for most responses
 
 	// The body as first rendered, so a replay in the same format sends the same bytes.
 	format format
 	body   []byte
 }
 
-// retryable reports whether the catalogue says the same request may succeed later; such answers
+// retryable reports whether the catalogue says the same request may succeed later; such responses
 // are not remembered under a clientToken, or a retry with the token could never succeed.
 func (s *Server) retryable(code string) bool {
 	if code == "" {
@@ -73,9 +73,9 @@ func (s *Server) retryable(code string) bool {
 	return s.codes[code].Retryable
 }
 
-// successAnswer builds the 200 answer for requestID, rendered in f.
-func (s *Server) successAnswer(requestID string, f format) (*answer, error) {
-	a := &answer{
+// successResponse builds the 200 response for requestID, rendered in f.
+func (s *Server) successResponse(requestID string, f format) (*response, error) {
+	a := &response{
 		status:    http.StatusOK,
 		requestID: requestID,
 		result:    models.InterruptElasticsearchTaskResult{Result: true, RequestId: requestID},
@@ -83,16 +83,16 @@ func (s *Server) successAnswer(requestID string, f format) (*answer, error) {
 	return a, s.renderFirst(a, f)
 }
 
-// errorAnswer builds the answer for a catalogue code, rendered in f. detail, when not empty, is
+// errorResponse builds the response for a catalogue code, rendered in f. detail, when not empty, is
 // appended to the catalogue message (the string to sign of SignatureDoesNotMatch).
-func (s *Server) errorAnswer(code, requestID, detail string, f format) (*answer, error) {
+func (s *Server) errorResponse(code, requestID, detail string, f format) (*response, error) {
 	e, ok := s.codes[code]
 	if !ok {
-		// Unreachable: New checked every code. Answer honestly rather than with status 0.
+		// Unreachable: New checked every code. Respond honestly rather than with status 0.
 		code, e = codeInternalError, s.codes[codeInternalError]
 	}
 	recommend := recommendURL(code, requestID)
-	a := &answer{
+	a := &response{
 		status:    e.Status,
 		code:      code,
 		requestID: requestID,
@@ -111,7 +111,7 @@ func (s *Server) errorAnswer(code, requestID, detail string, f format) (*answer,
 	return a, s.renderFirst(a, f)
 }
 
-func (s *Server) renderFirst(a *answer, f format) error {
+func (s *Server) renderFirst(a *response, f format) error {
 	body, err := s.render(a, f)
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func (s *Server) renderFirst(a *answer, f format) error {
 }
 
 // render encodes a's body in f.
-func (s *Server) render(a *answer, f format) ([]byte, error) {
+func (s *Server) render(a *response, f format) ([]byte, error) {
 	var v any = &a.result
 	root := s.roots.success
 	if a.code != "" {
@@ -135,19 +135,19 @@ func (s *Server) render(a *answer, f format) ([]byte, error) {
 
 // bodyIn returns a's body in f: the first rendering when f is its format, else a fresh one from
 // the same values (so every field, the RequestId included, is the same in the other format).
-func (s *Server) bodyIn(a *answer, f format) ([]byte, error) {
+func (s *Server) bodyIn(a *response, f format) ([]byte, error) {
 	if f == a.format {
 		return a.body, nil
 	}
 	return s.render(a, f)
 }
 
-// writeAnswer sends a in f: status, exact Content-Type, Content-Length, the x-acs-request-id
+// writeResponse sends a in f: status, exact Content-Type, Content-Length, the x-acs-request-id
 // header equal to the body's RequestId, and the extra headers a carries.
-func (s *Server) writeAnswer(w http.ResponseWriter, a *answer, f format) error {
+func (s *Server) writeResponse(w http.ResponseWriter, a *response, f format) error {
 	body, err := s.bodyIn(a, f)
 	if err != nil {
-		return fmt.Errorf("server: render %s answer: %w", a.code, err)
+		return fmt.Errorf("server: render %s response: %w", a.code, err)
 	}
 	h := w.Header()
 	for k, v := range a.header {
@@ -165,7 +165,7 @@ func (s *Server) writeAnswer(w http.ResponseWriter, a *answer, f format) error {
 func newRequestID() string { return ids.UUID() }
 
 // catalogueCodes indexes the whole catalogue by code and checks that every code the server
-// answers with is in it, so a lookup at request time cannot miss.
+// responds with is in it, so a lookup at request time cannot miss.
 func catalogueCodes(c *spec.Catalogue) (map[string]spec.ErrorCode, error) {
 	codes := make(map[string]spec.ErrorCode, c.Len())
 	for _, e := range c.Codes() {

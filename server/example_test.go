@@ -27,7 +27,7 @@ func Example() {
 		if err != nil {
 			panic(err)
 		}
-		req.Header.Set("Accept", "application/json") // without Accept the answer is XML, the service's default
+		req.Header.Set("Accept", "application/json") // without Accept the response is XML, the service's default
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			panic(err)

@@ -20,28 +20,28 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-// Faults make the server answer matching requests with a catalogue code or a transport failure
-// instead of its own answer, so that a client's handling of every documented answer can be
+// Faults make the server respond to matching requests with a catalogue code or a transport failure
+// instead of its own response, so that a client's handling of every documented response can be
 // tested (Config.Faults, Server.AddFault, the admin API's /-/admin/faults, and
 // `esinterrupt serve --fault SPEC`).
 //
 // A fault applies after routing and the signature check, before the rate limit, validation,
 // the idempotency store and the lifecycle: a consumer's signing is still judged (a request with
 // a bad signature gets the signature error, and does not use up a counted fault), and a fault
-// answer never changes an instance, is never remembered under a clientToken and spends no
+// response never changes an instance, is never remembered under a clientToken and spends no
 // rate-limit token. The first fault in the order added that matches and fires answers.
 //
-// Error answers are built and written by the same code as the server's own (errorAnswer,
-// writeAnswer): the catalogue's status and message, a fresh RequestId, the requested format,
+// Error answers are built and written by the same code as the server's own (errorResponse,
+// writeResponse): the catalogue's status and message, a fresh RequestId, the requested format,
 // and for Throttling codes the x-ratelimit-user-api and x-ratelimit-user headers of the rate
 // limit, announcing Fault.TimeLeft.
 
 // The transport faults, the CODE_OR_FAULT names that are not catalogue codes.
 const (
-	// FaultReset closes the connection without an answer (a TCP reset where the connection
+	// FaultReset closes the connection without a response (a TCP reset where the connection
 	// can be taken over; otherwise net/http's abort).
 	FaultReset = "reset"
-	// FaultTruncate sends a 200 answer (Result true, in the requested format) whose body is cut
+	// FaultTruncate sends a 200 response (Result true, in the requested format) whose body is cut
 	// to half its declared Content-Length, then closes the connection. The instance is not
 	// touched: a retry with the same clientToken is what applies the interrupt.
 	FaultTruncate = "truncate"
@@ -56,7 +56,7 @@ const DefaultFaultTimeLeft = time.Second
 // String, is CODE_OR_FAULT[,instance=ID][,count=N][,rate=P][,seed=S][,delay=DURATION][,timeleft=DURATION],
 // such as "ServiceUnavailable,count=2".
 type Fault struct {
-	// Code is a catalogue code (answered with its documented status and body) or one of
+	// Code is a catalogue code (recorded with its documented status and body) or one of
 	// FaultReset, FaultTruncate, FaultDelay.
 	Code string
 	// Instance limits the fault to requests for this InstanceId; "" matches every request.
@@ -64,12 +64,12 @@ type Fault struct {
 	// Count is how many matching requests the fault answers before it is spent; 0 means no
 	// limit.
 	Count int
-	// Rate is the probability (0 to 1) that a matching request is answered by the fault; 0
+	// Rate is the probability (0 to 1) that a matching request is recorded by the fault; 0
 	// means always. Draws come from a source seeded with Seed, so a run is reproducible.
 	Rate float64
 	// Seed seeds the draws of Rate.
 	Seed uint64
-	// Delay is a wait before the fault's answer (for FaultDelay, before the server's own);
+	// Delay is a wait before the fault's response (for FaultDelay, before the server's own);
 	// it ends early when the request's context does.
 	Delay time.Duration
 	// TimeLeft is the wait a Throttling code's x-ratelimit-* headers announce; 0 means
@@ -211,8 +211,8 @@ type FaultState struct {
 	ID int `json:"id"`
 	// Spec is the fault's text form.
 	Spec string `json:"spec"`
-	// Answered is how many requests the fault has answered.
-	Answered int `json:"answered"`
+	// Answered is how many requests the fault has recorded.
+	Answered int `json:"recorded"`
 	// Remaining is how many more it answers, or -1 without a Count.
 	Remaining int `json:"remaining"`
 }
@@ -221,7 +221,7 @@ type FaultState struct {
 type activeFault struct {
 	id       int
 	fault    Fault
-	answered int
+	recorded int
 	rng      *rand.Rand
 }
 
@@ -264,9 +264,9 @@ func (s *Server) Faults() []FaultState {
 	for _, a := range fs.active {
 		remaining := -1
 		if a.fault.Count > 0 {
-			remaining = a.fault.Count - a.answered
+			remaining = a.fault.Count - a.recorded
 		}
-		out = append(out, FaultState{ID: a.id, Spec: a.fault.String(), Answered: a.answered, Remaining: remaining})
+		out = append(out, FaultState{ID: a.id, Spec: a.fault.String(), Answered: a.recorded, Remaining: remaining})
 	}
 	return out
 }
@@ -293,8 +293,8 @@ func (fs *faultSet) pick(instanceID string) (Fault, bool) {
 		if a.fault.Rate > 0 && a.rng.Float64() >= a.fault.Rate {
 			continue
 		}
-		a.answered++
-		if a.fault.Count > 0 && a.answered >= a.fault.Count {
+		a.recorded++
+		if a.fault.Count > 0 && a.recorded >= a.fault.Count {
 			fs.active = append(fs.active[:i:i], fs.active[i+1:]...)
 		}
 		return a.fault, true
@@ -303,7 +303,7 @@ func (fs *faultSet) pick(instanceID string) (Fault, bool) {
 }
 
 // injectFault answers r with a fault when one matches; segment is the escaped InstanceId path
-// segment. It returns true when the request has been answered (or abandoned) and must go no
+// segment. It returns true when the request has been recorded (or abandoned) and must go no
 // further.
 func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, x *exchange, segment string) bool {
 	id, err := url.PathUnescape(segment)
@@ -326,7 +326,7 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, x *exchange
 		resetConnection(w)
 		return true
 	case FaultTruncate:
-		a, err := s.successAnswer(x.requestID, x.format)
+		a, err := s.successResponse(x.requestID, x.format)
 		if err != nil {
 			s.responseErrorFallback(w, x, err)
 			return true
@@ -335,7 +335,7 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, x *exchange
 		x.code = "fault:truncate"
 		return true
 	}
-	a, err := s.errorAnswer(f.Code, x.requestID, "", x.format)
+	a, err := s.errorResponse(f.Code, x.requestID, "", x.format)
 	if err == nil && wire.IsThrottling(f.Code) {
 		wait := f.TimeLeft
 		if wait == 0 {
@@ -374,7 +374,7 @@ func resetConnection(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
-// truncatingWriter writes half of every body write and reports it whole, so writeAnswer's
+// truncatingWriter writes half of every body write and reports it whole, so writeResponse's
 // declared Content-Length is not met and net/http closes the connection after the short body.
 type truncatingWriter struct{ http.ResponseWriter }
 
@@ -389,14 +389,14 @@ func (t truncatingWriter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (t truncatingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
-// adminFault is the body of POST /-/admin/faults and its answer.
+// adminFault is the body of POST /-/admin/faults and its response.
 type adminFault struct {
 	RequestID string `json:"requestId,omitempty"`
 	ID        int    `json:"id,omitempty"`
 	Spec      string `json:"spec"`
 }
 
-// adminFaults is the answer to GET and DELETE /-/admin/faults.
+// adminFaults is the response to GET and DELETE /-/admin/faults.
 type adminFaults struct {
 	RequestID string       `json:"requestId"`
 	Faults    []FaultState `json:"faults"`

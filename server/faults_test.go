@@ -131,7 +131,7 @@ func sendRaw(req *http.Request) faultAnswer {
 	return faultAnswer{status: res.StatusCode, header: res.Header, body: body, err: err}
 }
 
-// wantCode checks a fault's error answer: the catalogue's status and message, the format asked
+// wantCode checks a fault's error response: the catalogue's status and message, the format asked
 // for, and a RequestId equal to x-acs-request-id.
 func wantCode(t *testing.T, a faultAnswer, code, mediaType string) {
 	t.Helper()
@@ -176,7 +176,7 @@ func TestFaultCodeCountedAndScoped(t *testing.T) {
 	})
 	wantCode(t, postTo(t, base, "es-cn-a", "clientToken=T1", spec.MediaTypeJSON), "ServiceUnavailable", spec.MediaTypeJSON)
 	if got := srv.Faults(); len(got) != 1 || got[0].Answered != 1 || got[0].Remaining != 1 {
-		t.Fatalf("Faults() after one answer = %+v", got)
+		t.Fatalf("Faults() after one response = %+v", got)
 	}
 	// Another instance is not in the fault's scope.
 	if a := postTo(t, base, "es-cn-b", "", ""); a.status != http.StatusOK {
@@ -184,9 +184,9 @@ func TestFaultCodeCountedAndScoped(t *testing.T) {
 	}
 	wantCode(t, postTo(t, base, "es-cn-a", "clientToken=T1", spec.MediaTypeXML), "ServiceUnavailable", spec.MediaTypeXML)
 	if st, _ := srv.Instance("es-cn-a"); st != server.StatusActivating {
-		t.Fatalf("a fault answer changed the instance to %s", st)
+		t.Fatalf("a fault response changed the instance to %s", st)
 	}
-	// Spent: the third attempt, with the same clientToken, is the server's own answer.
+	// Spent: the third attempt, with the same clientToken, is the server's own response.
 	if a := postTo(t, base, "es-cn-a", "clientToken=T1", ""); a.status != http.StatusOK {
 		t.Fatalf("third attempt: %d %s", a.status, a.body)
 	}
@@ -272,7 +272,7 @@ func TestTransportFaults(t *testing.T) {
 		},
 	})
 	if a := postTo(t, base, "es-cn-r", "", ""); a.err == nil {
-		t.Fatalf("reset: got an answer %d %s", a.status, a.body)
+		t.Fatalf("reset: got a response %d %s", a.status, a.body)
 	}
 	for _, mt := range []string{spec.MediaTypeJSON, spec.MediaTypeXML} {
 		srv.PutInstance("es-cn-t", server.StatusActivating)

@@ -15,11 +15,11 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-// format is the body format of an answer.
+// format is the body format of a response.
 type format uint8
 
 const (
-	formatJSON format = iota // the answer to a request that prefers JSON
+	formatJSON format = iota // the response to a request that prefers JSON
 	formatXML                // the service's default: no Accept, */* alone, or a preference for XML
 )
 
@@ -34,15 +34,15 @@ func (f format) contentType() string {
 }
 
 // contentTypeHeader is contentType as a header value list, built once per format: net/http
-// only reads header values, so every answer can share them instead of allocating its own.
+// only reads header values, so every response can share them instead of allocating its own.
 var contentTypeHeader = [...][]string{
 	formatJSON: {spec.MediaTypeJSON},
 	formatXML:  {spec.MediaTypeXMLWire},
 }
 
-// negotiate picks the answer format from the Accept header values (wire.AnswersXML).
+// negotiate picks the response format from the Accept header values (wire.RespondsInXML).
 func negotiate(accept []string) format {
-	if wire.AnswersXML(accept) {
+	if wire.RespondsInXML(accept) {
 		return formatXML
 	}
 	return formatJSON
@@ -80,7 +80,7 @@ func xmlRootsOf(op *openapi3.Operation) (xmlRoots, error) {
 }
 
 // xmlError is models.Error with its children in the order the service writes them: RequestId,
-// HostId, Code, Message, Recommend (the record's gateway answers). encoding/xml writes struct
+// HostId, Code, Message, Recommend (the record's gateway responses). encoding/xml writes struct
 // fields in declaration order, and the generated type declares them alphabetically.
 type xmlError struct {
 	RequestId string  `xml:"RequestId"`

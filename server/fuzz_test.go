@@ -14,7 +14,7 @@ import (
 )
 
 // FuzzHandler feeds arbitrary requests to a server with signatures, the rate limit and the
-// admin API on, and requires every answer to be a documented one (checkResponse): never a 5xx,
+// admin API on, and requires every response to be a documented one (checkResponse): never a 5xx,
 // a redirect or an undocumented body. Inputs net/http itself would refuse (an unparsable request)
 // never reach a handler and are skipped. `go test` runs the seeds; `go test -fuzz FuzzHandler`
 // explores.

@@ -11,20 +11,20 @@ import (
 // implementation in short: each AccessKeyId has a window of tokens (see window); the first
 // request with a token stores a record bound to its instance for the record's life
 // (IdempotencyTTL from that request). Requests with the token take the token's stripe lock in
-// turn; the first runs the lifecycle and records its answer unless the catalogue calls it
-// retryable, and the others find the record and replay the answer. A full window refuses new
-// tokens of its key; it never forgets a live one. No lock is held while an answer is written.
+// turn; the first runs the lifecycle and records its response unless the catalogue calls it
+// retryable, and the others find the record and replay the response. A full window refuses new
+// tokens of its key; it never forgets a live one. No lock is held while a response is written.
 
 // tokenRecord is what the server remembers about one clientToken: the instance it is bound to
-// and the answer in compact form. The body is rendered again from the catalogue for a replay,
-// which gives the same bytes (rendering is deterministic and lifecycle answers carry no
+// and the response in compact form. The body is rendered again from the catalogue for a replay,
+// which gives the same bytes (rendering is deterministic and lifecycle responses carry no
 // detail), so no body is stored. 56 bytes plus the instance id's bytes.
 type tokenRecord struct {
 	instanceID string   // the instance the token was first used for; fixed for the record's life
-	code       string   // the answer's catalogue code, "" for a success; shares the catalogue's string
-	requestID  [16]byte // the answer's RequestId, a UUID, as bytes
-	status     uint16   // the answer's HTTP status
-	answered   bool     // false until a non-retryable answer is recorded
+	code       string   // the response's catalogue code, "" for a success; shares the catalogue's string
+	requestID  [16]byte // the response's RequestId, a UUID, as bytes
+	status     uint16   // the response's HTTP status
+	recorded   bool     // false until a non-retryable response is recorded
 }
 
 // tokenKey is a clientToken as two seeded 64-bit hashes (see replayKey): 16 bytes however long
@@ -52,19 +52,19 @@ func newTokenStore(accessKeyIDs []string, ttl time.Duration, max int) *tokenStor
 	}
 }
 
-// tokenCalls are the steps once takes, each building the answer of one outcome.
+// tokenCalls are the steps once takes, each building the response of one outcome.
 type tokenCalls struct {
-	run      func() (*answer, error)                   // the lifecycle; called with the token's lock held
-	remember func(*answer) bool                        // whether to record run's answer
-	replay   func(tokenRecord) (*answer, error)        // re-render a recorded answer
-	mismatch func() (*answer, error)                   // the token is bound to another instance
-	full     func(wait time.Duration) (*answer, error) // the key's window is full for wait more
-	record   func(*answer) (tokenRecord, bool)         // the compact form of an answer to record
+	run      func() (*response, error)                   // the lifecycle; called with the token's lock held
+	remember func(*response) bool                        // whether to record run's response
+	replay   func(tokenRecord) (*response, error)        // re-render a recorded response
+	mismatch func() (*response, error)                   // the token is bound to another instance
+	full     func(wait time.Duration) (*response, error) // the key's window is full for wait more
+	record   func(*response) (tokenRecord, bool)         // the compact form of a response to record
 }
 
 // once runs the lifecycle for token at most once per retention window (see the package doc).
-// replayed reports an answer that an earlier request produced.
-func (t *tokenStore) once(accessKeyID, token, instanceID string, now time.Time, c tokenCalls) (a *answer, replayed bool, err error) {
+// replayed reports a response that an earlier request produced.
+func (t *tokenStore) once(accessKeyID, token, instanceID string, now time.Time, c tokenCalls) (a *response, replayed bool, err error) {
 	w := t.windows[accessKeyID]
 	if w == nil {
 		// Unreachable: the key was verified, and every configured key has a window.
@@ -85,7 +85,7 @@ func (t *tokenStore) once(accessKeyID, token, instanceID string, now time.Time, 
 			a, err = c.mismatch()
 			return a, false, err
 		}
-		if rec.answered {
+		if rec.recorded {
 			a, err = c.replay(rec)
 			return a, true, err
 		}
@@ -111,29 +111,29 @@ func (t *tokenStore) key(token string) tokenKey {
 // len returns the number of tokens held over all keys.
 func (t *tokenStore) len() int { return t.windows.len() }
 
-// recordOf is the compact record of an answer to remember. ok is false for an answer the record
+// recordOf is the compact record of a response to remember. ok is false for a response the record
 // cannot reproduce (a RequestId not made by newRequestID, or extra headers); the lifecycle's
-// answers are never such.
-func recordOf(a *answer) (tokenRecord, bool) {
+// responses are never such.
+func recordOf(a *response) (tokenRecord, bool) {
 	id, ok := requestIDBytes(a.requestID)
 	if !ok || a.header != nil || a.status < 0 || a.status > 0xffff {
 		return tokenRecord{}, false
 	}
-	return tokenRecord{code: a.code, requestID: id, status: uint16(a.status), answered: true}, true
+	return tokenRecord{code: a.code, requestID: id, status: uint16(a.status), recorded: true}, true
 }
 
-// replayAnswer renders a remembered answer again, in f: the same status, code, catalogue
+// replayResponse renders a remembered response again, in f: the same status, code, catalogue
 // message and RequestId as the first time, so the same bytes in the same format.
-func (s *Server) replayAnswer(r tokenRecord, f format) (*answer, error) {
+func (s *Server) replayResponse(r tokenRecord, f format) (*response, error) {
 	id := requestIDString(r.requestID)
 	var (
-		a   *answer
+		a   *response
 		err error
 	)
 	if r.code == "" {
-		a, err = s.successAnswer(id, f)
+		a, err = s.successResponse(id, f)
 	} else {
-		a, err = s.errorAnswer(r.code, id, "", f)
+		a, err = s.errorResponse(r.code, id, "", f)
 	}
 	if err == nil {
 		a.status = int(r.status)

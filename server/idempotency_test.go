@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// An answer the server does not remember (a retryable one) lets the next request with the token
+// A response the server does not remember (a retryable one) lets the next request with the token
 // run the lifecycle again; a remembered one is replayed; another instance is a mismatch; a full
 // window refuses new tokens; tokens are scoped to their key.
 func TestTokenStoreOnce(t *testing.T) {
@@ -14,17 +14,17 @@ func TestTokenStoreOnce(t *testing.T) {
 	runs := 0
 	run := func(code string) tokenCalls {
 		return tokenCalls{
-			run: func() (*answer, error) {
+			run: func() (*response, error) {
 				runs++
-				return &answer{code: code, requestID: newRequestID(), status: 400}, nil
+				return &response{code: code, requestID: newRequestID(), status: 400}, nil
 			},
-			remember: func(a *answer) bool { return a.code != "Retryable" },
+			remember: func(a *response) bool { return a.code != "Retryable" },
 			record:   recordOf,
-			replay: func(r tokenRecord) (*answer, error) {
-				return &answer{code: r.code, requestID: requestIDString(r.requestID), status: int(r.status)}, nil
+			replay: func(r tokenRecord) (*response, error) {
+				return &response{code: r.code, requestID: requestIDString(r.requestID), status: int(r.status)}, nil
 			},
-			mismatch: func() (*answer, error) { return &answer{code: "Mismatch"}, nil },
-			full:     func(wait time.Duration) (*answer, error) { return &answer{code: "Full " + wait.String()}, nil },
+			mismatch: func() (*response, error) { return &response{code: "Mismatch"}, nil },
+			full:     func(wait time.Duration) (*response, error) { return &response{code: "Full " + wait.String()}, nil },
 		}
 	}
 
@@ -34,11 +34,11 @@ func TestTokenStoreOnce(t *testing.T) {
 	}
 	first, replayed, _ := store.once("ak", "t", "es-1", now, run(""))
 	if first.code != "" || replayed || runs != 2 {
-		t.Fatalf("after a retryable answer the lifecycle must run again: %+v replayed=%v runs=%d", first, replayed, runs)
+		t.Fatalf("after a retryable response the lifecycle must run again: %+v replayed=%v runs=%d", first, replayed, runs)
 	}
 	a, replayed, _ = store.once("ak", "t", "es-1", now, run("Other"))
 	if a.code != "" || a.requestID != first.requestID || a.status != first.status || !replayed || runs != 2 {
-		t.Fatalf("a remembered answer must be replayed: %+v replayed=%v runs=%d", a, replayed, runs)
+		t.Fatalf("a remembered response must be replayed: %+v replayed=%v runs=%d", a, replayed, runs)
 	}
 	if a, _, _ = store.once("ak", "t", "es-2", now, run("")); a.code != "Mismatch" || runs != 2 {
 		t.Fatalf("another instance: %+v runs=%d", a, runs)

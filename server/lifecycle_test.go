@@ -127,7 +127,7 @@ var _ = Describe("idempotency", func() {
 		})
 	})
 
-	It("replays the first answer exactly for the same token and instance, and changes nothing", func() {
+	It("replays the first response exactly for the same token and instance, and changes nothing", func() {
 		for _, mt := range formats {
 			id := instanceID
 			if mt == spec.MediaTypeXML {
@@ -188,12 +188,12 @@ var _ = Describe("idempotency", func() {
 		expectSuccess(h.post(instanceID, "clientToken=shared", ""), spec.MediaTypeJSON)
 	})
 
-	It("runs 200 concurrent identical requests once and gives them all the same answer", func() {
+	It("runs 200 concurrent identical requests once and gives them all the same response", func() {
 		const n = 200
 		var (
-			wg      sync.WaitGroup
-			answers = make([]answer, n)
-			gate    = make(chan struct{})
+			wg        sync.WaitGroup
+			responses = make([]response, n)
+			gate      = make(chan struct{})
 		)
 		client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 64, MaxIdleConnsPerHost: 64}}
 		DeferCleanup(client.CloseIdleConnections)
@@ -208,17 +208,17 @@ var _ = Describe("idempotency", func() {
 				<-gate
 				res, err := client.Do(req)
 				Expect(err).NotTo(HaveOccurred())
-				answers[i] = readAnswer(res)
+				responses[i] = readResponse(res)
 			}()
 		}
 		close(gate)
 		wg.Wait()
 		Expect(h.srv.Transitions()).To(BeEquivalentTo(1))
-		expectSuccess(answers[0], spec.MediaTypeJSON)
-		for _, a := range answers[1:] {
-			Expect(a.status).To(Equal(answers[0].status))
-			Expect(a.body).To(Equal(answers[0].body))
-			Expect(a.header.Get("x-acs-request-id")).To(Equal(answers[0].header.Get("x-acs-request-id")))
+		expectSuccess(responses[0], spec.MediaTypeJSON)
+		for _, a := range responses[1:] {
+			Expect(a.status).To(Equal(responses[0].status))
+			Expect(a.body).To(Equal(responses[0].body))
+			Expect(a.header.Get("x-acs-request-id")).To(Equal(responses[0].header.Get("x-acs-request-id")))
 		}
 		Expect(h.checks.checked()).To(BeNumerically(">=", n))
 	})

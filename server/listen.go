@@ -18,12 +18,12 @@ const (
 	// 1024 file descriptors a process may hold, so the process never runs out of them.
 	DefaultMaxConns = 512
 	// DefaultReadHeaderTimeout bounds the wait for a request's headers, from the moment the
-	// connection is accepted or the previous answer is sent.
+	// connection is accepted or the previous response is sent.
 	DefaultReadHeaderTimeout = 5 * time.Second
 	// DefaultIdleTimeout bounds how long a keep-alive connection may wait for its next request.
 	DefaultIdleTimeout = 30 * time.Second
-	// DefaultWriteTimeout bounds the writing of an answer, from the end of the request's headers;
-	// it exceeds DefaultBodyTimeout so that a slow body is still answered.
+	// DefaultWriteTimeout bounds the writing of a response, from the end of the request's headers;
+	// it exceeds DefaultBodyTimeout so that a slow body is still recorded.
 	DefaultWriteTimeout = 30 * time.Second
 	// DefaultMaxHeaderBytes bounds a request's header block (request line included); larger
 	// ones get net/http's 431.
@@ -41,7 +41,7 @@ type ListenConfig struct {
 	MaxConns int
 	// ReadHeaderTimeout, IdleTimeout, WriteTimeout and MaxHeaderBytes are http.Server's.
 	// Request bodies are bounded by Config.BodyTimeout in the handler instead of a ReadTimeout,
-	// so a slow body gets an answer (InvalidParameter) rather than a closed connection.
+	// so a slow body gets a response (InvalidParameter) rather than a closed connection.
 	ReadHeaderTimeout time.Duration
 	IdleTimeout       time.Duration
 	WriteTimeout      time.Duration
@@ -93,7 +93,7 @@ func Listen(ctx context.Context, addr string, h http.Handler, lc ListenConfig) (
 		WriteTimeout:      lc.WriteTimeout,
 		MaxHeaderBytes:    lc.MaxHeaderBytes,
 		ConnState:         guard.track,
-		// "OPTIONS *" would otherwise get net/http's own empty 200, not an answer of the server.
+		// "OPTIONS *" would otherwise get net/http's own empty 200, not a response of the server.
 		DisableGeneralOptionsHandler: true,
 		ErrorLog:                     lc.ErrorLog,
 	}

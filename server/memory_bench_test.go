@@ -30,7 +30,7 @@ func heapInUse() uint64 {
 }
 
 // BenchmarkMemoryPerToken remembers b.N clientTokens (64 characters, the most the document
-// allows) for an instance id of the sample's length, each answered InstanceNotFound and so
+// allows) for an instance id of the sample's length, each recorded InstanceNotFound and so
 // recorded, through the strict handler.
 func BenchmarkMemoryPerToken(b *testing.B) {
 	srv, err := server.New(server.Config{IdempotencyMaxEntries: 1 << 30})

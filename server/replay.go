@@ -20,10 +20,10 @@ func rateLimitHeaders(limit int64, now time.Time, wait time.Duration) http.Heade
 	return h
 }
 
-// throttledAnswer is Throttling.User for a request refused because its key's window (of replay
+// throttledResponse is Throttling.User for a request refused because its key's window (of replay
 // keys or of clientTokens) holds limit entries: the headers say when the oldest expires.
-func (s *Server) throttledAnswer(x *exchange, limit int, now time.Time, wait time.Duration) (*answer, error) {
-	a, err := s.errorAnswer(codeThrottlingUser, x.requestID, "", x.format)
+func (s *Server) throttledResponse(x *exchange, limit int, now time.Time, wait time.Duration) (*response, error) {
+	a, err := s.errorResponse(codeThrottlingUser, x.requestID, "", x.format)
 	if err == nil {
 		a.header = rateLimitHeaders(int64(limit), now, wait)
 	}

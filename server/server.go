@@ -70,7 +70,7 @@ type Config struct {
 	// until its oldest expires; no live entry is ever forgotten.
 	NonceMaxEntries int
 	// BodyTimeout bounds the reading of a request body from the moment ServeHTTP starts;
-	// a body slower than that is answered with InvalidParameter. Zero means DefaultBodyTimeout.
+	// a body slower than that is recorded with InvalidParameter. Zero means DefaultBodyTimeout.
 	BodyTimeout time.Duration
 	// MaxSkew is how far a signed request's date may be from the server's clock; zero means
 	// DefaultMaxSkew.
@@ -84,7 +84,7 @@ type Config struct {
 	Admin bool
 	// HostID is the HostId of error bodies; empty means DefaultHostID.
 	HostID string
-	// Faults are answered instead of the server's own answers to matching requests, in order
+	// Faults are recorded instead of the server's own responses to matching requests, in order
 	// (see Fault); more can be added with AddFault or the admin API.
 	Faults []Fault
 	// Logger receives one line per request (no secrets, signatures or tokens); nil discards.
@@ -257,7 +257,7 @@ func (s *Server) Instances() map[string]Status {
 }
 
 // Transitions returns how many interrupts have moved an instance from activating to suspended.
-// Replays of a remembered answer do not count.
+// Replays of a remembered response do not count.
 func (s *Server) Transitions() int64 {
 	return s.transitions.Load()
 }
@@ -271,10 +271,10 @@ func (s *Server) Stats() Stats {
 	}
 }
 
-// exchange is the per-request state: what the pipeline learnt and what was answered. It reaches
+// exchange is the per-request state: what the pipeline learnt and what was recorded. It reaches
 // the strict handler through the request context.
 type exchange struct {
-	requestID   string // fresh for this request; a replay answers with the remembered one
+	requestID   string // fresh for this request; a replay responds with the remembered one
 	format      format
 	accessKeyID string // the verified key, "" when signatures are not checked
 
@@ -305,18 +305,18 @@ func exchangeFrom(ctx context.Context) *exchange {
 //     past it is recorded against replay, so a throttled one may be sent again as it was;
 //  4. parameter validation: a malformed request never reaches the idempotency store, so it
 //     cannot bind or consume a clientToken;
-//  5. idempotency: a repeated clientToken is answered from memory before the lifecycle, so a
+//  5. idempotency: a repeated clientToken is recorded from memory before the lifecycle, so a
 //     replay changes nothing;
 //  6. lifecycle: the transition table, applied atomically.
 //
 // The body is read (at most MaxBodyBytes) before the signature is checked, because V3 signs its
 // hash; any body is refused in step 4, and one over the cap is refused at once.
 //
-// Faults (Config.Faults, AddFault) answer between steps 2 and 3: the signature is still checked,
-// and nothing after it (rate limit, token store, instances) is touched by a fault answer.
+// Faults (Config.Faults, AddFault) respond between steps 2 and 3: the signature is still checked,
+// and nothing after it (rate limit, token store, instances) is touched by a fault response.
 //
-// Every answer is the document's: an InterruptElasticsearchTaskResult or an Error body, as JSON
-// or XML per the Accept header, with a fresh RequestId (a replay keeps the first answer's). There is no redirect and no text/plain,
+// Every response is the document's: an InterruptElasticsearchTaskResult or an Error body, as JSON
+// or XML per the Accept header, with a fresh RequestId (a replay keeps the first response's). There is no redirect and no text/plain,
 // and no input produces a 5xx.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -363,7 +363,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 	}
 	if s.throttle != nil {
 		if ok, wait := s.throttle.take(x.accessKeyID, now); !ok {
-			a, err := s.errorAnswer(codeThrottlingUser, x.requestID, "", x.format)
+			a, err := s.errorResponse(codeThrottlingUser, x.requestID, "", x.format)
 			if err == nil {
 				a.header = s.throttle.headers(now, wait)
 			}
@@ -400,7 +400,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 // key's replay window has room, or the code's Error body.
 func (s *Server) refuseAuth(w http.ResponseWriter, x *exchange, aerr *authError, now time.Time) {
 	if aerr.code == codeThrottlingUser {
-		a, err := s.throttledAnswer(x, s.auth.maxReplays, now, aerr.wait)
+		a, err := s.throttledResponse(x, s.auth.maxReplays, now, aerr.wait)
 		s.respond(w, x, a, err)
 		return
 	}
@@ -411,12 +411,9 @@ func (s *Server) refuseAuth(w http.ResponseWriter, x *exchange, aerr *authError,
 	s.fail(w, x, code, aerr.detail)
 }
 
-// bodyGuard bounds the reading of r's body, if it has one, before anything else runs: the
-// connection's read deadline (http.ResponseController) covers both readBody and net/http's own
-// draining of a body the handler did not read, and "Connection: close" stands until readBody has
-// the whole body, so an answer given without reading it (an unknown route, a refused body) is
-// sent at once instead of after net/http waited for the rest, which may never come. A
-// ResponseWriter without deadlines (httptest.ResponseRecorder) reads without one.
+// bodyGuard bounds the reading of r's body by the connection's read deadline and keeps
+// "Connection: close" until readBody has it all, so a response given without reading the body is
+// sent at once rather than after net/http waits for a rest that may never come.
 func (s *Server) bodyGuard(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return
@@ -427,8 +424,8 @@ func (s *Server) bodyGuard(w http.ResponseWriter, r *http.Request) {
 
 // readBody buffers the request body (at most MaxBodyBytes, within the deadline bodyGuard set)
 // and puts it back in r, so the signature check can hash it. ok is false for a body over the
-// cap, one that could not be read or one too slow; each is answered with InvalidParameter, and
-// the connection is closed after the answer (what remains of the body on the wire cannot be
+// cap, one that could not be read or one too slow; each is recorded with InvalidParameter, and
+// the connection is closed after the response (what remains of the body on the wire cannot be
 // told from a next request).
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if r.Body == nil || r.Body == http.NoBody {
@@ -465,26 +462,26 @@ func (s *Server) InterruptElasticsearchTask(ctx context.Context, req apiserver.I
 		x = &exchange{requestID: newRequestID(), format: formatJSON}
 	}
 	id := req.InstanceId
-	run := func() (*answer, error) { return s.lifecycle(x, id) }
+	run := func() (*response, error) { return s.lifecycle(x, id) }
 	var (
-		a        *answer
+		a        *response
 		replayed bool
 		err      error
 	)
 	if token := req.Params.ClientToken; token == nil || *token == "" {
 		a, err = run()
 	} else {
-		// Tokens are scoped to the caller: one caller's token never blocks, nor replays an
-		// answer to, another caller.
+		// Tokens are scoped to the caller: one caller's token never blocks, nor replays a
+		// response to, another caller.
 		now := s.now()
 		a, replayed, err = s.tokens.once(x.accessKeyID, *token, id, now, tokenCalls{
 			run:      run,
-			remember: func(a *answer) bool { return !s.retryable(a.code) },
+			remember: func(a *response) bool { return !s.retryable(a.code) },
 			record:   recordOf,
-			replay:   func(r tokenRecord) (*answer, error) { return s.replayAnswer(r, x.format) },
-			mismatch: func() (*answer, error) { return s.errorAnswer(codeIdempotentMismatch, x.requestID, "", x.format) },
-			full: func(wait time.Duration) (*answer, error) {
-				return s.throttledAnswer(x, s.tokens.max, now, wait)
+			replay:   func(r tokenRecord) (*response, error) { return s.replayResponse(r, x.format) },
+			mismatch: func() (*response, error) { return s.errorResponse(codeIdempotentMismatch, x.requestID, "", x.format) },
+			full: func(wait time.Duration) (*response, error) {
+				return s.throttledResponse(x, s.tokens.max, now, wait)
 			},
 		})
 	}
@@ -496,23 +493,23 @@ func (s *Server) InterruptElasticsearchTask(ctx context.Context, req apiserver.I
 }
 
 // lifecycle applies the document's state table to instance id (see the package documentation).
-func (s *Server) lifecycle(x *exchange, id string) (*answer, error) {
+func (s *Server) lifecycle(x *exchange, id string) (*response, error) {
 	row, found := s.store.interrupt(id)
 	switch {
 	case !found:
-		return s.errorAnswer(codeInstanceNotFound, x.requestID, "", x.format)
+		return s.errorResponse(codeInstanceNotFound, x.requestID, "", x.format)
 	case row.Succeeds():
 		s.transitions.Add(1)
-		return s.successAnswer(x.requestID, x.format)
+		return s.successResponse(x.requestID, x.format)
 	}
-	return s.errorAnswer(row.Code, x.requestID, "", x.format)
+	return s.errorResponse(row.Code, x.requestID, "", x.format)
 }
 
-// reply is the strict handler's response object: an answer, written in the request's format.
+// reply is the strict handler's response object: a response, written in the request's format.
 type reply struct {
 	s *Server
 	x *exchange
-	a *answer
+	a *response
 }
 
 // VisitInterruptElasticsearchTaskResponse implements
@@ -522,7 +519,7 @@ func (r reply) VisitInterruptElasticsearchTaskResponse(w http.ResponseWriter) er
 }
 
 // requestError answers a request the generated binding refused. Validation has run before, so
-// this is a second line of defence that still answers with the document's InvalidParameter.
+// this is a second line of defence that still responds with the document's InvalidParameter.
 func (s *Server) requestError(w http.ResponseWriter, r *http.Request, err error) {
 	x := s.exchangeOf(r)
 	s.log.LogAttrs(r.Context(), slog.LevelWarn, "parameter binding refused a validated request",
@@ -530,11 +527,11 @@ func (s *Server) requestError(w http.ResponseWriter, r *http.Request, err error)
 	s.fail(w, x, codeInvalidParameter, "")
 }
 
-// responseError handles an answer that could not be written. If nothing reached the client yet,
-// the honest answer is InternalError: it means a defect of this server, not of the request.
+// responseError handles a response that could not be written. If nothing reached the client yet,
+// the honest response is InternalError: it means a defect of this server, not of the request.
 func (s *Server) responseError(w http.ResponseWriter, r *http.Request, err error) {
 	x := s.exchangeOf(r)
-	s.log.LogAttrs(r.Context(), slog.LevelError, "writing the answer failed",
+	s.log.LogAttrs(r.Context(), slog.LevelError, "writing the response failed",
 		slog.String("request_id", x.requestID), slog.String("error", err.Error()))
 	if !x.wrote {
 		s.fail(w, x, codeInternalError, "")
@@ -548,14 +545,14 @@ func (s *Server) exchangeOf(r *http.Request) *exchange {
 	return &exchange{requestID: newRequestID(), format: negotiate(r.Header.Values("Accept"))}
 }
 
-// fail answers with the catalogue code, its message extended by detail.
+// fail responds with the catalogue code, its message extended by detail.
 func (s *Server) fail(w http.ResponseWriter, x *exchange, code, detail string) {
-	a, err := s.errorAnswer(code, x.requestID, detail, x.format)
+	a, err := s.errorResponse(code, x.requestID, detail, x.format)
 	s.respond(w, x, a, err)
 }
 
-// respond writes a built answer, or reports why it could not be built.
-func (s *Server) respond(w http.ResponseWriter, x *exchange, a *answer, err error) {
+// respond writes a built response, or reports why it could not be built.
+func (s *Server) respond(w http.ResponseWriter, x *exchange, a *response, err error) {
 	if err != nil {
 		s.responseErrorFallback(w, x, err)
 		return
@@ -566,15 +563,15 @@ func (s *Server) respond(w http.ResponseWriter, x *exchange, a *answer, err erro
 	}
 }
 
-// responseErrorFallback is reached only if encoding an answer failed, which the generated types
-// make impossible; it still answers with an Error body rather than a bare status.
+// responseErrorFallback is reached only if encoding a response failed, which the generated types
+// make impossible; it still responds with an Error body rather than a bare status.
 func (s *Server) responseErrorFallback(w http.ResponseWriter, x *exchange, err error) {
-	s.log.LogAttrs(context.Background(), slog.LevelError, "building the answer failed",
+	s.log.LogAttrs(context.Background(), slog.LevelError, "building the response failed",
 		slog.String("request_id", x.requestID), slog.String("error", err.Error()))
 	if x.wrote {
 		return
 	}
-	a, err := s.errorAnswer(codeInternalError, x.requestID, "", formatJSON)
+	a, err := s.errorResponse(codeInternalError, x.requestID, "", formatJSON)
 	if err == nil {
 		x.format = formatJSON
 		_ = s.write(w, x, a)
@@ -582,9 +579,9 @@ func (s *Server) responseErrorFallback(w http.ResponseWriter, x *exchange, err e
 }
 
 // write sends a and records it for the log line.
-func (s *Server) write(w http.ResponseWriter, x *exchange, a *answer) error {
+func (s *Server) write(w http.ResponseWriter, x *exchange, a *response) error {
 	x.wrote, x.status, x.code, x.answerID = true, a.status, a.code, a.requestID
-	return s.writeAnswer(w, a, x.format)
+	return s.writeResponse(w, a, x.format)
 }
 
 // maxLoggedPath bounds the path in a log line; the rest is of no use to a reader.

@@ -56,7 +56,7 @@ var documentRoute = sync.OnceValues(func() (*routers.Route, error) {
 	return spec.OperationRoute(doc)
 })
 
-// checkResponse checks one answer against the document and the invariants every answer keeps:
+// checkResponse checks one response against the document and the invariants every response keeps:
 // documented status and body (openapi3filter.ValidateResponse), an exact Content-Type, no 3xx or
 // 5xx, a UUID-shaped RequestId equal to the x-acs-request-id header, and HostId on errors. Admin
 // successes are not in the document and are only checked for the invariants.
@@ -130,7 +130,7 @@ func checkResponse(method, path string, status int, header http.Header, body []b
 }
 
 // violations collects what the validating wrapper found; every spec's AfterEach asserts it is
-// empty, so no answer of any test escapes the document.
+// empty, so no response of any test escapes the document.
 type violations struct {
 	mu   sync.Mutex
 	errs []string
@@ -192,7 +192,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// harness is a server under test behind a loopback httptest server that validates every answer.
+// harness is a server under test behind a loopback httptest server that validates every response.
 type harness struct {
 	srv    *server.Server
 	ts     *httptest.Server
@@ -214,7 +214,7 @@ func start(cfg server.Config) *harness {
 	h.ts = httptest.NewServer(validating(srv, h.checks))
 	DeferCleanup(func() {
 		h.ts.Close()
-		Expect(h.checks.errs).To(BeEmpty(), "answers that break the document")
+		Expect(h.checks.errs).To(BeEmpty(), "responses that break the document")
 	})
 	return h
 }
@@ -224,17 +224,16 @@ func (h *harness) operationURL(escapedID string) string {
 	return h.ts.URL + "/openapi/instances/" + escapedID + "/actions/interrupt"
 }
 
-// answer is a received response with its body read.
-type answer struct {
+// response is a received response with its body read.
+type response struct {
 	status int
 	header http.Header
 	body   []byte
 }
 
-// contentType is the answer's media type.
-// contentType is the answer's media type as the document names it: the exact wire labels map to
+// contentType is the response's media type as the document names it: the exact wire labels map to
 // spec.MediaTypeJSON and spec.MediaTypeXML, anything else is returned as sent (and fails).
-func (a answer) contentType() string {
+func (a response) contentType() string {
 	ct := a.header.Get("Content-Type")
 	if ct == spec.MediaTypeXMLWire {
 		return spec.MediaTypeXML
@@ -243,7 +242,7 @@ func (a answer) contentType() string {
 }
 
 // error decodes the Error body, in whichever format it came.
-func (a answer) error() models.Error {
+func (a response) error() models.Error {
 	GinkgoHelper()
 	var e models.Error
 	a.decode(&e)
@@ -251,14 +250,14 @@ func (a answer) error() models.Error {
 }
 
 // result decodes the success body.
-func (a answer) result() models.InterruptElasticsearchTaskResult {
+func (a response) result() models.InterruptElasticsearchTaskResult {
 	GinkgoHelper()
 	var r models.InterruptElasticsearchTaskResult
 	a.decode(&r)
 	return r
 }
 
-func (a answer) decode(v any) {
+func (a response) decode(v any) {
 	GinkgoHelper()
 	switch a.contentType() {
 	case spec.MediaTypeJSON:
@@ -270,9 +269,9 @@ func (a answer) decode(v any) {
 	}
 }
 
-// do sends req and reads the answer. A request without Accept asks for JSON, as the module's
+// do sends req and reads the response. A request without Accept asks for JSON, as the module's
 // client does; send keeps the request as it is (XML is the default then).
-func do(req *http.Request) answer {
+func do(req *http.Request) response {
 	GinkgoHelper()
 	if _, ok := req.Header["Accept"]; !ok {
 		req.Header.Set("Accept", spec.MediaTypeJSON)
@@ -280,25 +279,25 @@ func do(req *http.Request) answer {
 	return send(req)
 }
 
-// send sends req exactly as it is and reads the answer.
-func send(req *http.Request) answer {
+// send sends req exactly as it is and reads the response.
+func send(req *http.Request) response {
 	GinkgoHelper()
 	res, err := http.DefaultClient.Do(req)
 	Expect(err).NotTo(HaveOccurred())
-	return readAnswer(res)
+	return readResponse(res)
 }
 
-// readAnswer reads and closes a response.
-func readAnswer(res *http.Response) answer {
+// readResponse reads and closes a response.
+func readResponse(res *http.Response) response {
 	GinkgoHelper()
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
 	Expect(err).NotTo(HaveOccurred())
-	return answer{status: res.StatusCode, header: res.Header, body: body}
+	return response{status: res.StatusCode, header: res.Header, body: body}
 }
 
 // post sends an unsigned interrupt for escapedID, with query (may be "") and Accept (may be "").
-func (h *harness) post(escapedID, query, accept string) answer {
+func (h *harness) post(escapedID, query, accept string) response {
 	GinkgoHelper()
 	u := h.operationURL(escapedID)
 	if query != "" {
@@ -314,7 +313,7 @@ func (h *harness) post(escapedID, query, accept string) answer {
 
 // raw sends the request line and headers exactly as given over a fresh connection, for paths the
 // Go client would not send unchanged. headers are "Name: value" lines.
-func (h *harness) raw(method, target string, headers []string, body string) answer {
+func (h *harness) raw(method, target string, headers []string, body string) response {
 	GinkgoHelper()
 	conn, err := net.Dial("tcp", h.ts.Listener.Addr().String())
 	Expect(err).NotTo(HaveOccurred())
@@ -332,12 +331,12 @@ func (h *harness) raw(method, target string, headers []string, body string) answ
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
 	Expect(err).NotTo(HaveOccurred())
-	return answer{status: res.StatusCode, header: res.Header, body: data}
+	return response{status: res.StatusCode, header: res.Header, body: data}
 }
 
-// expectError asserts an Error answer with code, in the format wanted, with the catalogue's
+// expectError asserts an Error response with code, in the format wanted, with the catalogue's
 // status and message.
-func expectError(a answer, code, mediaType string) models.Error {
+func expectError(a response, code, mediaType string) models.Error {
 	GinkgoHelper()
 	entry, ok := catalogue.Lookup(code)
 	Expect(ok).To(BeTrue(), "code %s is not in the catalogue", code)
@@ -361,8 +360,8 @@ func expectError(a answer, code, mediaType string) models.Error {
 	return e
 }
 
-// expectSuccess asserts a 200 Result true answer in the format wanted.
-func expectSuccess(a answer, mediaType string) models.InterruptElasticsearchTaskResult {
+// expectSuccess asserts a 200 Result true response in the format wanted.
+func expectSuccess(a response, mediaType string) models.InterruptElasticsearchTaskResult {
 	GinkgoHelper()
 	Expect(a.status).To(Equal(http.StatusOK), string(a.body))
 	Expect(a.contentType()).To(Equal(mediaType))

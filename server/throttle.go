@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// maxThrottleWait caps the wait a throttled answer announces.
+// maxThrottleWait caps the wait a throttled response announces.
 const maxThrottleWait = time.Hour
 
 // throttle is a token bucket per access key: rate tokens a second, holding at most burst (the
@@ -56,7 +56,7 @@ func (t *throttle) take(key string, now time.Time) (ok bool, wait time.Duration)
 	return false, time.Duration(min((1-b.tokens)/t.rate, maxThrottleWait.Seconds()) * float64(time.Second))
 }
 
-// headers returns the rate-limit headers of a throttled answer (see rateLimitHeaders); the
+// headers returns the rate-limit headers of a throttled response (see rateLimitHeaders); the
 // limit is the bucket's burst.
 func (t *throttle) headers(now time.Time, wait time.Duration) http.Header {
 	return rateLimitHeaders(int64(t.burst), now, wait)

@@ -75,7 +75,7 @@ var _ = Describe("the rate limit", func() {
 var _ = Describe("the admin API", func() {
 	adminURL := func(h *harness, rest string) string { return h.ts.URL + server.AdminPrefix + rest }
 
-	send := func(method, url, body string) answer {
+	send := func(method, url, body string) response {
 		GinkgoHelper()
 		req, err := http.NewRequest(method, url, strings.NewReader(body))
 		Expect(err).NotTo(HaveOccurred())

@@ -66,7 +66,7 @@ func newValidator() (*validator, error) {
 	}, nil
 }
 
-// validationError is a request the document does not allow, with the code it is answered with.
+// validationError is a request the document does not allow, with the code it is recorded with.
 type validationError struct {
 	code   string
 	reason error

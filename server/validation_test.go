@@ -13,9 +13,9 @@ import (
 )
 
 var _ = Describe("the response check used by every test", func() {
-	// The wrapper that validates every answer must itself reject broken answers, or a green run
+	// The wrapper that validates every response must itself reject broken responses, or a green run
 	// would prove nothing.
-	DescribeTable("rejects an answer that breaks the document",
+	DescribeTable("rejects a response that breaks the document",
 		func(status int, contentType, body string, extraHeader ...string) {
 			h := http.Header{"Content-Type": {contentType}, "X-Acs-Request-Id": {"5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D8C1"}}
 			for i := 0; i+1 < len(extraHeader); i += 2 {
@@ -176,10 +176,10 @@ var _ = Describe("bad input", func() {
 		expectSuccess(a, spec.MediaTypeXML) // an unusable Accept gets the service's default
 	})
 
-	It("gives every answer a fresh UUID-shaped RequestId", func() {
+	It("gives every response a fresh UUID-shaped RequestId", func() {
 		seen := map[string]bool{}
 		for i := range 20 {
-			var a answer
+			var a response
 			switch i % 4 {
 			case 0:
 				a = h.post("es-none", "", "")

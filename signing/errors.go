@@ -19,14 +19,9 @@ const (
 	CodeSecurityTokenMismatch = "InvalidSecurityToken.MismatchWithAccessKey"
 )
 
-// Error is the typed verification failure. Code and Message are what an
-// Alibaba Cloud gateway returns; StringToSign is set for
-// SignatureDoesNotMatch so the server can echo it (see [Error.ResponseMessage]).
-//
-// Nothing here ever holds an AccessKeySecret. A ROA StringToSign lists the
-// request's x-acs-* headers; the x-acs-security-token value is replaced by
-// "<redacted>" there, so the error is safe to log in any form. Error() leaves
-// StringToSign out to keep log lines short.
+// Error is the typed verification failure, with the Code and Message an Alibaba Cloud gateway
+// returns; it never holds a secret (the x-acs-security-token in a ROA StringToSign is redacted),
+// so it is safe to log in any form.
 type Error struct {
 	// Code is the gateway's error code, one of the Code* constants, such as
 	// CodeSignatureDoesNotMatch.

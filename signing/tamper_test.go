@@ -10,7 +10,7 @@ import (
 )
 
 // tamper describes one change to a validly signed request and the code
-// Verify must answer with ("" = still valid).
+// Verify must return ("" = still valid).
 type tamper struct {
 	name    string
 	schemes []Scheme // nil: both

@@ -46,7 +46,7 @@ var knownTriggers = map[Trigger]bool{
 	TriggerSTSMismatch: true, TriggerSTSMissingToken: true, TriggerUnknownRoute: true, TriggerThrottle: true,
 }
 
-// ErrorCode is one entry of the catalogue: an error the operation can answer with.
+// ErrorCode is one entry of the catalogue: an error the operation can respond with.
 type ErrorCode struct {
 	// Code is the error code as it appears in the body's Code, such as "InstanceNotFound".
 	Code string `json:"code"`
@@ -136,7 +136,7 @@ func (c *Catalogue) Lookup(code string) (ErrorCode, bool) {
 	return c.codes[i], true
 }
 
-// Alternatives returns the codes a provider may answer in the same situation as code: code
+// Alternatives returns the codes a provider may respond with in the same situation as code: code
 // itself, then every other code with the same trigger, in document order. Codes with trigger
 // none share no situation, so a code with trigger none, or one the catalogue lacks, has only
 // itself. (For example an unknown route may be answered InvalidAction.NotFound or

@@ -26,7 +26,7 @@ const (
 	pageXMLSample  = "<Result>true</Result>\n<RequestId>E9908D15-13F4-4428-B08F-A3EE8E39****</RequestId>"
 )
 
-// validateResponse runs openapi3filter.ValidateResponse for one answer of the operation.
+// validateResponse runs openapi3filter.ValidateResponse for one response of the operation.
 func validateResponse(doc *openapi3.T, status int, mediaType string, body []byte) error {
 	route, err := spec.OperationRoute(doc)
 	Expect(err).NotTo(HaveOccurred())
@@ -57,7 +57,7 @@ func statusOf(ex spec.Example) int {
 	return 599
 }
 
-// newBody returns a pointer to the generated type an answer with this status decodes into.
+// newBody returns a pointer to the generated type a response with this status decodes into.
 func newBody(status int) any {
 	if status == http.StatusOK {
 		return &models.InterruptElasticsearchTaskResult{}

@@ -122,7 +122,7 @@ func hostID(e models.Error) string {
 	return ""
 }
 
-// Alternatives groups codes by trigger: a code, then every other code a provider may answer in
+// Alternatives groups codes by trigger: a code, then every other code a provider may respond with in
 // the same situation; trigger none groups nothing.
 func TestAlternatives(t *testing.T) {
 	doc, err := spec.New()

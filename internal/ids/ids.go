@@ -1,4 +1,4 @@
-// Package ids makes the random identifiers the project sends and answers with: clientTokens,
+// Package ids makes the random identifiers the project sends and responds with: clientTokens,
 // RequestIds and signature nonces (UUID), throwaway keys and instance ids (Hex).
 package ids
 

@@ -1,6 +1,6 @@
 // Package soak runs many calls of the client against the reference server over loopback with
 // random faults injected between them, and checks what must survive the faults: every
-// interrupt is applied exactly once, every clientToken ends with the answer of its one
+// interrupt is applied exactly once, every clientToken ends with the response of its one
 // transition, and the server's idempotency store and nonce cache stay within their caps.
 //
 // go test runs a short soak (2,000 calls); `make soak` runs 100,000:
@@ -45,8 +45,8 @@ const (
 	pctResetBefore = 4 // connection reset before the server sees the request
 	pct503Before   = 4 // a gateway-style 503 ServiceUnavailable; the server never sees it
 	pctDelay       = 4 // up to 2 ms of delay before the server answers
-	pctResetAfter  = 3 // the server applies the request, then the connection is reset: the answer is lost
-	pctTruncated   = 1 // the server applies the request, then half of its answer is sent
+	pctResetAfter  = 3 // the server applies the request, then the connection is reset: the response is lost
+	pctTruncated   = 1 // the server applies the request, then half of its response is sent
 )
 
 // followUps is how many times a worker repeats a failed call with the same clientToken, as a
@@ -173,7 +173,7 @@ func serviceUnavailableBody(t *testing.T) []byte {
 	return body
 }
 
-// outcome is the final answer of one clientToken.
+// outcome is the final response of one clientToken.
 type outcome struct {
 	requestID string
 	attempts  int // HTTP requests over all the token's calls
@@ -270,7 +270,7 @@ func TestSoak(t *testing.T) {
 				dupRNGMu.Unlock()
 				if dup {
 					// The same token twice at once, as a caller retrying in parallel: one
-					// transition, and the same answer for both.
+					// transition, and the same response for both.
 					var twin outcome
 					var twinErr error
 					done := make(chan struct{})
@@ -304,7 +304,7 @@ func TestSoak(t *testing.T) {
 		t.Fatalf("the soak did not finish within its time bound: %v", ctx.Err())
 	}
 
-	// Every token got the answer of its instance's one transition.
+	// Every token got the response of its instance's one transition.
 	seen := make(map[string]bool, calls)
 	var attempts, multiCall int
 	for i, o := range results {
@@ -346,12 +346,12 @@ func TestSoak(t *testing.T) {
 		calls, elapsed.Round(time.Millisecond), float64(calls)/elapsed.Seconds(), requests, attempts, multiCall, mix,
 		maxTokens.Load(), idempotencyCap, maxNonces.Load(), nonceCap)
 	if in.injected[faultResetAfter].Load() == 0 && calls >= 1000 {
-		t.Error("no answer was lost after the server applied a request: the soak did not test replays")
+		t.Error("no response was lost after the server applied a request: the soak did not test replays")
 	}
 }
 
 // callUntilAnswered calls until the service answers for token (at most 1+followUps calls) and
-// checks the answer is the success of the one transition.
+// checks the response is the success of the one transition.
 func callUntilAnswered(ctx context.Context, c *client.Client, id, token string) (outcome, error) {
 	var o outcome
 	var lastErr error
@@ -361,7 +361,7 @@ func callUntilAnswered(ctx context.Context, c *client.Client, id, token string) 
 		if err != nil {
 			var apiErr *client.APIError
 			if errors.As(err, &apiErr) && !apiErr.Retryable() {
-				// A definite answer other than the success: for an activating instance and a
+				// A definite response other than the success: for an activating instance and a
 				// token used for nothing else, the transition was applied twice or lost.
 				return o, fmt.Errorf("call %d: %w", o.calls, err)
 			}
@@ -370,10 +370,10 @@ func callUntilAnswered(ctx context.Context, c *client.Client, id, token string) 
 		}
 		o.attempts += res.Attempts
 		if !res.Result || res.ClientToken != token || res.RequestID == "" {
-			return o, fmt.Errorf("call %d: answer %+v", o.calls, res)
+			return o, fmt.Errorf("call %d: response %+v", o.calls, res)
 		}
 		o.requestID = res.RequestID
 		return o, nil
 	}
-	return o, fmt.Errorf("no answer after %d calls: %w", o.calls, lastErr)
+	return o, fmt.Errorf("no response after %d calls: %w", o.calls, lastErr)
 }

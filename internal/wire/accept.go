@@ -30,14 +30,10 @@ func (p preference) over(o preference) bool {
 	return p.q > o.q || (p.q == o.q && p.specificity > o.specificity)
 }
 
-// AnswersXML reports whether the service answers a request with these Accept header values in
-// XML rather than JSON. XML is the service's default (Alibaba Cloud's ROA notes; a live gateway
-// answers a bare request in XML): a request without Accept, with */* alone, or with nothing this operation can answer gets XML. JSON is chosen
-// only when the client prefers it: its most specific matching range (application/json, then
-// application/*, then */*) has a higher quality than XML's (application/xml or text/xml, then
-// application/* or text/*, then */*), or the same quality from a more specific range, or the
-// client refuses XML with q=0. The service never answers 406.
-func AnswersXML(accept []string) bool {
+// RespondsInXML reports whether the service responds in XML, its default, to a request with these
+// Accept values: JSON only when the client's most specific matching range prefers it by quality
+// (a tie goes to the more specific range) or refuses XML with q=0; the service never sends 406.
+func RespondsInXML(accept []string) bool {
 	xmlPref := preference{q: -1, specificity: -1}
 	jsonPref := preference{q: -1, specificity: -1}
 	for _, header := range accept {

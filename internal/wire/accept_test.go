@@ -2,7 +2,7 @@ package wire
 
 import "testing"
 
-func TestAnswersXML(t *testing.T) {
+func TestRespondsInXML(t *testing.T) {
 	for _, tc := range []struct {
 		accept []string
 		xml    bool
@@ -30,8 +30,8 @@ func TestAnswersXML(t *testing.T) {
 		{[]string{"application/xml;q=0"}, false},
 		{[]string{"application/xml;q=0.1, */*"}, false},
 	} {
-		if got := AnswersXML(tc.accept); got != tc.xml {
-			t.Errorf("AnswersXML(%q) = %v, want %v", tc.accept, got, tc.xml)
+		if got := RespondsInXML(tc.accept); got != tc.xml {
+			t.Errorf("RespondsInXML(%q) = %v, want %v", tc.accept, got, tc.xml)
 		}
 	}
 }

@@ -318,7 +318,7 @@ func IsMediaType(contentType string) bool {
 }
 
 // Unmarshal decodes an XML body of either shape into v, a pointer to one of the generated
-// types. It is the module's one XML decoder: the client and the contract read every XML answer
+// types. It is the module's one XML decoder: the client and the contract read every XML response
 // through it, whatever XML media type labels it. A UTF-8 byte order mark before the prolog,
 // comments, processing instructions, CDATA and white space are accepted wherever XML allows them;
 // a DOCTYPE, text outside elements or a late XML declaration is an error. The root element's name
