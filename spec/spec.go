@@ -82,3 +82,8 @@ func Operation(doc *openapi3.T) (*openapi3.Operation, error) {
 	}
 	return item.Post, nil
 }
+
+// RespondsInXML applies the document's rule `default-format` to a request's Accept values: XML,
+// the service's default, unless the client's most specific matching range prefers JSON by quality
+// or refuses XML with q=0. A provider written against the document can answer with it.
+func RespondsInXML(accept []string) bool { return wire.RespondsInXML(accept) }

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -107,12 +106,40 @@ func (s *Service) guard(next http.Handler) http.Handler {
 				RejectWhenRequestBodyNotSpecified: true,
 			},
 		}
-		if err := openapi3filter.ValidateRequest(r.Context(), input); err != nil || r.ContentLength > 0 {
+		if err := openapi3filter.ValidateRequest(r.Context(), input); err != nil || hasBody(r) || !onlyClientToken(r.URL.RawQuery) {
 			s.fail(w, r, "InvalidParameter")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// hasBody reports a request body, of declared or unknown (chunked) length: the operation takes none.
+func hasBody(r *http.Request) bool {
+	if r.ContentLength > 0 {
+		return true
+	}
+	if r.ContentLength < 0 && r.Body != nil {
+		var one [1]byte
+		n, _ := r.Body.Read(one[:])
+		return n > 0
+	}
+	return false
+}
+
+// onlyClientToken reports a well-formed query that carries no parameter but clientToken (rule
+// input-strictness).
+func onlyClientToken(rawQuery string) bool {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return false
+	}
+	for name := range q {
+		if name != "clientToken" {
+			return false
+		}
+	}
+	return true
 }
 
 // InterruptElasticsearchTask applies the document's state table: only an activating instance
@@ -161,10 +188,11 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, code string) {
 	write(w, r, status, body)
 }
 
-// write answers in XML when the request asks for it, else in JSON.
+// write responds in XML, labelled as the service labels it, unless the request's Accept prefers
+// JSON (the document's rule default-format).
 func write(w http.ResponseWriter, r *http.Request, status int, body any) {
 	var out bytes.Buffer
-	if strings.Contains(r.Header.Get("Accept"), "xml") {
+	if spec.RespondsInXML(r.Header.Values("Accept")) {
 		root := "Error"
 		if _, ok := body.(api.InterruptElasticsearchTaskResult); ok {
 			root = "InterruptElasticsearchTaskResponse"
@@ -174,7 +202,7 @@ func write(w http.ResponseWriter, r *http.Request, status int, body any) {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("Content-Type", "application/xml")
+		w.Header().Set("Content-Type", spec.MediaTypeXMLWire)
 	} else {
 		if err := json.NewEncoder(&out).Encode(body); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
