@@ -91,3 +91,15 @@ func TestWantOf(t *testing.T) {
 		}
 	}
 }
+
+// A redirect is judged as what it is, and the failure names where it pointed.
+func TestRedirectJudged(t *testing.T) {
+	env := newTestEnv(t)
+	a := judged(t, env, http.StatusTemporaryRedirect, "text/html", "", http.Header{"Location": {"http://127.0.0.1:2/elsewhere"}})
+	if a.invalid == nil || !strings.Contains(a.invalid.Error(), `redirected to "http://127.0.0.1:2/elsewhere"`) {
+		t.Errorf("conform: %v", a.invalid)
+	}
+	if err := expectSuccess(a); err == nil || !strings.Contains(err.Error(), "redirected to") {
+		t.Errorf("expectSuccess: %v", err)
+	}
+}

@@ -64,7 +64,9 @@ type Target struct {
 	Credentials *signing.Credentials
 	// Fixtures gets instances into statuses. Nil skips every check that needs an instance.
 	Fixtures Fixtures
-	// HTTPClient sends requests to BaseURL; nil uses a client with a 10-second timeout.
+	// HTTPClient sends requests to BaseURL; nil uses a client with a 10-second timeout. The
+	// contract sends through a copy that never follows a redirect (a 3xx is judged as the
+	// target's answer, and the credentials never reach another host); the client is not changed.
 	HTTPClient *http.Client
 	// AllowPartial accepts a partial verdict: checks the target's setup kept from running (no
 	// fixtures, credentials, status observation or throttling) then do not fail the run, and the
@@ -265,10 +267,12 @@ func (t Target) transport() sendFunc {
 			return rec.Result(), nil
 		}
 	}
-	client := t.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: defaultTimeout}
+	client := &http.Client{Timeout: defaultTimeout}
+	if t.HTTPClient != nil {
+		copied := *t.HTTPClient
+		client = &copied
 	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	err := ValidateBaseURL(t.BaseURL)
 	base, _ := url.Parse(t.BaseURL)
 	return func(req *http.Request, prepare func(*http.Request) error) (*http.Response, error) {

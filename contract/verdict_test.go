@@ -421,6 +421,36 @@ func TestPreflight(t *testing.T) {
 	}
 }
 
+// A redirecting target is reported once by the preflight, and the redirect is never followed: the
+// second server, which would receive the credentials, gets nothing. The caller's client is left
+// as it was.
+func TestRedirectNotFollowed(t *testing.T) {
+	var followed atomic.Int64
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		followed.Add(1)
+	}))
+	defer elsewhere.Close()
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	defer redirecting.Close()
+	caller := &http.Client{}
+	report, err := contract.Verify(t.Context(), contract.Target{BaseURL: redirecting.URL, Credentials: &verdictCreds, HTTPClient: caller}, nil)
+	var pre *contract.PreflightError
+	if !errors.As(err, &pre) || !errors.Is(err, contract.ErrRedirected) || !strings.Contains(err.Error(), "307 to \""+elsewhere.URL) {
+		t.Fatalf("err = %v, want ErrRedirected naming %s", err, elsewhere.URL)
+	}
+	if n := followed.Load(); n != 0 {
+		t.Errorf("the redirect was followed: %d requests reached the other server", n)
+	}
+	if report.Requests != 1 || len(report.Results) != 0 {
+		t.Errorf("%d requests, %d checks, want 1 and none", report.Requests, len(report.Results))
+	}
+	if caller.CheckRedirect != nil {
+		t.Error("the caller's HTTPClient was changed")
+	}
+}
+
 func mustEnv(t *testing.T, target contract.Target) *contract.Env {
 	t.Helper()
 	env, err := contract.NewEnv(target)

@@ -87,7 +87,9 @@ const verifyExitCodes = `exit codes:
      what to provide: fixtures, credentials, status observation, throttling)
   2  bad flags or arguments: --target not an http(s) base URL, a bad or unknown label in
      --label-filter, a filter that selects no check, bad credentials; nothing was sent
-  3  the target cannot be reached (connection, DNS, TLS, timeout); no check ran
+  3  the target cannot be reached (connection, DNS, TLS, timeout), or it answers with a
+     redirect, which is never followed (give the address that serves the operation); no
+     check ran
   4  the target refused the credentials, or needs some; no check ran
 `
 
@@ -199,7 +201,7 @@ func (a *app) runVerify(ctx context.Context, o *verifyOptions) error {
 	switch {
 	case errors.Is(err, contract.ErrNoChecks):
 		return fail(exitUsage, "%v", err)
-	case errors.As(err, &pre) && errors.Is(err, contract.ErrUnreachable):
+	case errors.As(err, &pre) && (errors.Is(err, contract.ErrUnreachable) || errors.Is(err, contract.ErrRedirected)):
 		return fail(exitUnreachable, "%v (no check was run; requests sent: %d)", err, report.Requests)
 	case errors.As(err, &pre):
 		return fail(exitCredentials, "%v (no check was run; requests sent: %d)", err, report.Requests)

@@ -298,6 +298,8 @@ func TestVerifyPreflight(t *testing.T) {
 	closed := "http://" + l.Addr().String()
 	l.Close()
 	_, url, _ := servedTarget(t, server.Config{Admin: true})
+	redirecting := httptest.NewServer(http.RedirectHandler(url+"/", http.StatusMovedPermanently))
+	defer redirecting.Close()
 	wrongSecret := func(name string) string {
 		if name == "ALIBABA_CLOUD_ACCESS_KEY_SECRET" {
 			return "not-the-secret"
@@ -312,6 +314,7 @@ func TestVerifyPreflight(t *testing.T) {
 		says   string
 	}{
 		{"unreachable", credsEnv, closed, exitUnreachable, "the target cannot be reached"},
+		{"redirecting", credsEnv, redirecting.URL, exitUnreachable, "the target redirects: it answered 301 to"},
 		{"wrong secret", wrongSecret, url, exitCredentials, "SignatureDoesNotMatch"},
 		{"no credentials", noEnv, url, exitCredentials, "requires signed requests"},
 	} {
