@@ -85,7 +85,7 @@ const verifyExitCodes = `exit codes:
   0  every selected check ran and passed (or, with --allow-partial, passed what it could run)
   1  a check failed, or checks could not run against the target's setup (the summary names
      what to provide: fixtures, credentials, status observation, throttling)
-  2  bad flags or arguments: --target not an http(s) base URL, a bad or unknown label in
+  2  bad flags or arguments: --target empty or not an http(s) base URL, a bad or unknown label in
      --label-filter, a filter that selects no check, bad credentials; nothing was sent
   3  the target cannot be reached (connection, DNS, TLS, timeout), or it answers with a
      redirect, which is never followed (give the address that serves the operation); no
@@ -112,11 +112,16 @@ func (a *app) verifyCommand() *cobra.Command {
 		Long:  verifyLong,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// An explicitly empty --target is a usage error: in CI an unset variable would
+			// otherwise verify the embedded server and go green.
+			if cmd.Flags().Changed("target") && o.targetURL == "" {
+				return &exitError{code: exitUsage, msg: "--target is empty: give the server's base URL, or leave the flag out to verify the embedded reference server"}
+			}
 			return a.runVerify(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.targetURL, "target", "", "base `URL` of the server to verify, scheme://host[:port] (http or https); empty starts the embedded reference server in-process")
+	fs.StringVar(&o.targetURL, "target", "", "base `URL` of the server to verify, scheme://host[:port] (http or https); empty starts the embedded reference server in-process (an explicitly empty value is a usage error)")
 	fs.Var(&o.fixtures, "fixture", "an instance of the target in a status, as `ID=STATUS` (repeatable; ID may be a comma-separated list); without it the admin API is used")
 	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	fs.StringVar(&o.labelFilter, "label-filter", "", "run only checks whose labels match this Ginkgo label filter `EXPR`, such as 'errors || state'; every label must exist")

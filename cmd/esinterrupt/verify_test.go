@@ -265,6 +265,8 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{[]string{"--target", live + "/prefix"}, "not scheme://host[:port]"},
 		{[]string{"--target", live + "/?x=1"}, "not scheme://host[:port]"},
 		{[]string{"--target", live, "--throttle-probe", "-1"}, "--throttle-probe"},
+		{[]string{"--target", ""}, "--target is empty"},
+		{[]string{"--target="}, "--target is empty"},
 	} {
 		code, stdout, stderr := runVerifyArgs(t, noEnv, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.says) {
