@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -78,19 +80,49 @@ type Target struct {
 	ThrottleProbe int
 }
 
-// ValidateBaseURL returns an error unless base is an absolute http or https URL with a host and
-// no path (other than "/"), query or fragment, such as "http://127.0.0.1:8080".
+// ValidateBaseURL returns an error unless base is an absolute http or https URL with a host, a
+// port from 1 to 65535 if any, and no path (other than "/"), user info, query or fragment, such as
+// "http://127.0.0.1:8080". The error never repeats a password.
 func ValidateBaseURL(base string) error {
 	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("target base URL %q: want an http:// or https:// URL such as http://127.0.0.1:8080", redactURL(base, u))
+	}
+	shown := redactURL(base, u)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https"):
-		return fmt.Errorf("contract: target base URL %q: want an http:// or https:// URL such as http://127.0.0.1:8080", base)
 	case u.Host == "" || u.Hostname() == "":
-		return fmt.Errorf("contract: target base URL %q has no host", base)
-	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
-		return fmt.Errorf("contract: target base URL %q is not scheme://host[:port]: the operation's path is absolute and signed, so a path prefix cannot work", base)
+		return fmt.Errorf("target base URL %q has no host", shown)
+	case u.Port() != "" && !validPort(u.Port()):
+		return fmt.Errorf("target base URL %q: port %s is not from 1 to 65535", shown, u.Port())
+	case u.User != nil:
+		return fmt.Errorf("target base URL %q carries user info: the requests are signed, so give the key as credentials, not in the URL", shown)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return fmt.Errorf("target base URL %q has a query or fragment: want scheme://host[:port] only", shown)
+	case u.Path != "" && u.Path != "/":
+		return fmt.Errorf("target base URL %q is not scheme://host[:port]: the operation's path is absolute and signed, so a path prefix cannot work", shown)
 	}
 	return nil
+}
+
+// validPort reports a decimal port from 1 to 65535.
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
+}
+
+// redactURL is base for messages, its password replaced; an unparsable base is cut after its
+// last '@', which could end a password.
+func redactURL(base string, u *url.URL) string {
+	if u == nil {
+		if at := strings.LastIndex(base, "@"); at >= 0 {
+			return "xxxxx" + base[at:]
+		}
+		return base
+	}
+	if _, has := u.User.Password(); has {
+		return u.Redacted()
+	}
+	return base
 }
 
 // Fixtures gets instances of a server into the statuses the checks need.

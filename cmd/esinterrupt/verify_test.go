@@ -263,7 +263,11 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{[]string{"--target", l.Addr().String()}, "want an http:// or https:// URL"},
 		{[]string{"--target", "ftp://" + l.Addr().String()}, "want an http:// or https:// URL"},
 		{[]string{"--target", live + "/prefix"}, "not scheme://host[:port]"},
-		{[]string{"--target", live + "/?x=1"}, "not scheme://host[:port]"},
+		{[]string{"--target", live + "/?x=1"}, "has a query or fragment"},
+		{[]string{"--target", live + "#top"}, "has a query or fragment"},
+		{[]string{"--target", "http://user:pw-not-printed@" + l.Addr().String()}, "carries user info"},
+		{[]string{"--target", "http://127.0.0.1:99999"}, "port 99999 is not from 1 to 65535"},
+		{[]string{"--target", "http://127.0.0.1:0"}, "port 0 is not from 1 to 65535"},
 		{[]string{"--target", live, "--throttle-probe", "-1"}, "--throttle-probe"},
 		{[]string{"--target", ""}, "--target is empty"},
 		{[]string{"--target="}, "--target is empty"},
@@ -271,6 +275,10 @@ func TestVerifyUsageErrors(t *testing.T) {
 		code, stdout, stderr := runVerifyArgs(t, noEnv, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.says) {
 			t.Errorf("verify %q: exit %d, want %d saying %q\nstdout:\n%s\nstderr:\n%s", tc.args, code, exitUsage, tc.says, stdout, stderr)
+		}
+		// One plain message: no password, no package prefixes, no terminal colours.
+		if strings.Contains(stderr, "pw-not-printed") || strings.Contains(stderr, "contract:") || strings.Contains(stderr, "\x1b[") {
+			t.Errorf("verify %q: stderr %q", tc.args, stderr)
 		}
 	}
 	if n := accepted.Load(); n != 0 {
