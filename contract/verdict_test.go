@@ -516,3 +516,44 @@ func TestVerifyReportsWhatItCouldNotRemove(t *testing.T) {
 		t.Errorf("instances: %v", srv.Instances())
 	}
 }
+
+// A cancelled run is interrupted, not failed: the check the cancellation cut short is not
+// counted, the verdict says so, and the instances created so far are removed.
+func TestVerifyInterrupted(t *testing.T) {
+	srv := newServer(t, server.Config{Admin: true})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var seen, created atomic.Int64
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, contract.AdminInstancesPath) {
+			created.Add(1)
+		}
+		if seen.Add(1) == 30 {
+			cancel() // while this request is on its way: its check is cut short
+			<-r.Context().Done()
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
+	ts := httptest.NewServer(handler)
+	defer ts.Close()
+	target := contract.Target{BaseURL: ts.URL, Credentials: &verdictCreds, ThrottleProbe: -1}
+	target.Fixtures = contract.NewAdminFixtures(target)
+	report, err := contract.Verify(ctx, target, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if s := report.Summary(); s.Failed != 0 {
+		t.Errorf("%d checks failed for the interruption", s.Failed)
+	}
+	if !report.Verdict.Interrupted || report.Verdict.Pass || !strings.HasPrefix(report.Verdict.String(), "interrupted: ") {
+		t.Errorf("verdict %q (%+v)", report.Verdict, report.Verdict)
+	}
+	all, _ := contract.Checks()
+	if len(report.Results) == 0 || len(report.Results) >= len(all) {
+		t.Errorf("%d of %d results", len(report.Results), len(all))
+	}
+	if report.Removed == 0 || int64(report.Removed) != created.Load() || report.CleanupErr != nil {
+		t.Errorf("removed %d of %d created instances (%v)", report.Removed, created.Load(), report.CleanupErr)
+	}
+}

@@ -30,10 +30,11 @@ import (
 // Exit codes shared by every command.
 const (
 	exitOK          = 0
-	exitFail        = 1 // the operation or a check failed
-	exitUsage       = 2 // bad flags, arguments or credentials; nothing was sent
-	exitUnreachable = 3 // verify: no answer from the target (connection, DNS, TLS, timeout), or a redirect; no check ran
-	exitCredentials = 4 // verify: the target refused the signature (or needs one); no check ran
+	exitFail        = 1   // the operation or a check failed
+	exitUsage       = 2   // bad flags, arguments or credentials; nothing was sent
+	exitUnreachable = 3   // verify: no answer from the target (connection, DNS, TLS, timeout), or a redirect; no check ran
+	exitCredentials = 4   // verify: the target refused the signature (or needs one); no check ran
+	exitInterrupted = 130 // verify: stopped by SIGINT or SIGTERM (128+SIGINT, the shell's convention)
 )
 
 // exitCodesHelp is the exit-code section of the top-level help; the README's table repeats it.
@@ -43,6 +44,7 @@ const exitCodesHelp = `exit codes:
   2  bad flags, arguments or credentials; nothing was sent
   3  verify: the target cannot be reached; no check ran
   4  verify: the target refused the credentials, or needs some; no check ran
+  130  verify: interrupted by SIGINT or SIGTERM; the finished checks are reported
 `
 
 func main() {

@@ -85,12 +85,14 @@ const verifyExitCodes = `exit codes:
   0  every selected check ran and passed (or, with --allow-partial, passed what it could run)
   1  a check failed, or checks could not run against the target's setup (the summary names
      what to provide: fixtures, credentials, status observation, throttling)
-  2  bad flags or arguments: --target empty or not an http(s) base URL, a bad or unknown label in
+  2  bad flags or arguments: --junit not a writable file, --target empty or not an http(s) base URL, a bad or unknown label in
      --label-filter, a filter that selects no check, bad credentials; nothing was sent
   3  the target cannot be reached (connection, DNS, TLS, timeout), or it answers with a
      redirect, which is never followed (give the address that serves the operation); no
      check ran
   4  the target refused the credentials, or needs some; no check ran
+  130  interrupted (SIGINT or SIGTERM): the finished checks are reported, the running one is
+     not counted, and the instances the run created are removed
 `
 
 // verifyOptions are the parsed flags of verify.
@@ -160,6 +162,12 @@ func (a *app) runVerify(ctx context.Context, o *verifyOptions) error {
 		return nil
 	}
 
+	if o.junit != "" {
+		if err := checkWritable(o.junit); err != nil {
+			return fail(exitUsage, "--junit: %v", err)
+		}
+	}
+
 	var target contract.Target
 	if o.targetURL == "" {
 		if len(o.fixtures.byStatus) > 0 || o.creds.explicit() {
@@ -199,6 +207,7 @@ func (a *app) runVerify(ctx context.Context, o *verifyOptions) error {
 		target.ThrottleProbe = -1
 	}
 
+	signalled := ctx
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	report, err := contract.Verify(ctx, target, keep)
@@ -216,13 +225,18 @@ func (a *app) runVerify(ctx context.Context, o *verifyOptions) error {
 	if werr := contract.WriteReport(a.stdout, report); werr != nil {
 		return fail(exitFail, "%v", werr)
 	}
-	if err != nil {
-		return fail(exitFail, "%v", err)
-	}
 	if o.junit != "" {
 		if err := writeJUnitFile(o.junit, report); err != nil {
 			return fail(exitFail, "%v", err)
 		}
+	}
+	switch {
+	case err != nil && signalled.Err() != nil:
+		return fail(exitInterrupted, "interrupted: the checks that finished are reported above, none failed for the interruption; the instances the run created were removed")
+	case errors.Is(err, context.DeadlineExceeded):
+		return fail(exitFail, "gave up after --timeout %s; the checks that finished are reported above", o.timeout)
+	case err != nil:
+		return fail(exitFail, "%v", err)
 	}
 	if !report.Verdict.Pass {
 		return reported(exitFail)
@@ -262,6 +276,23 @@ func embeddedTarget() (contract.Target, error) {
 	target := contract.Target{Handler: srv, Credentials: &creds}
 	target.Fixtures = contract.NewAdminFixtures(target)
 	return target, nil
+}
+
+// checkWritable returns an error unless path can be created or written, so that a bad --junit
+// stops the run before any request is sent. A file it had to create is removed again.
+func checkWritable(path string) error {
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o666)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if errors.Is(statErr, os.ErrNotExist) {
+		return os.Remove(path)
+	}
+	return nil
 }
 
 func writeJUnitFile(path string, report *contract.Report) error {

@@ -404,3 +404,57 @@ func TestVerifyAgainstServe(t *testing.T) {
 		t.Errorf("the run left %d instances on the admin API: %v", len(list.Instances), list.Instances)
 	}
 }
+
+// A --junit that cannot be written stops the run before anything is sent.
+func TestVerifyJUnitNotWritable(t *testing.T) {
+	_, url, n := servedTarget(t, server.Config{Admin: true})
+	dir := t.TempDir()
+	for _, path := range []string{dir, filepath.Join(dir, "missing", "report.xml")} {
+		code, stdout, stderr := runVerifyArgs(t, credsEnv, "--target", url, "--junit", path)
+		if code != exitUsage || !strings.Contains(stderr, "--junit") || strings.Contains(stdout, "PASS") {
+			t.Errorf("--junit %s: exit %d\nstdout:\n%s\nstderr:\n%s", path, code, stdout, stderr)
+		}
+	}
+	if got := n.Load(); got != 0 {
+		t.Errorf("%d requests sent", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the check left %d files", len(entries))
+	}
+}
+
+// A run interrupted by a signal (its context cancelled) exits 130, reports the finished checks,
+// and counts no check failed for the interruption.
+func TestVerifyInterrupted(t *testing.T) {
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{verifyCreds}, Admin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var seen atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if seen.Add(1) == 30 {
+			cancel()
+			<-r.Context().Done()
+			return
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	junit := filepath.Join(t.TempDir(), "report.xml")
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"verify", "--target", ts.URL, "--throttle-probe", "0", "--junit", junit}, credsEnv, &out, &errOut)
+	if code != exitInterrupted || !strings.Contains(errOut.String(), "interrupted") {
+		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitInterrupted, out.String(), errOut.String())
+	}
+	if m := summaryLine.FindStringSubmatch(out.String()); m == nil || m[2] != "0" || strings.Contains(out.String(), "FAIL") {
+		t.Errorf("the interruption was counted as a failure:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "verdict: interrupted") {
+		t.Errorf("no interrupted verdict:\n%s", out.String())
+	}
+	if _, err := os.Stat(junit); err != nil {
+		t.Errorf("no JUnit report: %v", err)
+	}
+}
