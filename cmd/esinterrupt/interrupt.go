@@ -116,9 +116,13 @@ func (a *app) runInterrupt(ctx context.Context, o *interruptOptions, args []stri
 	if err := checkInstanceID(args[0]); err != nil {
 		return out.usage("%v", err)
 	}
-	creds, err := interruptCredentials(ctx, o, a.getenv)
+	creds, warning, err := interruptCredentials(ctx, o, a.getenv)
 	if err != nil {
 		return out.usage("%v", err)
+	}
+	if warning != "" {
+		// On stderr, so that --output json's stdout stays one object.
+		fmt.Fprintf(a.stderr, "esinterrupt interrupt: %s\n", warning)
 	}
 	c, err := client.New(client.Config{
 		RegionID:    o.region,
@@ -165,21 +169,21 @@ func (a *app) runInterrupt(ctx context.Context, o *interruptOptions, args []stri
 }
 
 // interruptCredentials picks the call's credentials (credentialsHelp), or a throwaway key with
-// --unsigned.
-func interruptCredentials(ctx context.Context, o *interruptOptions, getenv func(string) string) (client.Credentials, error) {
+// --unsigned, and the warning to print about where they came from (a secret given as a flag).
+func interruptCredentials(ctx context.Context, o *interruptOptions, getenv func(string) string) (client.Credentials, string, error) {
 	if o.unsigned {
 		b := make([]byte, 16)
 		_, _ = rand.Read(b)
-		return client.StaticCredentials{AccessKeyID: "unsigned", AccessKeySecret: hex.EncodeToString(b)}, nil
+		return client.StaticCredentials{AccessKeyID: "unsigned", AccessKeySecret: hex.EncodeToString(b)}, "", nil
 	}
 	found, err := resolveCredentials(ctx, &o.creds, getenv)
 	if errors.Is(err, errNoSource) {
-		return nil, fmt.Errorf("%v (for a server that checks no signature, use --unsigned)", err)
+		return nil, "", fmt.Errorf("%v (for a server that checks no signature, use --unsigned)", err)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return found.creds, nil
+	return found.creds, found.warning, nil
 }
 
 // checkInstanceID refuses an id the document's InstanceId schema refuses (its pattern and

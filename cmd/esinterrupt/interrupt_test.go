@@ -356,3 +356,20 @@ func TestInterruptThroughRun(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
 	}
 }
+
+// A secret given as a flag is warned about on stderr, as serve and verify do, in text and JSON
+// output alike; a secret from the environment is not.
+func TestInterruptWarnsOnSecretFlag(t *testing.T) {
+	srv := newInterruptServer(t, 200, "application/json", `{"Result":true,"RequestId":"REQ-W"}`, false)
+	for _, output := range []string{"text", "json"} {
+		code, out, errOut := runInterruptArgs(noEnv, "es-1", "--endpoint", srv.URL, "--output", output,
+			"--access-key-id", interruptKeyID, "--access-key-secret", interruptSecret)
+		if code != exitOK || strings.Count(errOut, "can read (ps)") != 1 || strings.Contains(out, "can read") || strings.Contains(errOut, interruptSecret) {
+			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", output, code, out, errOut)
+		}
+	}
+	code, _, errOut := runInterruptArgs(interruptEnv(false), "es-1", "--endpoint", srv.URL)
+	if code != exitOK || strings.Contains(errOut, "can read (ps)") {
+		t.Errorf("environment: exit %d, stderr %q", code, errOut)
+	}
+}
