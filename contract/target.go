@@ -161,7 +161,7 @@ func (f *StaticFixtures) Instance(_ context.Context, st Status) (string, error) 
 	defer f.mu.Unlock()
 	list := f.ids[st]
 	if len(list) == 0 {
-		return "", fmt.Errorf("contract: no unused %s instance (pass more with --fixture %s=ID): %w", st, st, ErrNoFixture)
+		return "", fmt.Errorf("no unused %s instance (give more with --fixture ID=%s): %w", st, st, ErrNoFixture)
 	}
 	f.ids[st] = list[1:]
 	return list[0], nil

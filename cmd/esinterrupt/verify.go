@@ -73,7 +73,8 @@ per check and one summary, and removes the instances it created.
 
 Without --target it starts the embedded reference server in-process (no credentials or fixtures
 then). Against a --target, fixtures come from --fixture ID=STATUS (STATUS=ID, the older form, is
-still read and deprecated) or, without it, from the target's admin API, and the credentials are
+still read and deprecated) or, with no --fixture, from the target's admin API (the two do not
+combine: any --fixture turns the admin API off), and the credentials are
 found as for every command (below); with none found the requests are unsigned and the
 signature checks cannot run.
 
@@ -124,7 +125,7 @@ func (a *app) verifyCommand() *cobra.Command {
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.targetURL, "target", "", "base `URL` of the server to verify, scheme://host[:port] (http or https); empty starts the embedded reference server in-process (an explicitly empty value is a usage error)")
-	fs.Var(&o.fixtures, "fixture", "an instance of the target in a status, as `ID=STATUS` (repeatable; ID may be a comma-separated list); without it the admin API is used")
+	fs.Var(&o.fixtures, "fixture", "an instance of the target in a status, as `ID=STATUS` (repeatable; ID may be a comma-separated list); given, it replaces the target's admin API, which is used only without --fixture")
 	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	fs.StringVar(&o.labelFilter, "label-filter", "", "run only checks whose labels match this Ginkgo label filter `EXPR`, such as 'errors || state'; every label must exist")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")

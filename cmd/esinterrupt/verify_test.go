@@ -206,7 +206,8 @@ func TestVerifyStaticFixturesAndLabelFilter(t *testing.T) {
 	}
 	// Static fixtures cannot read statuses: the refused interrupts' "leaves it" is not checked.
 	for _, want := range []string{"SKIP  state/activating", "SKIP  state/active", "cannot read an instance's status",
-		"provide 1 more instance in status activating, 1 more in suspended"} {
+		"provide 1 more instance in status activating, 1 more in suspended",
+		"(give more with --fixture ID=STATUS; --fixture replaces the admin API"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, stdout)
 		}
