@@ -473,6 +473,9 @@ func TestMessagesSayItOnce(t *testing.T) {
 	if want := "Config.Instances: invalid instance id \"x y\": no match"; got != want {
 		t.Errorf("oneMessage = %q, want %q", got, want)
 	}
+	if got, want := oneMessage("--fixture: contract: admin API: contract: no fixture"), "--fixture: admin API: no fixture"; got != want {
+		t.Errorf("oneMessage = %q, want %q", got, want)
+	}
 	for _, args := range [][]string{
 		{"serve", "--addr", "127.0.0.1:0", "--instance", "bad id=active"},
 		{"serve", "--addr", "127.0.0.1:0", "--fault", "NoSuchCode"},

@@ -304,7 +304,7 @@ func plainMessage(err error) string {
 
 // packagePrefixes are the prefixes this module's packages start their errors with; wrapped in
 // one another they repeat ("server: Config.Instances: server: invalid instance id").
-var packagePrefixes = []string{"client: ", "server: ", "spec: "}
+var packagePrefixes = []string{"client: ", "server: ", "spec: ", "contract: "}
 
 // oneMessage says msg once: without package prefixes at the start of a line or after ": ", and
 // without the schema and value kin-openapi appends to a schema error.
