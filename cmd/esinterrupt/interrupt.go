@@ -227,7 +227,10 @@ type failureJSON struct {
 	HTTPStatus  int    `json:",omitempty"`
 	ClientToken string `json:",omitempty"`
 	Attempts    int    `json:",omitempty"`
-	ExitCode    int
+	// RetryAfter and RetryAt say when a throttled call may be made again (Go duration, RFC 3339).
+	RetryAfter string `json:",omitempty"`
+	RetryAt    string `json:",omitempty"`
+	ExitCode   int
 }
 
 // failure reports a failed call and picks the exit status: 2 for an argument the client refused
@@ -242,6 +245,10 @@ func (w interruptOutput) failure(err error, clientToken string) error {
 	if errors.As(err, &callErr) {
 		f.Attempts = callErr.Attempts
 	}
+	var throttled *client.ThrottledError
+	if errors.As(err, &throttled) {
+		f.RetryAfter, f.RetryAt = throttled.RetryAfter.String(), throttled.RetryAt.UTC().Format(time.RFC3339)
+	}
 	var apiErr *client.APIError
 	var unexpected *client.UnexpectedResponseError
 	switch {
@@ -255,15 +262,32 @@ func (w interruptOutput) failure(err error, clientToken string) error {
 	case w.json:
 		writeJSON(w.stdout, f)
 	case f.Error == failureAPI:
-		fmt.Fprintf(w.stderr, "Code: %s\nMessage: %s\nRequestId: %s\nHTTPStatus: %d\n", f.Code, f.Message, f.RequestID, f.HTTPStatus)
+		fmt.Fprintf(w.stderr, "Code: %s\nMessage: %s\nRequestId: %s\n", f.Code, f.Message, f.RequestID)
+		if f.HostID != "" {
+			fmt.Fprintf(w.stderr, "HostId: %s\n", f.HostID)
+		}
+		fmt.Fprintf(w.stderr, "HTTPStatus: %d\n", f.HTTPStatus)
 		if f.Recommend != "" {
 			fmt.Fprintf(w.stderr, "Recommend: %s\n", f.Recommend)
 		}
-		fmt.Fprintf(w.stderr, "ClientToken: %s\n", clientToken)
+		w.textTail(f)
 	default:
-		fmt.Fprintf(w.stderr, "esinterrupt interrupt: %s\nClientToken: %s\n", f.Message, clientToken)
+		fmt.Fprintf(w.stderr, "esinterrupt interrupt: %s\n", f.Message)
+		w.textTail(f)
 	}
 	return reported(exitFail)
+}
+
+// textTail ends a text failure report: the attempts made, when a throttled call may be retried,
+// and the ClientToken to retry it with.
+func (w interruptOutput) textTail(f failureJSON) {
+	if f.Attempts > 0 {
+		fmt.Fprintf(w.stderr, "Attempts: %d\n", f.Attempts)
+	}
+	if f.RetryAfter != "" {
+		fmt.Fprintf(w.stderr, "RetryAfter: %s (at %s)\n", f.RetryAfter, f.RetryAt)
+	}
+	fmt.Fprintf(w.stderr, "ClientToken: %s\n", f.ClientToken)
 }
 
 // writeJSON writes v as one indented JSON object, URLs unescaped.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -237,6 +238,9 @@ func TestInterruptCommandAPIError(t *testing.T) {
 			if output == "text" && !strings.Contains(errOut, "Code: InstanceNotFound\n") {
 				t.Errorf("stderr %q lacks the Code line", errOut)
 			}
+			if output == "text" && (!strings.Contains(errOut, "HostId: h\n") || !regexp.MustCompile(`(?m)^Attempts: [1-9]`).MatchString(errOut)) {
+				t.Errorf("stderr %q lacks the HostId or Attempts line", errOut)
+			}
 			if output == "json" {
 				var v map[string]any
 				if err := json.Unmarshal([]byte(out), &v); err != nil || v["Code"] != "InstanceNotFound" || v["HTTPStatus"] != 400.0 {
@@ -371,5 +375,25 @@ func TestInterruptWarnsOnSecretFlag(t *testing.T) {
 	code, _, errOut := runInterruptArgs(interruptEnv(false), "es-1", "--endpoint", srv.URL)
 	if code != exitOK || strings.Contains(errOut, "can read (ps)") {
 		t.Errorf("environment: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// A call that ends throttled says when to retry, in text and JSON.
+func TestInterruptThrottledSaysWhenToRetry(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set(wire.HeaderRateLimitUser, "Limit:1,Remain:0,TimeLeft:7000,Reset:1")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"RequestId":"REQ-T","Code":"Throttling.User","Message":"Request was denied due to user flow control."}`))
+	}))
+	defer srv.Close()
+	code, _, errOut := runInterruptArgs(interruptEnv(false), "es-1", "--endpoint", srv.URL, "--max-attempts", "1")
+	if code != exitFail || !strings.Contains(errOut, "RetryAfter: 7s (at ") || !strings.Contains(errOut, "Attempts: 1\n") {
+		t.Errorf("text: exit %d, stderr %q", code, errOut)
+	}
+	code, out, _ := runInterruptArgs(interruptEnv(false), "es-1", "--endpoint", srv.URL, "--max-attempts", "1", "--output", "json")
+	var v map[string]any
+	if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitFail || v["RetryAfter"] != "7s" || v["RetryAt"] == nil {
+		t.Errorf("json: exit %d, %v, stdout %q", code, err, out)
 	}
 }
