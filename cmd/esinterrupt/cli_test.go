@@ -267,6 +267,17 @@ func TestInterruptLocalValidationSendsNothing(t *testing.T) {
 	if err := os.WriteFile(file, []byte(`{"current":"p","profiles":[{"name":"p","mode":"AK","access_key_id":"LTAI5tP","access_key_secret":"secret-with-space "}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	credFile := func(name, content string) string {
+		path := filepath.Join(home, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	crlf := credFile("crlf.env", "ALIBABA_CLOUD_ACCESS_KEY_ID="+interruptKeyID+"\r\nALIBABA_CLOUD_ACCESS_KEY_SECRET="+interruptSecret+"\r\n")
+	spaced := credFile("spaced.env", "ALIBABA_CLOUD_ACCESS_KEY_ID="+interruptKeyID+"\nALIBABA_CLOUD_ACCESS_KEY_SECRET="+interruptSecret+" \n")
+	empty := credFile("empty.env", "# nothing yet\n")
+	noHome := envOf(map[string]string{"ALIBABA_CLOUD_CLI_PROFILE_DISABLED": "true"})
 	withEnv := func(id, secret, token string) func(string) string {
 		return envOf(map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": id, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": secret, "ALIBABA_CLOUD_SECURITY_TOKEN": token})
 	}
@@ -285,6 +296,10 @@ func TestInterruptLocalValidationSendsNothing(t *testing.T) {
 		{"token with a newline inside", withEnv(interruptKeyID, interruptSecret, "a\nb"), []string{"es-1"}, "SecurityToken"},
 		{"profile secret with a trailing space", envOf(map[string]string{"HOME": home}), []string{"es-1"}, "AccessKeySecret from the aliyun CLI profile"},
 		{"secret flag with a trailing space", noEnv, []string{"es-1", "--access-key-id", interruptKeyID, "--access-key-secret", interruptSecret + " "}, "AccessKeySecret from the flags"},
+		{"credentials file with CRLF", noHome, []string{"es-1", "--credentials-file", crlf}, "AccessKeyId from --credentials-file begins or ends with white space"},
+		{"credentials file secret with a trailing space", noHome, []string{"es-1", "--credentials-file", spaced}, "AccessKeySecret from --credentials-file begins or ends with white space"},
+		{"empty credentials file", noHome, []string{"es-1", "--credentials-file", empty}, "--credentials-file gives no AccessKey: want both"},
+		{"id flag alone", noHome, []string{"es-1", "--access-key-id", interruptKeyID}, "go together, and only one came from the flags"},
 		{"token too long", nil, []string{"es-1", "--client-token", strings.Repeat("t", 65)}, "clientToken"},
 	} {
 		env := tc.env
