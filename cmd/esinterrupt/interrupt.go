@@ -104,6 +104,10 @@ func (a *app) runInterrupt(ctx context.Context, o *interruptOptions, args []stri
 		return out.usage("--region and --endpoint are mutually exclusive")
 	case o.region == "" && o.endpoint == "":
 		return out.usage("--region or --endpoint is required")
+	case o.network != "" && o.network != string(client.NetworkVPC):
+		return out.usage(`--network must be "vpc", or left out for the public endpoint`)
+	case o.network != "" && o.endpoint != "":
+		return out.usage("--network goes with --region: --endpoint names the host itself")
 	case o.output != "text" && o.output != "json":
 		return out.usage(`--output must be "text" or "json"`)
 	case o.maxAttempts < 1:

@@ -308,7 +308,9 @@ func TestInterruptCommandUsageErrors(t *testing.T) {
 		{"bad signature", nil, []string{"es-1", "--endpoint", srv.URL, "--signature", "v2"}, "--signature"},
 		{"bad format", nil, []string{"es-1", "--endpoint", srv.URL, "--format", "yaml"}, "--format"},
 		{"bad output", nil, []string{"es-1", "--endpoint", srv.URL, "--output", "yaml"}, "--output"},
-		{"bad network", nil, []string{"es-1", "--region", "cn-hangzhou", "--network", "lan"}, "--network"},
+		{"bad network", nil, []string{"es-1", "--region", "cn-hangzhou", "--network", "lan"}, `--network must be "vpc", or left out`},
+		{"network with endpoint", nil, []string{"es-1", "--network", "classic", "--endpoint", srv.URL}, `--network must be "vpc", or left out`},
+		{"vpc with endpoint", nil, []string{"es-1", "--network", "vpc", "--endpoint", srv.URL}, "--network goes with --region: --endpoint names the host itself"},
 		{"bad region", nil, []string{"es-1", "--region", "CN/x"}, "--region"},
 		{"endpoint with path", nil, []string{"es-1", "--endpoint", srv.URL + "/x"}, "--endpoint"},
 		{"zero attempts", nil, []string{"es-1", "--endpoint", srv.URL, "--max-attempts", "0"}, "--max-attempts"},
@@ -333,6 +335,10 @@ func TestInterruptCommandUsageErrors(t *testing.T) {
 			}
 			if !strings.Contains(errOut, tt.stderr) {
 				t.Errorf("stderr %q lacks %q", errOut, tt.stderr)
+			}
+			// Said once, in the CLI's terms: no Go field names.
+			if strings.Count(errOut, "--network") > 1 || strings.Contains(errOut, "RegionID") || strings.Contains(errOut, "Config.") {
+				t.Errorf("stderr %q", errOut)
 			}
 			if out != "" {
 				t.Errorf("stdout %q", out)
