@@ -234,6 +234,13 @@ func (f *faultFlag) Set(v string) error {
 	if err != nil {
 		return err
 	}
+	// The id is checked here, as --instance's is, so that a bad one gets the CLI's message
+	// rather than the server's Config error.
+	if one.Instance != "" {
+		if err := checkInstanceID(one.Instance); err != nil {
+			return fmt.Errorf("instance=: %w", err)
+		}
+	}
 	*f = append(*f, one)
 	return nil
 }
