@@ -82,6 +82,15 @@ func TestHelpPerCommand(t *testing.T) {
 }
 
 func TestNoCommandAndSuggestions(t *testing.T) {
+	// An unknown help topic or shell is a usage error, as an unknown command is.
+	for _, args := range [][]string{{"help", "nope"}, {"completion", "nosh"}, {"completion"}} {
+		if code, out, errOut := runArgs(noEnv, args...); code != exitUsage || out != "" || errOut == "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	if code, out, _ := runArgs(noEnv, "completion", "bash"); code != exitOK || !strings.Contains(out, "bash completion") {
+		t.Errorf("completion bash: exit %d", code)
+	}
 	code, out, errOut := runArgs(noEnv)
 	if code != exitUsage || out != "" || !strings.Contains(errOut, "usage: esinterrupt") {
 		t.Errorf("no command: exit %d, stdout %q, stderr %q", code, out, errOut)
