@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -43,7 +44,7 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 		return nil, SkipDeclared("no request provokes it: " + entry.Untriggerable)
 
 	case spec.TriggerUnknownInstance:
-		return env.interrupt(ctx, unknownID(), newUUID())
+		return env.interrupt(ctx, unknownID(), ids.UUID())
 
 	case spec.TriggerInstanceStatus, spec.TriggerRepeatInterrupt:
 		// Every status whose row in the state table answers this code must answer it.
@@ -56,7 +57,7 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 			if err != nil {
 				return nil, err
 			}
-			a, err := env.interrupt(ctx, id, newUUID())
+			a, err := env.interrupt(ctx, id, ids.UUID())
 			if err != nil {
 				return nil, err
 			}
@@ -80,7 +81,7 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 		if err != nil {
 			return nil, err
 		}
-		token := newUUID()
+		token := ids.UUID()
 		a, err := env.interrupt(ctx, first, token)
 		if err != nil {
 			return nil, err
@@ -91,13 +92,13 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 		return env.interrupt(ctx, second, token)
 
 	case spec.TriggerInvalidParameter:
-		return env.interrupt(ctx, "not an id!", newUUID())
+		return env.interrupt(ctx, "not an id!", ids.UUID())
 
 	case spec.TriggerMissingInstanceID:
-		return env.do(ctx, call{rawPath: "/openapi/instances//actions/interrupt", token: newUUID()})
+		return env.do(ctx, call{rawPath: "/openapi/instances//actions/interrupt", token: ids.UUID()})
 
 	case spec.TriggerUnknownRoute:
-		return env.do(ctx, call{rawPath: "/openapi/instances/es-cn-x/actions/unknown", token: newUUID()})
+		return env.do(ctx, call{rawPath: "/openapi/instances/es-cn-x/actions/unknown", token: ids.UUID()})
 
 	case spec.TriggerThrottle:
 		return provokeThrottle(ctx, env, entry.Code)
@@ -123,7 +124,7 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 		}
 		return a, nil
 	case spec.TriggerNonceReplay:
-		nonce := newUUID()
+		nonce := ids.UUID()
 		first, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
 		if err != nil {
 			return nil, err
@@ -135,14 +136,14 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 	case spec.TriggerStaleDate:
 		return env.do(ctx, call{id: unknownID(), date: time.Now().Add(-time.Hour)})
 	case spec.TriggerUnknownAccessKey:
-		stranger := signing.Credentials{AccessKeyID: "LTAIcontract" + randomHex(8), AccessKeySecret: "secret"}
+		stranger := signing.Credentials{AccessKeyID: "LTAIcontract" + ids.Hex(8), AccessKeySecret: "secret"}
 		return env.do(ctx, call{id: unknownID(), creds: &stranger})
 	case spec.TriggerSTSMissingToken:
-		stranger := signing.Credentials{AccessKeyID: "STS.contract" + randomHex(8), AccessKeySecret: "secret"}
+		stranger := signing.Credentials{AccessKeyID: "STS.contract" + ids.Hex(8), AccessKeySecret: "secret"}
 		return env.do(ctx, call{id: unknownID(), creds: &stranger})
 	case spec.TriggerSTSMismatch:
 		sts := creds
-		sts.SecurityToken = "contract-token-" + randomHex(8)
+		sts.SecurityToken = "contract-token-" + ids.Hex(8)
 		return env.do(ctx, call{id: unknownID(), creds: &sts})
 	}
 	return nil, fmt.Errorf("the catalogue's trigger %q has no driver in this suite", entry.Trigger)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -59,7 +60,7 @@ func badInputs(id string) []badInput {
 		{"a request body", call{id: id, body: []byte(`{"InstanceId":"` + id + `"}`)}, param},
 		{"a body over 64 KiB", call{id: id, body: bytes.Repeat([]byte("x"), 64<<10+1)}, param},
 		{"a body over 64 KiB of unknown length", call{id: id, body: bytes.Repeat([]byte("x"), 64<<10+1), edit: unknownLength}, param},
-		{"an unknown query parameter", call{id: id, rawQuery: "clientToken=" + url.QueryEscape(newUUID()) + "&Extra=1"}, param},
+		{"an unknown query parameter", call{id: id, rawQuery: "clientToken=" + url.QueryEscape(ids.UUID()) + "&Extra=1"}, param},
 		{"clientToken twice", call{id: id, rawQuery: "clientToken=a&clientToken=b"}, open},
 		{"malformed percent-encoding in the query", call{id: id, rawQuery: "clientToken=%zz"}, open},
 		{"a semicolon in the query", call{id: id, rawQuery: "clientToken=a;b"}, open},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -83,7 +84,7 @@ func signatureCases() []signatureCase {
 			r.Header.Set("Authorization", ak+":")
 		}})},
 		{name: "unknown access key", code: "InvalidAccessKeyId.NotFound", call: func(*Env) call {
-			return call{creds: &signing.Credentials{AccessKeyID: "LTAIcontract" + randomHex(8), AccessKeySecret: "s"}}
+			return call{creds: &signing.Credentials{AccessKeyID: "LTAIcontract" + ids.Hex(8), AccessKeySecret: "s"}}
 		}},
 	}
 }
@@ -144,7 +145,7 @@ func signatureChecks() []Check {
 			if err := needCredentials(env); err != nil {
 				return err
 			}
-			nonce := newUUID()
+			nonce := ids.UUID()
 			first, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
 			if err != nil {
 				return err

@@ -19,6 +19,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
@@ -89,7 +90,7 @@ type recordedRequest struct {
 }
 
 func newConsumerHarness(env *Env) (*consumerHarness, error) {
-	creds := signing.Credentials{AccessKeyID: "LTAIconsumer" + randomHex(6), AccessKeySecret: randomHex(16)}
+	creds := signing.Credentials{AccessKeyID: "LTAIconsumer" + ids.Hex(6), AccessKeySecret: ids.Hex(16)}
 	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}})
 	if err != nil {
 		return nil, err
@@ -275,7 +276,7 @@ func (h *consumerHarness) fault(id string, f server.Fault) error {
 
 // newInstance puts a fresh instance with a random id (after prefix) into status st.
 func (h *consumerHarness) newInstance(prefix string, st Status) (string, error) {
-	id := prefix + randomHex(6)
+	id := prefix + ids.Hex(6)
 	return id, h.srv.PutInstance(id, st)
 }
 
@@ -429,7 +430,7 @@ func consumerHeaderRequestID(ctx context.Context, env *Env) error {
 // keeps it.
 func consumerErrorHeaderRequestID(ctx context.Context, env *Env) error {
 	h := env.consumer
-	id := "es-cn-header" + randomHex(6)
+	id := "es-cn-header" + ids.Hex(6)
 	h.mu.Lock()
 	h.stripRequestID[id] = true
 	h.mu.Unlock()
@@ -467,7 +468,7 @@ func consumerAccept(ctx context.Context, env *Env) error {
 // would change.
 func consumerAwkwardIDs(ctx context.Context, env *Env) error {
 	h := env.consumer
-	suffix := randomHex(4)
+	suffix := ids.Hex(4)
 	for _, id := range []string{
 		"es-cn-" + suffix + "****",
 		"Es.Cn_" + strings.ToUpper(suffix),
@@ -526,7 +527,7 @@ func recoverFrom(f server.Fault, n int) func(context.Context, *Env) error {
 func consumerError(entry spec.ErrorCode, codes []string) func(context.Context, *Env) error {
 	return func(ctx context.Context, env *Env) error {
 		h := env.consumer
-		id := "es-cn-inject" + randomHex(6)
+		id := "es-cn-inject" + ids.Hex(6)
 		f := server.Fault{Code: entry.Code}
 		if isThrottlingCode(entry.Code) {
 			f.TimeLeft = faultThrottleWait

@@ -341,7 +341,7 @@ func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Re
 		}
 		nonce := c.nonce
 		if nonce == "" {
-			nonce = newUUID()
+			nonce = ids.UUID()
 		}
 		if err := signAlibaba(r, scheme, *creds, date, nonce); err != nil {
 			return err
@@ -386,11 +386,8 @@ func (e *Env) statusOf(ctx context.Context, id string) (Status, bool, error) {
 
 // unknownID returns an id no server has.
 func unknownID() string {
-	return "es-cn-unknown" + randomHex(8)
+	return "es-cn-unknown" + ids.Hex(8)
 }
-
-// newUUID returns a random UUID-shaped string for tokens and nonces.
-func newUUID() string { return ids.UUID() }
 
 // slug turns a check's name into an ID segment.
 func slug(name string) string {

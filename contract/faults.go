@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -76,7 +77,7 @@ func provokeByFault(ctx context.Context, env *Env, entry spec.ErrorCode) (*answe
 	if err := env.injectFault(ctx, f); err != nil {
 		return nil, err
 	}
-	a, err := env.do(ctx, call{id: id, token: newUUID(), throttleFinal: true})
+	a, err := env.do(ctx, call{id: id, token: ids.UUID(), throttleFinal: true})
 	if err != nil {
 		return nil, err
 	}

@@ -3,8 +3,6 @@ package contract
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
@@ -225,7 +224,7 @@ type adminInstance struct {
 
 // Instance creates a fresh instance in status st.
 func (f *AdminFixtures) Instance(ctx context.Context, st Status) (string, error) {
-	id := "es-cn-contract" + randomHex(6)
+	id := "es-cn-contract" + ids.Hex(6)
 	body, _ := json.Marshal(adminInstance{Status: st})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, AdminInstancesPath+"/"+url.PathEscape(id), bytes.NewReader(body))
 	if err != nil {
@@ -320,10 +319,4 @@ func (t Target) transport() sendFunc {
 		}
 		return client.Do(req)
 	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

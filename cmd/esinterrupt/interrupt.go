@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/es-openapi/interrupt/client"
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -176,9 +175,7 @@ func (a *app) runInterrupt(ctx context.Context, o *interruptOptions, args []stri
 // --unsigned, and the warning to print about where they came from (a secret given as a flag).
 func interruptCredentials(ctx context.Context, o *interruptOptions, getenv func(string) string) (client.Credentials, string, error) {
 	if o.unsigned {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		return client.StaticCredentials{AccessKeyID: "unsigned", AccessKeySecret: hex.EncodeToString(b)}, "", nil
+		return client.StaticCredentials{AccessKeyID: "unsigned", AccessKeySecret: ids.Hex(16)}, "", nil
 	}
 	found, err := resolveCredentials(ctx, &o.creds, getenv)
 	if errors.Is(err, errNoSource) {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/es-openapi/interrupt/contract"
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
@@ -265,7 +264,7 @@ func listChecks(w io.Writer, keep func(contract.Check) bool) error {
 // embeddedTarget starts the reference server in-process with a fresh key, the admin API for
 // fixtures and a rate limit for the flow-control check.
 func embeddedTarget() (contract.Target, error) {
-	creds := signing.Credentials{AccessKeyID: "LTAIverify" + verifyRandomHex(), AccessKeySecret: verifyRandomHex() + verifyRandomHex()}
+	creds := signing.Credentials{AccessKeyID: "LTAIverify" + ids.Hex(8), AccessKeySecret: ids.Hex(8) + ids.Hex(8)}
 	srv, err := server.New(server.Config{
 		Credentials: []signing.Credentials{creds},
 		Admin:       true,
@@ -306,11 +305,4 @@ func writeJUnitFile(path string, report *contract.Report) error {
 		return err
 	}
 	return f.Close()
-}
-
-// verifyRandomHex returns 16 random hex digits for the embedded server's throwaway key.
-func verifyRandomHex() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
