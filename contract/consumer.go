@@ -20,6 +20,7 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
@@ -126,7 +127,7 @@ func (h *consumerHarness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.status = rw.status
 	rec.requestID = rw.Header().Get("x-acs-request-id")
 	if rw.status != 0 {
-		rec.timeLeft = (&answer{header: rw.Header()}).announcedWait()
+		rec.timeLeft, _ = (&answer{header: rw.Header()}).announcedWait()
 	}
 
 	h.mu.Lock()
@@ -190,18 +191,6 @@ func (h *consumerHarness) serveWithoutRequestID(w http.ResponseWriter, r *http.R
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(body)
-}
-
-// announcedWait is the TimeLeft of a throttled answer's x-ratelimit-* header, 0 without one.
-func (a *answer) announcedWait() time.Duration {
-	for _, h := range []string{"x-ratelimit-user-api", "x-ratelimit-user"} {
-		if m := timeLeft.FindStringSubmatch(a.header.Get(h)); m != nil {
-			if ms, err := strconv.Atoi(m[1]); err == nil {
-				return time.Duration(ms) * time.Millisecond
-			}
-		}
-	}
-	return 0
 }
 
 // inspect lists what is wrong with a request: its signature, its Accept header, and its shape
@@ -529,7 +518,7 @@ func consumerError(entry spec.ErrorCode, codes []string) func(context.Context, *
 		h := env.consumer
 		id := "es-cn-inject" + ids.Hex(6)
 		f := server.Fault{Code: entry.Code}
-		if isThrottlingCode(entry.Code) {
+		if wire.IsThrottling(entry.Code) {
 			f.TimeLeft = faultThrottleWait
 		}
 		if err := h.fault(id, f); err != nil {

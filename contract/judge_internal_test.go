@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/es-openapi/interrupt/gen/models"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -101,5 +103,20 @@ func TestRedirectJudged(t *testing.T) {
 	}
 	if err := expectSuccess(a); err == nil || !strings.Contains(err.Error(), "redirected to") {
 		t.Errorf("expectSuccess: %v", err)
+	}
+}
+
+// The throttling test and the announced wait are internal/wire's: a code that merely starts with
+// the word is another code, and the header is read in any case of its field names.
+func TestThrottledAnswer(t *testing.T) {
+	for code, want := range map[string]bool{"Throttling": true, "Throttling.Api": true, "ThrottlingX": false, "InstanceNotFound": false} {
+		a := &answer{apiErr: &models.Error{Code: code}, header: http.Header{}}
+		if got := a.throttled(); got != want {
+			t.Errorf("throttled(%s) = %v, want %v", code, got, want)
+		}
+	}
+	a := &answer{header: http.Header{"X-Ratelimit-User": {"limit:1, remain:0, timeleft:300, reset:1"}}}
+	if got := a.throttleWait(); got != 300*time.Millisecond {
+		t.Errorf("throttleWait = %s, want 300ms", got)
 	}
 }
