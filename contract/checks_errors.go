@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -94,10 +95,10 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 		return env.interrupt(ctx, "not an id!", ids.UUID())
 
 	case spec.TriggerMissingInstanceID:
-		return env.do(ctx, call{rawPath: "/openapi/instances//actions/interrupt", token: ids.UUID()})
+		return env.do(ctx, call{rawPath: wire.PathPrefix + wire.PathSuffix, token: ids.UUID()})
 
 	case spec.TriggerUnknownRoute:
-		return env.do(ctx, call{rawPath: "/openapi/instances/es-cn-x/actions/unknown", token: ids.UUID()})
+		return env.do(ctx, call{rawPath: wire.PathPrefix + "es-cn-x/actions/unknown", token: ids.UUID()})
 
 	case spec.TriggerThrottle:
 		return provokeThrottle(ctx, env, entry.Code)
@@ -118,7 +119,8 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 		if err != nil {
 			return nil, err
 		}
-		if a.apiErr != nil && !strings.Contains(a.apiErr.Message, "server string to sign is:") {
+		// The document's meaning names the words, not the space signing writes before them.
+		if a.apiErr != nil && !strings.Contains(a.apiErr.Message, strings.TrimSpace(signing.StringToSignSeparator)) {
 			return nil, fmt.Errorf("the SignatureDoesNotMatch message does not carry the server's string to sign: %q", a.apiErr.Message)
 		}
 		return a, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -28,7 +29,7 @@ func signatureCases() []signatureCase {
 		{name: "roa with a nonce accepted", call: accepted(call{scheme: signing.SchemeROA})},
 		{name: "roa as the older SDK sends it accepted", call: accepted(call{rawSign: signOlderSDK})},
 		{name: "v3 path changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
-			r.URL.Path, r.URL.RawPath = "/openapi/instances/es-cn-other/actions/interrupt", ""
+			r.URL.Path, r.URL.RawPath = wire.OperationPath("es-cn-other"), ""
 		}})},
 		{name: "v3 query changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, token: "before", edit: func(r *http.Request) {
 			r.URL.RawQuery = "clientToken=after"
@@ -50,7 +51,7 @@ func signatureCases() []signatureCase {
 			return call{scheme: signing.SchemeROA, creds: &wrong}
 		}},
 		{name: "roa path changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeROA, edit: func(r *http.Request) {
-			r.URL.Path, r.URL.RawPath = "/openapi/instances/es-cn-other/actions/interrupt", ""
+			r.URL.Path, r.URL.RawPath = wire.OperationPath("es-cn-other"), ""
 		}})},
 		{name: "v3 date an hour old", code: "InvalidTimeStamp.Expired", call: accepted(call{scheme: signing.SchemeV3, date: time.Now().Add(-time.Hour)})},
 		{name: "roa date an hour ahead", code: "InvalidTimeStamp.Expired", call: accepted(call{scheme: signing.SchemeROA, date: time.Now().Add(time.Hour)})},

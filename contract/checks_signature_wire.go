@@ -11,6 +11,7 @@ import (
 	"github.com/alibabacloud-go/tea/tea"
 
 	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -140,19 +141,19 @@ func wireCases() []wireCase {
 		{"v3 token with reserved characters", statementV3, accepted, withToken("clientToken=" + "%21%27%28%29%2B%2C%2F%3A%3D%40" + ids.Hex(4))},
 		{"v3 token with the edges of the unreserved set", statementV3, accepted, withToken("clientToken=AZaz09-_.~" + ids.Hex(4))},
 		{"v3 path with a raw * as the page masks ids", statementV3, accepted, func(*Env) call {
-			return call{rawPath: "/openapi/instances/es-cn-n6w1o1x0w001c" + ids.Hex(4) + "****/actions/interrupt"}
+			return call{rawPath: wire.PathPrefix + "es-cn-n6w1o1x0w001c" + ids.Hex(4) + "****" + wire.PathSuffix}
 		}},
 		{"v3 path with an escaped space before a raw *", statementV3, accepted, func(*Env) call {
-			return call{rawPath: "/openapi/instances/es-cn-a%20b" + ids.Hex(4) + "*/actions/interrupt"}
+			return call{rawPath: wire.PathPrefix + "es-cn-a%20b" + ids.Hex(4) + "*" + wire.PathSuffix}
 		}},
 		{"v3 path with an escaped letter", statementV3, accepted, func(*Env) call {
-			return call{rawPath: "/openapi/instances/es-cn-%4E" + ids.Hex(4) + "/actions/interrupt"}
+			return call{rawPath: wire.PathPrefix + "es-cn-%4E" + ids.Hex(4) + wire.PathSuffix}
 		}},
 		{"v3 path with %7E", statementV3, accepted, func(*Env) call {
-			return call{rawPath: "/openapi/instances/es-cn-a%7E" + ids.Hex(4) + "/actions/interrupt"}
+			return call{rawPath: wire.PathPrefix + "es-cn-a%7E" + ids.Hex(4) + wire.PathSuffix}
 		}},
 		{"v3 path with a raw +", statementV3, accepted, func(*Env) call {
-			return call{rawPath: "/openapi/instances/es-cn-a+" + ids.Hex(4) + "/actions/interrupt"}
+			return call{rawPath: wire.PathPrefix + "es-cn-a+" + ids.Hex(4) + wire.PathSuffix}
 		}},
 		{"v3 date five minutes ahead", statementTS, accepted, func(*Env) call {
 			return call{id: unknownID(), date: time.Now().Add(5 * time.Minute)}

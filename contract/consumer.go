@@ -207,12 +207,12 @@ func (h *consumerHarness) inspect(r *http.Request) []string {
 	if p := acceptProblem(r.Header.Values("Accept")); p != "" {
 		problems = append(problems, p)
 	}
-	segs := strings.Split(r.URL.EscapedPath(), "/")
-	if len(segs) != 6 || segs[1] != "openapi" || segs[2] != "instances" || segs[4] != "actions" || segs[5] != "interrupt" {
-		problems = append(problems, fmt.Sprintf("path %q is not /openapi/instances/{InstanceId}/actions/interrupt with the id as one segment", r.URL.EscapedPath()))
+	segment, ok := wire.MatchPath(r.URL.EscapedPath())
+	if !ok {
+		problems = append(problems, fmt.Sprintf("path %q is not %s with the id as one segment", r.URL.EscapedPath(), wire.Path))
 		return problems
 	}
-	id, err := url.PathUnescape(segs[3])
+	id, err := url.PathUnescape(segment)
 	if err != nil {
 		problems = append(problems, "InstanceId segment: "+err.Error())
 		return problems

@@ -275,7 +275,7 @@ func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Re
 	}
 	path := c.rawPath
 	if path == "" {
-		path = "/openapi/instances/" + url.PathEscape(c.id) + "/actions/interrupt"
+		path = wire.OperationPath(c.id)
 	}
 	query := c.rawQuery
 	if query == "" && c.token != "" {

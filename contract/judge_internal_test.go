@@ -120,3 +120,16 @@ func TestThrottledAnswer(t *testing.T) {
 		t.Errorf("throttleWait = %s, want 300ms", got)
 	}
 }
+
+// The contract builds the operation's path as the SDKs and the client do (wire.OperationPath):
+// a '+' in an id is escaped, not sent raw.
+func TestRequestPath(t *testing.T) {
+	env := newTestEnv(t)
+	req, _, err := env.request(t.Context(), call{id: "es-cn-a+b c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := req.URL.EscapedPath(), "/openapi/instances/es-cn-a%2Bb%20c/actions/interrupt"; got != want {
+		t.Errorf("path %q, want %q", got, want)
+	}
+}
