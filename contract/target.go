@@ -42,15 +42,6 @@ func Statuses() ([]Status, error) {
 	return table.Statuses(), nil
 }
 
-// ParseStatus returns the Status named s.
-func ParseStatus(s string) (Status, error) {
-	table, err := spec.LoadStateTable()
-	if err != nil {
-		return "", err
-	}
-	return table.ParseStatus(s)
-}
-
 // Target is a server under verification: where it is, how to sign for it, and how to get an
 // instance into each status.
 type Target struct {

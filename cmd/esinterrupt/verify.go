@@ -40,10 +40,10 @@ func (f *fixtureFlag) Set(v string) error {
 		return fmt.Errorf("want ID=STATUS (or the deprecated STATUS=ID), got %q", v)
 	}
 	ids := left
-	st, err := contract.ParseStatus(right)
+	st, err := spec.ParseStatus(right)
 	if err != nil {
 		// The older form, STATUS=ID.
-		old, oldErr := contract.ParseStatus(left)
+		old, oldErr := spec.ParseStatus(left)
 		if oldErr != nil {
 			var statuses []spec.InstanceStatus
 			if table, terr := spec.LoadStateTable(); terr == nil {
