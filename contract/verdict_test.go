@@ -154,7 +154,8 @@ func TestVerifyAllowPartial(t *testing.T) {
 	for _, p := range doc.Suites[0].Properties {
 		props[p.Name] = p.Value
 	}
-	if doc.Failures != 0 || doc.Suites[0].Name != "suite (partial)" || props["partial"] != "true" || !strings.HasPrefix(props["verdict"], "partial") {
+	// Written by Ginkgo's JUnit reporter (its SuiteSucceeded property), with the contract's own.
+	if doc.Failures != 0 || doc.Suites[0].Name != "suite (partial)" || props["partial"] != "true" || !strings.HasPrefix(props["verdict"], "partial") || props["SuiteSucceeded"] != "true" {
 		t.Errorf("JUnit: %s", junit.String())
 	}
 
