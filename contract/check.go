@@ -165,7 +165,12 @@ func runChecks(ctx context.Context, env *Env, checks []Check) ([]Result, error) 
 		if err := ctx.Err(); err != nil {
 			return results, err
 		}
-		results = append(results, RunCheck(ctx, env, c))
+		r := RunCheck(ctx, env, c)
+		if err := ctx.Err(); err != nil && r.Outcome != Passed {
+			// The check was cut short by the cancellation: its result is not a verdict.
+			return results, err
+		}
+		results = append(results, r)
 	}
 	return results, nil
 }

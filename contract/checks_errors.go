@@ -2,13 +2,14 @@ package contract
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -43,7 +44,7 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 		return nil, SkipDeclared("no request provokes it: " + entry.Untriggerable)
 
 	case spec.TriggerUnknownInstance:
-		return env.interrupt(ctx, unknownID(), newUUID())
+		return env.interrupt(ctx, unknownID(), ids.UUID())
 
 	case spec.TriggerInstanceStatus, spec.TriggerRepeatInterrupt:
 		// Every status whose row in the state table answers this code must answer it.
@@ -56,7 +57,7 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 			if err != nil {
 				return nil, err
 			}
-			a, err := env.interrupt(ctx, id, newUUID())
+			a, err := env.interrupt(ctx, id, ids.UUID())
 			if err != nil {
 				return nil, err
 			}
@@ -80,7 +81,7 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 		if err != nil {
 			return nil, err
 		}
-		token := newUUID()
+		token := ids.UUID()
 		a, err := env.interrupt(ctx, first, token)
 		if err != nil {
 			return nil, err
@@ -91,13 +92,13 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 		return env.interrupt(ctx, second, token)
 
 	case spec.TriggerInvalidParameter:
-		return env.interrupt(ctx, "not an id!", newUUID())
+		return env.interrupt(ctx, "not an id!", ids.UUID())
 
 	case spec.TriggerMissingInstanceID:
-		return env.do(ctx, call{rawPath: "/openapi/instances//actions/interrupt", token: newUUID()})
+		return env.do(ctx, call{rawPath: wire.PathPrefix + wire.PathSuffix, token: ids.UUID()})
 
 	case spec.TriggerUnknownRoute:
-		return env.do(ctx, call{rawPath: "/openapi/instances/es-cn-x/actions/unknown", token: newUUID()})
+		return env.do(ctx, call{rawPath: wire.PathPrefix + "es-cn-x/actions/unknown", token: ids.UUID()})
 
 	case spec.TriggerThrottle:
 		return provokeThrottle(ctx, env, entry.Code)
@@ -118,12 +119,13 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 		if err != nil {
 			return nil, err
 		}
-		if a.apiErr != nil && !strings.Contains(a.apiErr.Message, "server string to sign is:") {
+		// The document's meaning names the words, not the space signing writes before them.
+		if a.apiErr != nil && !strings.Contains(a.apiErr.Message, strings.TrimSpace(signing.StringToSignSeparator)) {
 			return nil, fmt.Errorf("the SignatureDoesNotMatch message does not carry the server's string to sign: %q", a.apiErr.Message)
 		}
 		return a, nil
 	case spec.TriggerNonceReplay:
-		nonce := newUUID()
+		nonce := ids.UUID()
 		first, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
 		if err != nil {
 			return nil, err
@@ -135,14 +137,14 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 	case spec.TriggerStaleDate:
 		return env.do(ctx, call{id: unknownID(), date: time.Now().Add(-time.Hour)})
 	case spec.TriggerUnknownAccessKey:
-		stranger := signing.Credentials{AccessKeyID: "LTAIcontract" + randomHex(8), AccessKeySecret: "secret"}
+		stranger := signing.Credentials{AccessKeyID: "LTAIcontract" + ids.Hex(8), AccessKeySecret: "secret"}
 		return env.do(ctx, call{id: unknownID(), creds: &stranger})
 	case spec.TriggerSTSMissingToken:
-		stranger := signing.Credentials{AccessKeyID: "STS.contract" + randomHex(8), AccessKeySecret: "secret"}
+		stranger := signing.Credentials{AccessKeyID: "STS.contract" + ids.Hex(8), AccessKeySecret: "secret"}
 		return env.do(ctx, call{id: unknownID(), creds: &stranger})
 	case spec.TriggerSTSMismatch:
 		sts := creds
-		sts.SecurityToken = "contract-token-" + randomHex(8)
+		sts.SecurityToken = "contract-token-" + ids.Hex(8)
 		return env.do(ctx, call{id: unknownID(), creds: &sts})
 	}
 	return nil, fmt.Errorf("the catalogue's trigger %q has no driver in this suite", entry.Trigger)
@@ -160,8 +162,8 @@ func provokeThrottle(ctx context.Context, env *Env, want string) (*answer, error
 		return nil, skipMissing(fmt.Sprintf("no flow control after %d requests: the target does not throttle within the probe (serve with --throttle, or raise --throttle-probe)", env.throttleProbe()), Needs{Throttling: true})
 	case a.apiErr.Code != want:
 		return nil, Skip(fmt.Sprintf("the target throttles with %s, not %s", a.apiErr.Code, want))
-	case a.header.Get("x-ratelimit-user-api") == "" && a.header.Get("x-ratelimit-user") == "":
-		return nil, errors.New("a throttled answer carries neither x-ratelimit-user-api nor x-ratelimit-user")
+	case !hasRateLimit(a):
+		return nil, errNoRateLimit
 	}
 	return a, nil
 }

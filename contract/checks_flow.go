@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/es-openapi/interrupt/internal/wire"
 )
 
 // LabelFlow selects the flow-control checks.
@@ -15,9 +17,9 @@ const LabelFlow = "flow"
 // statementRateLimit is the document statement the flow-control checks judge by.
 const statementRateLimit = "components.headers.RateLimitUserApi: on throttled answers `Limit:<n>,Remain:<n>,TimeLeft:<ms>,Reset:<unix seconds>`; a client waits TimeLeft milliseconds before retrying"
 
-// rateLimitHeaders are the flow-control headers of a throttled answer.
-var rateLimitHeaders = []string{"x-ratelimit-user-api", "x-ratelimit-user"}
-
+// rateLimitState is the header value's form as the document writes it. The check judges by it
+// rather than by wire.ParseRateLimit, which also reads looser forms (case, spaces) a client
+// should accept but the document does not state.
 var rateLimitState = regexp.MustCompile(`^Limit:(\d+),Remain:(\d+),TimeLeft:(\d+),Reset:(\d+)$`)
 
 // rateLimit is one parsed x-ratelimit-* value.
@@ -111,7 +113,7 @@ func burstUntilThrottled(ctx context.Context, env *Env) (*answer, error) {
 func (e *Env) throttlingCodes() []string {
 	var codes []string
 	for _, entry := range e.catalogue.Codes() {
-		if strings.HasPrefix(entry.Code, "Throttling") {
+		if wire.IsThrottling(entry.Code) {
 			codes = append(codes, entry.Code)
 		}
 	}
@@ -123,7 +125,7 @@ func (e *Env) throttlingCodes() []string {
 func checkRateLimitState(a *answer) (time.Duration, error) {
 	var wait time.Duration
 	found := false
-	for _, name := range rateLimitHeaders {
+	for _, name := range wire.RateLimitHeaders {
 		v := a.header.Get(name)
 		if v == "" {
 			continue
@@ -144,7 +146,7 @@ func checkRateLimitState(a *answer) (time.Duration, error) {
 		wait = max(wait, rl.timeLeft)
 	}
 	if !found {
-		return 0, fmt.Errorf("a throttled answer carries neither %s", strings.Join(rateLimitHeaders, " nor "))
+		return 0, errNoRateLimit
 	}
 	return wait, nil
 }

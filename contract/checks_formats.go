@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+
+	"github.com/es-openapi/interrupt/internal/ids"
 )
 
 func formatChecks() []Check {
@@ -21,7 +23,7 @@ func formatChecks() []Check {
 					if err != nil {
 						return err
 					}
-					a, err := env.do(ctx, call{id: id, token: newUUID(), xml: asXML})
+					a, err := env.do(ctx, call{id: id, token: ids.UUID(), xml: asXML})
 					if err != nil {
 						return err
 					}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/es-openapi/interrupt/internal/ids"
 )
 
 // concurrentDuplicates is how many identical requests the concurrency check sends at once.
@@ -32,7 +34,7 @@ func idempotencyChecks() []Check {
 				if err != nil {
 					return err
 				}
-				token := newUUID()
+				token := ids.UUID()
 				first, err := env.interrupt(ctx, id, token)
 				if err != nil {
 					return err
@@ -61,7 +63,7 @@ func idempotencyChecks() []Check {
 				if err != nil {
 					return err
 				}
-				token := newUUID()
+				token := ids.UUID()
 				answers := make([]*answer, concurrentDuplicates)
 				errs := make([]error, concurrentDuplicates)
 				var wg sync.WaitGroup
@@ -122,7 +124,7 @@ func (e *Env) expectOneTransition(ctx context.Context, id string) error {
 		return fmt.Errorf("after the interrupt the instance is %s, want %s", st, after)
 	}
 	again, _ := e.states.Interrupt(after)
-	a, err := e.interrupt(ctx, id, newUUID())
+	a, err := e.interrupt(ctx, id, ids.UUID())
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -30,16 +32,16 @@ type badInput struct {
 // parameter) or as a path that names no operation, and a proxy may normalise it: the document
 // does not say which, so any documented refusal is right.
 func badInputs(id string) []badInput {
-	const op = "/actions/interrupt"
-	base := "/openapi/instances/" + url.PathEscape(id)
+	const op = wire.PathSuffix
+	base := wire.PathPrefix + wire.EscapeSegment(id)
 	param := []spec.Trigger{spec.TriggerInvalidParameter}
 	route := []spec.Trigger{spec.TriggerUnknownRoute}
 	var open []spec.Trigger
 	return []badInput{
 		{"id with a slash", call{id: "es-cn/x"}, open},
-		{"id with an encoded slash", call{rawPath: "/openapi/instances/es-cn%2Fx" + op}, open},
-		{"id that climbs with %2e%2e%2f", call{rawPath: "/openapi/instances/%2e%2e%2f" + op}, open},
-		{"id of two dots", call{rawPath: "/openapi/instances/.." + op}, open},
+		{"id with an encoded slash", call{rawPath: wire.PathPrefix + "es-cn%2Fx" + op}, open},
+		{"id that climbs with %2e%2e%2f", call{rawPath: wire.PathPrefix + "%2e%2e%2f" + op}, open},
+		{"id of two dots", call{rawPath: wire.PathPrefix + ".." + op}, open},
 		{"id with a space", call{id: "es cn"}, param},
 		{"id with a control character", call{id: "es-cn\x01x"}, param},
 		{"id of 1000 characters", call{id: strings.Repeat("a", 1000)}, param},
@@ -59,7 +61,7 @@ func badInputs(id string) []badInput {
 		{"a request body", call{id: id, body: []byte(`{"InstanceId":"` + id + `"}`)}, param},
 		{"a body over 64 KiB", call{id: id, body: bytes.Repeat([]byte("x"), 64<<10+1)}, param},
 		{"a body over 64 KiB of unknown length", call{id: id, body: bytes.Repeat([]byte("x"), 64<<10+1), edit: unknownLength}, param},
-		{"an unknown query parameter", call{id: id, rawQuery: "clientToken=" + url.QueryEscape(newUUID()) + "&Extra=1"}, param},
+		{"an unknown query parameter", call{id: id, rawQuery: "clientToken=" + url.QueryEscape(ids.UUID()) + "&Extra=1"}, param},
 		{"clientToken twice", call{id: id, rawQuery: "clientToken=a&clientToken=b"}, open},
 		{"malformed percent-encoding in the query", call{id: id, rawQuery: "clientToken=%zz"}, open},
 		{"a semicolon in the query", call{id: id, rawQuery: "clientToken=a;b"}, open},

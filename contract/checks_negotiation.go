@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/es-openapi/interrupt/internal/ids"
 )
 
 // LabelNegotiation selects the content-negotiation checks.
@@ -67,7 +69,7 @@ func negotiationChecks() []Check {
 			Statement: statementNegotiation,
 			Labels:    []string{LabelNegotiation},
 			Run: func(ctx context.Context, env *Env) error {
-				c := call{id: unknownID(), token: newUUID(), accept: accept, noAccept: nc.lines == nil}
+				c := call{id: unknownID(), token: ids.UUID(), accept: accept, noAccept: nc.lines == nil}
 				if len(nc.lines) > 1 {
 					c.signHeaders = http.Header{"Accept": nc.lines}
 				}

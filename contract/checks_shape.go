@@ -3,6 +3,8 @@ package contract
 import (
 	"context"
 	"fmt"
+
+	"github.com/es-openapi/interrupt/internal/ids"
 )
 
 // LabelShape selects the request-shape checks.
@@ -27,7 +29,7 @@ func shapeChecks() []Check {
 					if err != nil {
 						return err
 					}
-					token := newUUID()
+					token := ids.UUID()
 					first, err := env.do(ctx, call{id: id, token: token, xml: firstXML})
 					if err != nil {
 						return err
@@ -64,7 +66,7 @@ func shapeChecks() []Check {
 				if err != nil {
 					return err
 				}
-				token := newUUID()
+				token := ids.UUID()
 				first, err := env.do(ctx, call{id: id, token: token, xml: true})
 				if err != nil {
 					return err

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -27,7 +29,7 @@ func signatureCases() []signatureCase {
 		{name: "roa with a nonce accepted", call: accepted(call{scheme: signing.SchemeROA})},
 		{name: "roa as the older SDK sends it accepted", call: accepted(call{rawSign: signOlderSDK})},
 		{name: "v3 path changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
-			r.URL.Path, r.URL.RawPath = "/openapi/instances/es-cn-other/actions/interrupt", ""
+			r.URL.Path, r.URL.RawPath = wire.OperationPath("es-cn-other"), ""
 		}})},
 		{name: "v3 query changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, token: "before", edit: func(r *http.Request) {
 			r.URL.RawQuery = "clientToken=after"
@@ -49,7 +51,7 @@ func signatureCases() []signatureCase {
 			return call{scheme: signing.SchemeROA, creds: &wrong}
 		}},
 		{name: "roa path changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeROA, edit: func(r *http.Request) {
-			r.URL.Path, r.URL.RawPath = "/openapi/instances/es-cn-other/actions/interrupt", ""
+			r.URL.Path, r.URL.RawPath = wire.OperationPath("es-cn-other"), ""
 		}})},
 		{name: "v3 date an hour old", code: "InvalidTimeStamp.Expired", call: accepted(call{scheme: signing.SchemeV3, date: time.Now().Add(-time.Hour)})},
 		{name: "roa date an hour ahead", code: "InvalidTimeStamp.Expired", call: accepted(call{scheme: signing.SchemeROA, date: time.Now().Add(time.Hour)})},
@@ -83,7 +85,7 @@ func signatureCases() []signatureCase {
 			r.Header.Set("Authorization", ak+":")
 		}})},
 		{name: "unknown access key", code: "InvalidAccessKeyId.NotFound", call: func(*Env) call {
-			return call{creds: &signing.Credentials{AccessKeyID: "LTAIcontract" + randomHex(8), AccessKeySecret: "s"}}
+			return call{creds: &signing.Credentials{AccessKeyID: "LTAIcontract" + ids.Hex(8), AccessKeySecret: "s"}}
 		}},
 	}
 }
@@ -144,7 +146,7 @@ func signatureChecks() []Check {
 			if err := needCredentials(env); err != nil {
 				return err
 			}
-			nonce := newUUID()
+			nonce := ids.UUID()
 			first, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
 			if err != nil {
 				return err

@@ -10,6 +10,8 @@ import (
 
 	"github.com/alibabacloud-go/tea/tea"
 
+	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -62,7 +64,7 @@ type wireCase struct {
 // signedThen signs a request as darabonba does with scheme, then lets change alter it.
 func signedThen(scheme signing.Scheme, change func(r *http.Request, creds signing.Credentials)) func(*http.Request, signing.Credentials) error {
 	return func(r *http.Request, creds signing.Credentials) error {
-		nonce := newUUID()
+		nonce := ids.UUID()
 		if err := signAlibaba(r, scheme, creds, time.Now(), nonce); err != nil {
 			return err
 		}
@@ -132,26 +134,26 @@ func wireCases() []wireCase {
 			r.Header.Set("Authorization", authorizationV3(r, creds, strings.Repeat("0", 64)))
 		})},
 		{"v3 id masked with * as the page prints it", statementV3, accepted, func(*Env) call {
-			return call{id: "es-cn-n6w1o1x0w001c" + randomHex(4) + "****"}
+			return call{id: "es-cn-n6w1o1x0w001c" + ids.Hex(4) + "****"}
 		}},
-		{"v3 token with a space sent as +", statementV3, accepted, withToken("clientToken=a+b" + randomHex(4))},
-		{"v3 token with * ~ and %", statementV3, accepted, withToken("clientToken=a*b~c%25" + randomHex(4))},
-		{"v3 token with reserved characters", statementV3, accepted, withToken("clientToken=" + "%21%27%28%29%2B%2C%2F%3A%3D%40" + randomHex(4))},
-		{"v3 token with the edges of the unreserved set", statementV3, accepted, withToken("clientToken=AZaz09-_.~" + randomHex(4))},
+		{"v3 token with a space sent as +", statementV3, accepted, withToken("clientToken=a+b" + ids.Hex(4))},
+		{"v3 token with * ~ and %", statementV3, accepted, withToken("clientToken=a*b~c%25" + ids.Hex(4))},
+		{"v3 token with reserved characters", statementV3, accepted, withToken("clientToken=" + "%21%27%28%29%2B%2C%2F%3A%3D%40" + ids.Hex(4))},
+		{"v3 token with the edges of the unreserved set", statementV3, accepted, withToken("clientToken=AZaz09-_.~" + ids.Hex(4))},
 		{"v3 path with a raw * as the page masks ids", statementV3, accepted, func(*Env) call {
-			return call{rawPath: "/openapi/instances/es-cn-n6w1o1x0w001c" + randomHex(4) + "****/actions/interrupt"}
+			return call{rawPath: wire.PathPrefix + "es-cn-n6w1o1x0w001c" + ids.Hex(4) + "****" + wire.PathSuffix}
 		}},
 		{"v3 path with an escaped space before a raw *", statementV3, accepted, func(*Env) call {
-			return call{rawPath: "/openapi/instances/es-cn-a%20b" + randomHex(4) + "*/actions/interrupt"}
+			return call{rawPath: wire.PathPrefix + "es-cn-a%20b" + ids.Hex(4) + "*" + wire.PathSuffix}
 		}},
 		{"v3 path with an escaped letter", statementV3, accepted, func(*Env) call {
-			return call{rawPath: "/openapi/instances/es-cn-%4E" + randomHex(4) + "/actions/interrupt"}
+			return call{rawPath: wire.PathPrefix + "es-cn-%4E" + ids.Hex(4) + wire.PathSuffix}
 		}},
 		{"v3 path with %7E", statementV3, accepted, func(*Env) call {
-			return call{rawPath: "/openapi/instances/es-cn-a%7E" + randomHex(4) + "/actions/interrupt"}
+			return call{rawPath: wire.PathPrefix + "es-cn-a%7E" + ids.Hex(4) + wire.PathSuffix}
 		}},
 		{"v3 path with a raw +", statementV3, accepted, func(*Env) call {
-			return call{rawPath: "/openapi/instances/es-cn-a+" + randomHex(4) + "/actions/interrupt"}
+			return call{rawPath: wire.PathPrefix + "es-cn-a+" + ids.Hex(4) + wire.PathSuffix}
 		}},
 		{"v3 date five minutes ahead", statementTS, accepted, func(*Env) call {
 			return call{id: unknownID(), date: time.Now().Add(5 * time.Minute)}
@@ -212,14 +214,14 @@ func wireCases() []wireCase {
 			unknownLength(r)
 		})},
 		{"roa token with a space sent as +", statementROA, accepted, func(*Env) call {
-			return call{id: unknownID(), scheme: signing.SchemeROA, rawQuery: "clientToken=r+" + randomHex(4)}
+			return call{id: unknownID(), scheme: signing.SchemeROA, rawQuery: "clientToken=r+" + ids.Hex(4)}
 		}},
 		{"security token omitted, or sent for a key without one", statementSTS, refused, func(env *Env) call {
 			creds := *env.target.Credentials
 			if creds.SecurityToken != "" {
 				creds.SecurityToken = ""
 			} else {
-				creds.SecurityToken = "unexpected-" + randomHex(8)
+				creds.SecurityToken = "unexpected-" + ids.Hex(8)
 			}
 			return call{id: unknownID(), creds: &creds}
 		}},

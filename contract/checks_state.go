@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -30,7 +31,7 @@ func stateChecks(table *spec.StateTable) []Check {
 				if err != nil {
 					return err
 				}
-				a, err := env.interrupt(ctx, id, newUUID())
+				a, err := env.interrupt(ctx, id, ids.UUID())
 				if err != nil {
 					return err
 				}

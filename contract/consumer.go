@@ -19,6 +19,8 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
 
+	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
@@ -89,7 +91,7 @@ type recordedRequest struct {
 }
 
 func newConsumerHarness(env *Env) (*consumerHarness, error) {
-	creds := signing.Credentials{AccessKeyID: "LTAIconsumer" + randomHex(6), AccessKeySecret: randomHex(16)}
+	creds := signing.Credentials{AccessKeyID: "LTAIconsumer" + ids.Hex(6), AccessKeySecret: ids.Hex(16)}
 	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}})
 	if err != nil {
 		return nil, err
@@ -125,7 +127,7 @@ func (h *consumerHarness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.status = rw.status
 	rec.requestID = rw.Header().Get("x-acs-request-id")
 	if rw.status != 0 {
-		rec.timeLeft = (&answer{header: rw.Header()}).announcedWait()
+		rec.timeLeft, _ = (&answer{header: rw.Header()}).announcedWait()
 	}
 
 	h.mu.Lock()
@@ -191,18 +193,6 @@ func (h *consumerHarness) serveWithoutRequestID(w http.ResponseWriter, r *http.R
 	_, _ = w.Write(body)
 }
 
-// announcedWait is the TimeLeft of a throttled answer's x-ratelimit-* header, 0 without one.
-func (a *answer) announcedWait() time.Duration {
-	for _, h := range []string{"x-ratelimit-user-api", "x-ratelimit-user"} {
-		if m := timeLeft.FindStringSubmatch(a.header.Get(h)); m != nil {
-			if ms, err := strconv.Atoi(m[1]); err == nil {
-				return time.Duration(ms) * time.Millisecond
-			}
-		}
-	}
-	return 0
-}
-
 // inspect lists what is wrong with a request: its signature, its Accept header, and its shape
 // against the document.
 func (h *consumerHarness) inspect(r *http.Request) []string {
@@ -217,12 +207,12 @@ func (h *consumerHarness) inspect(r *http.Request) []string {
 	if p := acceptProblem(r.Header.Values("Accept")); p != "" {
 		problems = append(problems, p)
 	}
-	segs := strings.Split(r.URL.EscapedPath(), "/")
-	if len(segs) != 6 || segs[1] != "openapi" || segs[2] != "instances" || segs[4] != "actions" || segs[5] != "interrupt" {
-		problems = append(problems, fmt.Sprintf("path %q is not /openapi/instances/{InstanceId}/actions/interrupt with the id as one segment", r.URL.EscapedPath()))
+	segment, ok := wire.MatchPath(r.URL.EscapedPath())
+	if !ok {
+		problems = append(problems, fmt.Sprintf("path %q is not %s with the id as one segment", r.URL.EscapedPath(), wire.Path))
 		return problems
 	}
-	id, err := url.PathUnescape(segs[3])
+	id, err := url.PathUnescape(segment)
 	if err != nil {
 		problems = append(problems, "InstanceId segment: "+err.Error())
 		return problems
@@ -275,7 +265,7 @@ func (h *consumerHarness) fault(id string, f server.Fault) error {
 
 // newInstance puts a fresh instance with a random id (after prefix) into status st.
 func (h *consumerHarness) newInstance(prefix string, st Status) (string, error) {
-	id := prefix + randomHex(6)
+	id := prefix + ids.Hex(6)
 	return id, h.srv.PutInstance(id, st)
 }
 
@@ -429,7 +419,7 @@ func consumerHeaderRequestID(ctx context.Context, env *Env) error {
 // keeps it.
 func consumerErrorHeaderRequestID(ctx context.Context, env *Env) error {
 	h := env.consumer
-	id := "es-cn-header" + randomHex(6)
+	id := "es-cn-header" + ids.Hex(6)
 	h.mu.Lock()
 	h.stripRequestID[id] = true
 	h.mu.Unlock()
@@ -467,7 +457,7 @@ func consumerAccept(ctx context.Context, env *Env) error {
 // would change.
 func consumerAwkwardIDs(ctx context.Context, env *Env) error {
 	h := env.consumer
-	suffix := randomHex(4)
+	suffix := ids.Hex(4)
 	for _, id := range []string{
 		"es-cn-" + suffix + "****",
 		"Es.Cn_" + strings.ToUpper(suffix),
@@ -526,9 +516,9 @@ func recoverFrom(f server.Fault, n int) func(context.Context, *Env) error {
 func consumerError(entry spec.ErrorCode, codes []string) func(context.Context, *Env) error {
 	return func(ctx context.Context, env *Env) error {
 		h := env.consumer
-		id := "es-cn-inject" + randomHex(6)
+		id := "es-cn-inject" + ids.Hex(6)
 		f := server.Fault{Code: entry.Code}
-		if isThrottlingCode(entry.Code) {
+		if wire.IsThrottling(entry.Code) {
 			f.TimeLeft = faultThrottleWait
 		}
 		if err := h.fault(id, f); err != nil {

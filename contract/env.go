@@ -9,9 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/es-openapi/interrupt/gen/models"
 	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -185,8 +184,6 @@ const (
 	defaultThrottleWait = 200 * time.Millisecond
 )
 
-var timeLeft = regexp.MustCompile(`TimeLeft:(\d+)`)
-
 // do sends c and checks the answer against the document. A transport failure is an error; an
 // answer that breaks the document is returned with invalid set, so the caller decides. A
 // throttled answer is retried (see throttleBudget) unless c.throttleFinal.
@@ -214,19 +211,26 @@ func (e *Env) do(ctx context.Context, c call) (*answer, error) {
 
 // throttled reports a flow-control answer.
 func (a *answer) throttled() bool {
-	return a.apiErr != nil && strings.HasPrefix(a.apiErr.Code, "Throttling")
+	return a.apiErr != nil && wire.IsThrottling(a.apiErr.Code)
 }
 
 // throttleWait is the wait a throttled answer asks for: its x-ratelimit-* TimeLeft, bounded.
 func (a *answer) throttleWait() time.Duration {
-	for _, h := range []string{"x-ratelimit-user-api", "x-ratelimit-user"} {
-		if m := timeLeft.FindStringSubmatch(a.header.Get(h)); m != nil {
-			if ms, err := strconv.Atoi(m[1]); err == nil {
-				return min(max(time.Duration(ms)*time.Millisecond, minThrottleWait), maxThrottleWait)
-			}
-		}
+	if wait, ok := a.announcedWait(); ok {
+		return min(max(wait, minThrottleWait), maxThrottleWait)
 	}
 	return defaultThrottleWait
+}
+
+// announcedWait is the TimeLeft of a throttled answer's x-ratelimit-* header (wire.ParseRateLimit),
+// ok false without one.
+func (a *answer) announcedWait() (wait time.Duration, ok bool) {
+	for _, h := range wire.RateLimitHeaders {
+		if rl, ok := wire.ParseRateLimit(a.header.Get(h)); ok {
+			return rl.TimeLeft, true
+		}
+	}
+	return 0, false
 }
 
 // doOnce sends c once; see do.
@@ -271,7 +275,7 @@ func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Re
 	}
 	path := c.rawPath
 	if path == "" {
-		path = "/openapi/instances/" + url.PathEscape(c.id) + "/actions/interrupt"
+		path = wire.OperationPath(c.id)
 	}
 	query := c.rawQuery
 	if query == "" && c.token != "" {
@@ -341,7 +345,7 @@ func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Re
 		}
 		nonce := c.nonce
 		if nonce == "" {
-			nonce = newUUID()
+			nonce = ids.UUID()
 		}
 		if err := signAlibaba(r, scheme, *creds, date, nonce); err != nil {
 			return err
@@ -386,11 +390,8 @@ func (e *Env) statusOf(ctx context.Context, id string) (Status, bool, error) {
 
 // unknownID returns an id no server has.
 func unknownID() string {
-	return "es-cn-unknown" + randomHex(8)
+	return "es-cn-unknown" + ids.Hex(8)
 }
-
-// newUUID returns a random UUID-shaped string for tokens and nonces.
-func newUUID() string { return ids.UUID() }
 
 // slug turns a check's name into an ID segment.
 func slug(name string) string {

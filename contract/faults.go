@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/es-openapi/interrupt/internal/ids"
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/spec"
 )
@@ -70,25 +71,33 @@ func (e *Env) injectFault(ctx context.Context, f server.Fault) error {
 func provokeByFault(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
 	id := unknownID()
 	f := server.Fault{Code: entry.Code, Instance: id, Count: 1}
-	if isThrottlingCode(entry.Code) {
+	if wire.IsThrottling(entry.Code) {
 		f.TimeLeft = faultThrottleWait
 	}
 	if err := env.injectFault(ctx, f); err != nil {
 		return nil, err
 	}
-	a, err := env.do(ctx, call{id: id, token: newUUID(), throttleFinal: true})
+	a, err := env.do(ctx, call{id: id, token: ids.UUID(), throttleFinal: true})
 	if err != nil {
 		return nil, err
 	}
-	if isThrottlingCode(entry.Code) && a.header.Get("x-ratelimit-user-api") == "" && a.header.Get("x-ratelimit-user") == "" {
-		return nil, errors.New("a throttled answer carries neither x-ratelimit-user-api nor x-ratelimit-user")
+	if wire.IsThrottling(entry.Code) && !hasRateLimit(a) {
+		return nil, errNoRateLimit
 	}
 	return a, nil
 }
 
-// isThrottlingCode reports a flow-control code: Throttling and its dotted variants.
-func isThrottlingCode(code string) bool {
-	return code == "Throttling" || strings.HasPrefix(code, "Throttling.")
+// errNoRateLimit fails a throttled answer that does not say when to retry.
+var errNoRateLimit = errors.New("a throttled answer carries neither " + wire.HeaderRateLimitUserAPI + " nor " + wire.HeaderRateLimitUser)
+
+// hasRateLimit reports whether a carries either flow-control header.
+func hasRateLimit(a *answer) bool {
+	for _, h := range wire.RateLimitHeaders {
+		if a.header.Get(h) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // isSkip reports an error that skips a check.

@@ -73,7 +73,9 @@ func wantOf(c call) formatWant {
 
 // preferred reads an Accept header: the quality JSON and XML each get from their most specific
 // matching media range. A format the header excludes (q=0) ranks below one it does not mention,
-// since the service never answers 406 (RFC 9110: q=0 means "not acceptable").
+// since the service never answers 406 (RFC 9110: q=0 means "not acceptable"). It is not
+// wire.AnswersXML, which is one server's choice: where the document allows either format (equal
+// or no preference), the contract accepts both.
 func preferred(accept string) formatWant {
 	if onlyAnyType(accept) {
 		return wantXML
@@ -196,12 +198,25 @@ func (a *answer) decode() {
 // Content-Type and the start of a body that could not be read.
 func (a *answer) describe() string {
 	switch {
+	case a.redirected():
+		return fmt.Sprintf("%d: the target redirected to %s (not followed; the document has no 3xx response)", a.status, a.location())
 	case a.result != nil:
 		return fmt.Sprintf("%d Result=%v (RequestId %q)", a.status, a.result.Result, a.result.RequestId)
 	case a.apiErr != nil:
 		return fmt.Sprintf("%d %s %q (RequestId %q)", a.status, a.apiErr.Code, clip(a.apiErr.Message, 120), a.apiErr.RequestId)
 	}
 	return fmt.Sprintf("%d %q with body %q", a.status, a.header.Get("Content-Type"), clip(string(a.body), 120))
+}
+
+// redirected reports a 3xx answer, which the contract never follows.
+func (a *answer) redirected() bool { return a.status >= 300 && a.status <= 399 }
+
+// location is a redirect's Location header, quoted, or says there is none.
+func (a *answer) location() string {
+	if loc := a.header.Get("Location"); loc != "" {
+		return fmt.Sprintf("%q", clip(loc, 200))
+	}
+	return "no Location"
 }
 
 func clip(s string, n int) string {
@@ -234,6 +249,9 @@ func (e *Env) conform(req *http.Request, a *answer) error {
 // (openapi3filter.ValidateResponse), summarised to the failing fields.
 func (e *Env) conformExample(req *http.Request, a *answer) error {
 	a.decode()
+	if a.redirected() {
+		return errors.New(a.describe())
+	}
 	mediaType := mediaTypeOf(a.header)
 	if !a.want.allows(mediaType) {
 		return fmt.Errorf("Content-Type %q, want %s", a.header.Get("Content-Type"), a.want)

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/es-openapi/interrupt/gen/models"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -94,5 +96,45 @@ func TestWantOf(t *testing.T) {
 		if got := wantOf(call{accept: accept, noAccept: accept == ""}); got != want {
 			t.Errorf("Accept %q: want %s, got %s", accept, want, got)
 		}
+	}
+}
+
+// A redirect is judged as what it is, and the failure names where it pointed.
+func TestRedirectJudged(t *testing.T) {
+	env := newTestEnv(t)
+	a := judged(t, env, http.StatusTemporaryRedirect, "text/html", "", http.Header{"Location": {"http://127.0.0.1:2/elsewhere"}})
+	if a.invalid == nil || !strings.Contains(a.invalid.Error(), `redirected to "http://127.0.0.1:2/elsewhere"`) {
+		t.Errorf("conform: %v", a.invalid)
+	}
+	if err := expectSuccess(a); err == nil || !strings.Contains(err.Error(), "redirected to") {
+		t.Errorf("expectSuccess: %v", err)
+	}
+}
+
+// The throttling test and the announced wait are internal/wire's: a code that merely starts with
+// the word is another code, and the header is read in any case of its field names.
+func TestThrottledAnswer(t *testing.T) {
+	for code, want := range map[string]bool{"Throttling": true, "Throttling.Api": true, "ThrottlingX": false, "InstanceNotFound": false} {
+		a := &answer{apiErr: &models.Error{Code: code}, header: http.Header{}}
+		if got := a.throttled(); got != want {
+			t.Errorf("throttled(%s) = %v, want %v", code, got, want)
+		}
+	}
+	a := &answer{header: http.Header{"X-Ratelimit-User": {"limit:1, remain:0, timeleft:300, reset:1"}}}
+	if got := a.throttleWait(); got != 300*time.Millisecond {
+		t.Errorf("throttleWait = %s, want 300ms", got)
+	}
+}
+
+// The contract builds the operation's path as the SDKs and the client do (wire.OperationPath):
+// a '+' in an id is escaped, not sent raw.
+func TestRequestPath(t *testing.T) {
+	env := newTestEnv(t)
+	req, _, err := env.request(t.Context(), call{id: "es-cn-a+b c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := req.URL.EscapedPath(), "/openapi/instances/es-cn-a%2Bb%20c/actions/interrupt"; got != want {
+		t.Errorf("path %q, want %q", got, want)
 	}
 }

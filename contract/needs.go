@@ -275,7 +275,17 @@ func (e *Env) instanceDeficit(missing, total map[Status]int) string {
 		}
 		parts = append(parts, what)
 	}
-	return strings.Join(parts, ", ") + " (fixtures: --fixture STATUS=ID, or an admin API)"
+	return strings.Join(parts, ", ") + " (" + e.fixtureAdvice() + ")"
+}
+
+// fixtureAdvice says where more instances come from. Static fixtures replace the admin API (the
+// CLI uses it only without --fixture), so with them it says so: a target with an admin API then
+// goes unused.
+func (e *Env) fixtureAdvice() string {
+	if _, static := e.target.Fixtures.(*StaticFixtures); static {
+		return "give more with --fixture ID=STATUS; --fixture replaces the admin API, so against a target with one (serve --admin) leave every --fixture out"
+	}
+	return "fixtures: --fixture ID=STATUS, or a target with the admin API (serve --admin)"
 }
 
 // lacks returns the part of needs the target is known to lack, instances aside.

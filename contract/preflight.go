@@ -18,14 +18,17 @@ var (
 	ErrUnreachable = errors.New("the target cannot be reached")
 	// ErrCredentialsRejected: the target refused the signature of a well-formed request.
 	ErrCredentialsRejected = errors.New("the target rejects the credentials")
+	// ErrRedirected: the target answered with a redirect (3xx), which the document never gives;
+	// the contract does not follow it, so the target's address is likely not the server's.
+	ErrRedirected = errors.New("the target redirects")
 	// ErrNoChecks: the selection matched no check.
 	ErrNoChecks = errors.New("the selection matches no check")
 )
 
-// PreflightError says why the target cannot be verified at all. It wraps ErrUnreachable or
-// ErrCredentialsRejected.
+// PreflightError says why the target cannot be verified at all. It wraps ErrUnreachable,
+// ErrRedirected or ErrCredentialsRejected.
 type PreflightError struct {
-	Cause  error  // ErrUnreachable or ErrCredentialsRejected
+	Cause  error  // ErrUnreachable, ErrRedirected or ErrCredentialsRejected
 	Detail string // what happened, in one line
 }
 
@@ -51,6 +54,10 @@ func Preflight(ctx context.Context, env *Env) error {
 			return ctx.Err()
 		}
 		return &PreflightError{Cause: ErrUnreachable, Detail: describeTransportError(err)}
+	}
+	if a.redirected() {
+		return &PreflightError{Cause: ErrRedirected, Detail: fmt.Sprintf(
+			"it answered %d to %s (not followed: give the address the operation is served at)", a.status, a.location())}
 	}
 	code := a.code()
 	entry, ok := env.catalogue.Lookup(code)

@@ -1,12 +1,20 @@
 package contract
 
 import (
+	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
 )
 
 // outcomeWord is how a report line starts for each outcome.
@@ -30,89 +38,117 @@ func WriteReport(w io.Writer, r *Report) error {
 	return err
 }
 
-// JUnit XML, as CI systems read it.
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     float64      `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       float64         `xml:"time,attr"`
-	Properties []junitProperty `xml:"properties>property"`
-	Cases      []junitCase     `xml:"testcase"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      float64       `xml:"time,attr"`
-	Failure   *junitMessage `xml:"failure,omitempty"`
-	Skipped   *junitMessage `xml:"skipped,omitempty"`
-}
-
-type junitMessage struct {
-	Message string `xml:"message,attr"`
-	Text    string `xml:",chardata"`
-}
-
-// WriteJUnit writes r as a JUnit XML report with one test case per check. The suite's properties
-// carry the verdict ("pass", "partial" or "fail"), what to provide, and the request count. A check
-// the target's setup kept from running is a failure unless the verdict is partial; a skip the
-// document declares is a skipped case.
+// WriteJUnit writes r as a JUnit XML report with one test case per check, through Ginkgo's own
+// JUnit reporter (reporters.GenerateJUnitReportWithConfig) so that the CLI and a Ginkgo suite
+// write one format. The suite's properties add to Ginkgo's the verdict ("pass", "partial",
+// "interrupted" or "fail" with its reasons), "partial" and the request count; a partial run's
+// suite name ends in " (partial)". A check the target's setup kept from running is a failure
+// unless the verdict is partial; a skip the document declares is a skipped case.
 func WriteJUnit(w io.Writer, suite string, r *Report) error {
-	s := junitSuite{Name: suite, Time: r.Elapsed.Seconds(), Properties: []junitProperty{
+	raw, err := junitThroughGinkgo(ginkgoReport(suite, r))
+	if err != nil {
+		return err
+	}
+	raw, err = addSuiteProperties(raw, []junitProperty{
 		{Name: "verdict", Value: r.Verdict.String()},
 		{Name: "partial", Value: strconv.FormatBool(r.Verdict.Partial)},
 		{Name: "requests", Value: strconv.FormatInt(r.Requests, 10)},
-	}}
+	})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(raw)
+	return err
+}
+
+// junitProperty is one property element of a JUnit suite, as Ginkgo writes them.
+type junitProperty struct {
+	XMLName xml.Name `xml:"property"`
+	Name    string   `xml:"name,attr"`
+	Value   string   `xml:"value,attr"`
+}
+
+// addSuiteProperties inserts props at the end of the suite's properties in raw, Ginkgo's report of
+// one suite whose test cases carry none, so the first </properties> closes the suite's. It works
+// on the text rather than decoding it again: the module decodes XML in one place only
+// (internal/xmlbody), for bodies.
+func addSuiteProperties(raw []byte, props []junitProperty) ([]byte, error) {
+	end := bytes.Index(raw, []byte("</properties>"))
+	if end < 0 {
+		return nil, errors.New("ginkgo's JUnit report has no suite properties")
+	}
+	lineStart := bytes.LastIndexByte(raw[:end], '\n') + 1
+	indent := string(raw[lineStart:end])
+	var add bytes.Buffer
+	for _, p := range props {
+		b, err := xml.Marshal(p)
+		if err != nil {
+			return nil, err
+		}
+		add.WriteString(indent + "    " + string(b) + "\n")
+	}
+	return slices.Concat(raw[:lineStart], add.Bytes(), raw[lineStart:]), nil
+}
+
+// junitConfig keeps test case names to the check's "ID: title" and leaves out what a check has
+// not got: Ginkgo's timeline, captured output and node type.
+var junitConfig = reporters.JunitReportConfig{
+	OmitTimelinesForSpecState: types.SpecStatePassed | types.SpecStateSkipped | types.SpecStateFailed | types.SpecStatePending,
+	OmitCapturedStdOutErr:     true,
+	OmitSpecLabels:            true,
+	OmitLeafNodeType:          true,
+}
+
+// junitThroughGinkgo renders report with Ginkgo's JUnit reporter, which writes only to a file.
+func junitThroughGinkgo(report types.Report) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "contract-junit-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "report.xml")
+	if err := reporters.GenerateJUnitReportWithConfig(report, path, junitConfig); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
+}
+
+// ginkgoReport is r as a Ginkgo suite report: one It per check, its outcome as a spec state.
+func ginkgoReport(suite string, r *Report) types.Report {
 	if r.Verdict.Partial {
-		s.Name += " (partial)"
+		suite += " (partial)"
+	}
+	report := types.Report{
+		SuiteDescription: suite,
+		SuiteSucceeded:   r.Verdict.Pass,
+		RunTime:          r.Elapsed,
+		StartTime:        time.Now().Add(-r.Elapsed),
+	}
+	if !r.Verdict.Pass {
+		report.SpecialSuiteFailureReasons = r.Verdict.Reasons
 	}
 	for _, res := range r.Results {
-		c := junitCase{Name: res.Check.ID + ": " + res.Check.Title, Classname: suite + "." + res.Check.Group(), Time: res.Duration.Seconds()}
+		spec := types.SpecReport{
+			LeafNodeType:   types.NodeTypeIt,
+			LeafNodeText:   res.Check.ID + ": " + res.Check.Title,
+			LeafNodeLabels: res.Check.Labels,
+			RunTime:        res.Duration,
+			State:          types.SpecStatePassed,
+		}
+		spec.Failure.FailureNodeType, spec.Failure.TimelineLocation.Time = types.NodeTypeIt, report.StartTime
 		switch {
 		case res.Outcome == Failed:
-			c.Failure = &junitMessage{Message: firstLine(res.Reason), Text: res.Reason}
+			spec.State, spec.Failure.Message = types.SpecStateFailed, res.Reason
 		case res.Outcome == Skipped && !r.Verdict.Partial:
-			c.Failure = &junitMessage{Message: "not run, the target's setup: " + firstLine(res.Reason), Text: res.Reason}
+			spec.State, spec.Failure.Message = types.SpecStateFailed, "not run, the target's setup: "+res.Reason
 		case res.Outcome == Skipped:
-			c.Skipped = &junitMessage{Message: "partial verdict, not run for the target's setup: " + res.Reason}
+			spec.State, spec.Failure.Message = types.SpecStateSkipped, "partial verdict, not run for the target's setup: "+res.Reason
 		case res.Outcome == NotApplicable:
-			c.Skipped = &junitMessage{Message: "declared by the document: " + res.Reason}
+			spec.State, spec.Failure.Message = types.SpecStateSkipped, "declared by the document: "+res.Reason
 		}
-		if c.Failure != nil {
-			s.Failures++
-		}
-		if c.Skipped != nil {
-			s.Skipped++
-		}
-		s.Cases = append(s.Cases, c)
+		report.SpecReports = append(report.SpecReports, spec)
 	}
-	s.Tests = len(s.Cases)
-	doc := junitSuites{Tests: s.Tests, Failures: s.Failures, Skipped: s.Skipped, Time: s.Time, Suites: []junitSuite{s}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return report
 }
 
 func firstLine(s string) string {

@@ -1,10 +1,12 @@
 package contract
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 
+	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
@@ -17,6 +19,12 @@ var labelRegexp = regexp.MustCompile(`/[^/]*/`)
 // that selects no check.
 func ParseLabelFilter(expr string) (func(Check) bool, error) {
 	filter, err := types.ParseLabelFilter(expr)
+	var gerr types.GinkgoError
+	if errors.As(err, &gerr) {
+		// Ginkgo's error carries its terminal colour markup; the message is plain text here.
+		plain := formatter.New(formatter.ColorModeNone)
+		return nil, fmt.Errorf("%s: %s", plain.F(gerr.Heading), strings.Join(strings.Fields(plain.F(gerr.Message)), " "))
+	}
 	if err != nil {
 		return nil, err
 	}

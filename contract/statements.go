@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -21,7 +22,7 @@ func negativeStatement(in badInput) string {
 	case in.call.token != "" || in.call.rawQuery != "":
 		return "parameters: clientToken (query) and its schema; a refused request is a documented 4xx Error and changes nothing"
 	case slices.Equal(in.situations, []spec.Trigger{spec.TriggerUnknownRoute}):
-		return "paths: /openapi/instances/{InstanceId}/actions/interrupt is the only path; any other is InvalidAction.NotFound (or an alternative of the catalogue)"
+		return "paths: " + wire.Path + " is the only path; any other is InvalidAction.NotFound (or an alternative of the catalogue)"
 	}
 	return "parameters: InstanceId (path) and its schema; a refused request is a documented 4xx Error and changes nothing"
 }

@@ -3,8 +3,6 @@ package contract
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,9 +10,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
@@ -41,15 +42,6 @@ func Statuses() ([]Status, error) {
 	return table.Statuses(), nil
 }
 
-// ParseStatus returns the Status named s.
-func ParseStatus(s string) (Status, error) {
-	table, err := spec.LoadStateTable()
-	if err != nil {
-		return "", err
-	}
-	return table.ParseStatus(s)
-}
-
 // Target is a server under verification: where it is, how to sign for it, and how to get an
 // instance into each status.
 type Target struct {
@@ -64,7 +56,9 @@ type Target struct {
 	Credentials *signing.Credentials
 	// Fixtures gets instances into statuses. Nil skips every check that needs an instance.
 	Fixtures Fixtures
-	// HTTPClient sends requests to BaseURL; nil uses a client with a 10-second timeout.
+	// HTTPClient sends requests to BaseURL; nil uses a client with a 10-second timeout. The
+	// contract sends through a copy that never follows a redirect (a 3xx is judged as the
+	// target's answer, and the credentials never reach another host); the client is not changed.
 	HTTPClient *http.Client
 	// AllowPartial accepts a partial verdict: checks the target's setup kept from running (no
 	// fixtures, credentials, status observation or throttling) then do not fail the run, and the
@@ -76,19 +70,49 @@ type Target struct {
 	ThrottleProbe int
 }
 
-// ValidateBaseURL returns an error unless base is an absolute http or https URL with a host and
-// no path (other than "/"), query or fragment, such as "http://127.0.0.1:8080".
+// ValidateBaseURL returns an error unless base is an absolute http or https URL with a host, a
+// port from 1 to 65535 if any, and no path (other than "/"), user info, query or fragment, such as
+// "http://127.0.0.1:8080". The error never repeats a password.
 func ValidateBaseURL(base string) error {
 	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("target base URL %q: want an http:// or https:// URL such as http://127.0.0.1:8080", redactURL(base, u))
+	}
+	shown := redactURL(base, u)
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https"):
-		return fmt.Errorf("contract: target base URL %q: want an http:// or https:// URL such as http://127.0.0.1:8080", base)
 	case u.Host == "" || u.Hostname() == "":
-		return fmt.Errorf("contract: target base URL %q has no host", base)
-	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
-		return fmt.Errorf("contract: target base URL %q is not scheme://host[:port]: the operation's path is absolute and signed, so a path prefix cannot work", base)
+		return fmt.Errorf("target base URL %q has no host", shown)
+	case u.Port() != "" && !validPort(u.Port()):
+		return fmt.Errorf("target base URL %q: port %s is not from 1 to 65535", shown, u.Port())
+	case u.User != nil:
+		return fmt.Errorf("target base URL %q carries user info: the requests are signed, so give the key as credentials, not in the URL", shown)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return fmt.Errorf("target base URL %q has a query or fragment: want scheme://host[:port] only", shown)
+	case u.Path != "" && u.Path != "/":
+		return fmt.Errorf("target base URL %q is not scheme://host[:port]: the operation's path is absolute and signed, so a path prefix cannot work", shown)
 	}
 	return nil
+}
+
+// validPort reports a decimal port from 1 to 65535.
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 1 && n <= 65535
+}
+
+// redactURL is base for messages, its password replaced; an unparsable base is cut after its
+// last '@', which could end a password.
+func redactURL(base string, u *url.URL) string {
+	if u == nil {
+		if at := strings.LastIndex(base, "@"); at >= 0 {
+			return "xxxxx" + base[at:]
+		}
+		return base
+	}
+	if _, has := u.User.Password(); has {
+		return u.Redacted()
+	}
+	return base
 }
 
 // Fixtures gets instances of a server into the statuses the checks need.
@@ -127,7 +151,7 @@ func (f *StaticFixtures) Instance(_ context.Context, st Status) (string, error) 
 	defer f.mu.Unlock()
 	list := f.ids[st]
 	if len(list) == 0 {
-		return "", fmt.Errorf("contract: no unused %s instance (pass more with --fixture %s=ID): %w", st, st, ErrNoFixture)
+		return "", fmt.Errorf("no unused %s instance (give more with --fixture ID=%s): %w", st, st, ErrNoFixture)
 	}
 	f.ids[st] = list[1:]
 	return list[0], nil
@@ -191,7 +215,7 @@ type adminInstance struct {
 
 // Instance creates a fresh instance in status st.
 func (f *AdminFixtures) Instance(ctx context.Context, st Status) (string, error) {
-	id := "es-cn-contract" + randomHex(6)
+	id := "es-cn-contract" + ids.Hex(6)
 	body, _ := json.Marshal(adminInstance{Status: st})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, AdminInstancesPath+"/"+url.PathEscape(id), bytes.NewReader(body))
 	if err != nil {
@@ -265,10 +289,12 @@ func (t Target) transport() sendFunc {
 			return rec.Result(), nil
 		}
 	}
-	client := t.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: defaultTimeout}
+	client := &http.Client{Timeout: defaultTimeout}
+	if t.HTTPClient != nil {
+		copied := *t.HTTPClient
+		client = &copied
 	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	err := ValidateBaseURL(t.BaseURL)
 	base, _ := url.Parse(t.BaseURL)
 	return func(req *http.Request, prepare func(*http.Request) error) (*http.Response, error) {
@@ -284,10 +310,4 @@ func (t Target) transport() sendFunc {
 		}
 		return client.Do(req)
 	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

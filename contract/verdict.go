@@ -15,6 +15,8 @@ type Verdict struct {
 	Pass bool
 	// Partial: Pass, but some checks could not run against this target (Target.AllowPartial).
 	Partial bool
+	// Interrupted: the run was cancelled before every selected check ran; it never passes.
+	Interrupted bool
 	// Reasons say why the run failed or was partial, one cause a line.
 	Reasons []string
 	// Provide names what the target must provide for the skipped checks to run.
@@ -25,6 +27,8 @@ type Verdict struct {
 func (v Verdict) String() string {
 	var word string
 	switch {
+	case v.Interrupted:
+		word = "interrupted"
 	case v.Partial:
 		word = "partial"
 	case v.Pass:
@@ -98,7 +102,8 @@ func (r *Report) String() string {
 // Verify is a whole run against target: it reaches the target once (Preflight), runs the checks
 // keep accepts (nil keeps all) in catalogue order, removes the instances it created, and judges.
 // It returns ErrNoChecks when keep accepts no check and a *PreflightError when the target cannot
-// be verified; nothing is run then. A cancelled ctx returns the report so far and ctx's error.
+// be verified; nothing is run then. A cancelled ctx returns the report of the checks that
+// finished, an interrupted verdict and ctx's error; the created instances are removed still.
 func Verify(ctx context.Context, target Target, keep func(Check) bool) (*Report, error) {
 	checks, err := Select(keep)
 	if err != nil {
@@ -116,7 +121,13 @@ func Verify(ctx context.Context, target Target, keep func(Check) bool) (*Report,
 		return &Report{Requests: env.Requests(), ThrottleProbe: env.throttleProbe(), Elapsed: time.Since(start)}, err
 	}
 	results, err := runChecks(ctx, env, checks)
-	return env.finish(ctx, results, start), err
+	report := env.finish(ctx, results, start)
+	if err != nil {
+		v := &report.Verdict
+		v.Pass, v.Partial, v.Interrupted = false, false, true
+		v.Reasons = append([]string{fmt.Sprintf("interrupted (%v) after %d of %d checks", err, len(results), len(checks))}, v.Reasons...)
+	}
+	return report, err
 }
 
 // finish removes the instances the run created, judges results and reports.

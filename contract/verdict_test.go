@@ -154,7 +154,8 @@ func TestVerifyAllowPartial(t *testing.T) {
 	for _, p := range doc.Suites[0].Properties {
 		props[p.Name] = p.Value
 	}
-	if doc.Failures != 0 || doc.Suites[0].Name != "suite (partial)" || props["partial"] != "true" || !strings.HasPrefix(props["verdict"], "partial") {
+	// Written by Ginkgo's JUnit reporter (its SuiteSucceeded property), with the contract's own.
+	if doc.Failures != 0 || doc.Suites[0].Name != "suite (partial)" || props["partial"] != "true" || !strings.HasPrefix(props["verdict"], "partial") || props["SuiteSucceeded"] != "true" {
 		t.Errorf("JUnit: %s", junit.String())
 	}
 
@@ -421,6 +422,36 @@ func TestPreflight(t *testing.T) {
 	}
 }
 
+// A redirecting target is reported once by the preflight, and the redirect is never followed: the
+// second server, which would receive the credentials, gets nothing. The caller's client is left
+// as it was.
+func TestRedirectNotFollowed(t *testing.T) {
+	var followed atomic.Int64
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		followed.Add(1)
+	}))
+	defer elsewhere.Close()
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	defer redirecting.Close()
+	caller := &http.Client{}
+	report, err := contract.Verify(t.Context(), contract.Target{BaseURL: redirecting.URL, Credentials: &verdictCreds, HTTPClient: caller}, nil)
+	var pre *contract.PreflightError
+	if !errors.As(err, &pre) || !errors.Is(err, contract.ErrRedirected) || !strings.Contains(err.Error(), "307 to \""+elsewhere.URL) {
+		t.Fatalf("err = %v, want ErrRedirected naming %s", err, elsewhere.URL)
+	}
+	if n := followed.Load(); n != 0 {
+		t.Errorf("the redirect was followed: %d requests reached the other server", n)
+	}
+	if report.Requests != 1 || len(report.Results) != 0 {
+		t.Errorf("%d requests, %d checks, want 1 and none", report.Requests, len(report.Results))
+	}
+	if caller.CheckRedirect != nil {
+		t.Error("the caller's HTTPClient was changed")
+	}
+}
+
 func mustEnv(t *testing.T, target contract.Target) *contract.Env {
 	t.Helper()
 	env, err := contract.NewEnv(target)
@@ -484,5 +515,46 @@ func TestVerifyReportsWhatItCouldNotRemove(t *testing.T) {
 	}
 	if len(srv.Instances()) != 1 {
 		t.Errorf("instances: %v", srv.Instances())
+	}
+}
+
+// A cancelled run is interrupted, not failed: the check the cancellation cut short is not
+// counted, the verdict says so, and the instances created so far are removed.
+func TestVerifyInterrupted(t *testing.T) {
+	srv := newServer(t, server.Config{Admin: true})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var seen, created atomic.Int64
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, contract.AdminInstancesPath) {
+			created.Add(1)
+		}
+		if seen.Add(1) == 30 {
+			cancel() // while this request is on its way: its check is cut short
+			<-r.Context().Done()
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
+	ts := httptest.NewServer(handler)
+	defer ts.Close()
+	target := contract.Target{BaseURL: ts.URL, Credentials: &verdictCreds, ThrottleProbe: -1}
+	target.Fixtures = contract.NewAdminFixtures(target)
+	report, err := contract.Verify(ctx, target, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if s := report.Summary(); s.Failed != 0 {
+		t.Errorf("%d checks failed for the interruption", s.Failed)
+	}
+	if !report.Verdict.Interrupted || report.Verdict.Pass || !strings.HasPrefix(report.Verdict.String(), "interrupted: ") {
+		t.Errorf("verdict %q (%+v)", report.Verdict, report.Verdict)
+	}
+	all, _ := contract.Checks()
+	if len(report.Results) == 0 || len(report.Results) >= len(all) {
+		t.Errorf("%d of %d results", len(report.Results), len(all))
+	}
+	if report.Removed == 0 || int64(report.Removed) != created.Load() || report.CleanupErr != nil {
+		t.Errorf("removed %d of %d created instances (%v)", report.Removed, created.Load(), report.CleanupErr)
 	}
 }

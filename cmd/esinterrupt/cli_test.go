@@ -82,6 +82,15 @@ func TestHelpPerCommand(t *testing.T) {
 }
 
 func TestNoCommandAndSuggestions(t *testing.T) {
+	// An unknown help topic or shell is a usage error, as an unknown command is.
+	for _, args := range [][]string{{"help", "nope"}, {"completion", "nosh"}, {"completion"}} {
+		if code, out, errOut := runArgs(noEnv, args...); code != exitUsage || out != "" || errOut == "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	if code, out, _ := runArgs(noEnv, "completion", "bash"); code != exitOK || !strings.Contains(out, "bash completion") {
+		t.Errorf("completion bash: exit %d", code)
+	}
 	code, out, errOut := runArgs(noEnv)
 	if code != exitUsage || out != "" || !strings.Contains(errOut, "usage: esinterrupt") {
 		t.Errorf("no command: exit %d, stdout %q, stderr %q", code, out, errOut)
@@ -267,6 +276,17 @@ func TestInterruptLocalValidationSendsNothing(t *testing.T) {
 	if err := os.WriteFile(file, []byte(`{"current":"p","profiles":[{"name":"p","mode":"AK","access_key_id":"LTAI5tP","access_key_secret":"secret-with-space "}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	credFile := func(name, content string) string {
+		path := filepath.Join(home, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	crlf := credFile("crlf.env", "ALIBABA_CLOUD_ACCESS_KEY_ID="+interruptKeyID+"\r\nALIBABA_CLOUD_ACCESS_KEY_SECRET="+interruptSecret+"\r\n")
+	spaced := credFile("spaced.env", "ALIBABA_CLOUD_ACCESS_KEY_ID="+interruptKeyID+"\nALIBABA_CLOUD_ACCESS_KEY_SECRET="+interruptSecret+" \n")
+	empty := credFile("empty.env", "# nothing yet\n")
+	noHome := envOf(map[string]string{"ALIBABA_CLOUD_CLI_PROFILE_DISABLED": "true"})
 	withEnv := func(id, secret, token string) func(string) string {
 		return envOf(map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": id, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": secret, "ALIBABA_CLOUD_SECURITY_TOKEN": token})
 	}
@@ -285,6 +305,10 @@ func TestInterruptLocalValidationSendsNothing(t *testing.T) {
 		{"token with a newline inside", withEnv(interruptKeyID, interruptSecret, "a\nb"), []string{"es-1"}, "SecurityToken"},
 		{"profile secret with a trailing space", envOf(map[string]string{"HOME": home}), []string{"es-1"}, "AccessKeySecret from the aliyun CLI profile"},
 		{"secret flag with a trailing space", noEnv, []string{"es-1", "--access-key-id", interruptKeyID, "--access-key-secret", interruptSecret + " "}, "AccessKeySecret from the flags"},
+		{"credentials file with CRLF", noHome, []string{"es-1", "--credentials-file", crlf}, "AccessKeyId from --credentials-file begins or ends with white space"},
+		{"credentials file secret with a trailing space", noHome, []string{"es-1", "--credentials-file", spaced}, "AccessKeySecret from --credentials-file begins or ends with white space"},
+		{"empty credentials file", noHome, []string{"es-1", "--credentials-file", empty}, "--credentials-file gives no AccessKey: want both"},
+		{"id flag alone", noHome, []string{"es-1", "--access-key-id", interruptKeyID}, "go together, and only one came from the flags"},
 		{"token too long", nil, []string{"es-1", "--client-token", strings.Repeat("t", 65)}, "clientToken"},
 	} {
 		env := tc.env
@@ -471,6 +495,9 @@ func TestPlainMessage(t *testing.T) {
 func TestMessagesSayItOnce(t *testing.T) {
 	got := oneMessage("server: Config.Instances: server: invalid instance id \"x y\": no match\nSchema:\n  {\"type\": \"string\"}\n\nValue:\n  \"x y\"\n")
 	if want := "Config.Instances: invalid instance id \"x y\": no match"; got != want {
+		t.Errorf("oneMessage = %q, want %q", got, want)
+	}
+	if got, want := oneMessage("--fixture: contract: admin API: contract: no fixture"), "--fixture: admin API: no fixture"; got != want {
 		t.Errorf("oneMessage = %q, want %q", got, want)
 	}
 	for _, args := range [][]string{

@@ -176,8 +176,11 @@ func checked(f *foundCredentials, err error) (*foundCredentials, error) {
 		return nil, err
 	}
 	c := f.creds
-	if c.AccessKeyID == "" || c.AccessKeySecret == "" {
-		return nil, fmt.Errorf("the AccessKeyId and the AccessKeySecret go together (%s has only one)", f.from)
+	switch {
+	case c.AccessKeyID == "" && c.AccessKeySecret == "":
+		return nil, fmt.Errorf("%s gives no AccessKey: want both the AccessKeyId and the AccessKeySecret", f.from)
+	case c.AccessKeyID == "" || c.AccessKeySecret == "":
+		return nil, fmt.Errorf("the AccessKeyId and the AccessKeySecret go together, and only one came from %s", f.from)
 	}
 	for _, v := range []struct{ name, value string }{
 		{"AccessKeyId", c.AccessKeyID}, {"AccessKeySecret", c.AccessKeySecret}, {"SecurityToken", c.SecurityToken},
@@ -220,16 +223,18 @@ func readCredentialsFile(path string) (client.StaticCredentials, error) {
 		credentialVars[2]: &c.SecurityToken,
 	}
 	for i, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
+		if trimmed := strings.TrimSpace(line); trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
+		// Spaces around '=' are layout; the rest of the value is kept as written (a trailing
+		// space or CR included), so that checked refuses it as it refuses the same key from the
+		// environment or a profile, instead of signing with a key its owner did not write.
 		name, value, ok := strings.Cut(line, "=")
 		field, known := fields[strings.TrimSpace(name)]
 		if !ok || !known {
 			return client.StaticCredentials{}, fmt.Errorf("--credentials-file %s: line %d is not NAME=VALUE with NAME one of %s", path, i+1, strings.Join(credentialVars[:], ", "))
 		}
-		*field = strings.TrimSpace(value)
+		*field = strings.TrimLeft(value, " \t")
 	}
 	return c, nil
 }

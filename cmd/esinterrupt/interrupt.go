@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/es-openapi/interrupt/client"
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -104,6 +103,10 @@ func (a *app) runInterrupt(ctx context.Context, o *interruptOptions, args []stri
 		return out.usage("--region and --endpoint are mutually exclusive")
 	case o.region == "" && o.endpoint == "":
 		return out.usage("--region or --endpoint is required")
+	case o.network != "" && o.network != string(client.NetworkVPC):
+		return out.usage(`--network must be "vpc", or left out for the public endpoint`)
+	case o.network != "" && o.endpoint != "":
+		return out.usage("--network goes with --region: --endpoint names the host itself")
 	case o.output != "text" && o.output != "json":
 		return out.usage(`--output must be "text" or "json"`)
 	case o.maxAttempts < 1:
@@ -116,9 +119,13 @@ func (a *app) runInterrupt(ctx context.Context, o *interruptOptions, args []stri
 	if err := checkInstanceID(args[0]); err != nil {
 		return out.usage("%v", err)
 	}
-	creds, err := interruptCredentials(ctx, o, a.getenv)
+	creds, warning, err := interruptCredentials(ctx, o, a.getenv)
 	if err != nil {
 		return out.usage("%v", err)
+	}
+	if warning != "" {
+		// On stderr, so that --output json's stdout stays one object.
+		fmt.Fprintf(a.stderr, "esinterrupt interrupt: %s\n", warning)
 	}
 	c, err := client.New(client.Config{
 		RegionID:    o.region,
@@ -165,21 +172,19 @@ func (a *app) runInterrupt(ctx context.Context, o *interruptOptions, args []stri
 }
 
 // interruptCredentials picks the call's credentials (credentialsHelp), or a throwaway key with
-// --unsigned.
-func interruptCredentials(ctx context.Context, o *interruptOptions, getenv func(string) string) (client.Credentials, error) {
+// --unsigned, and the warning to print about where they came from (a secret given as a flag).
+func interruptCredentials(ctx context.Context, o *interruptOptions, getenv func(string) string) (client.Credentials, string, error) {
 	if o.unsigned {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		return client.StaticCredentials{AccessKeyID: "unsigned", AccessKeySecret: hex.EncodeToString(b)}, nil
+		return client.StaticCredentials{AccessKeyID: "unsigned", AccessKeySecret: ids.Hex(16)}, "", nil
 	}
 	found, err := resolveCredentials(ctx, &o.creds, getenv)
 	if errors.Is(err, errNoSource) {
-		return nil, fmt.Errorf("%v (for a server that checks no signature, use --unsigned)", err)
+		return nil, "", fmt.Errorf("%v (for a server that checks no signature, use --unsigned)", err)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return found.creds, nil
+	return found.creds, found.warning, nil
 }
 
 // checkInstanceID refuses an id the document's InstanceId schema refuses (its pattern and
@@ -223,7 +228,10 @@ type failureJSON struct {
 	HTTPStatus  int    `json:",omitempty"`
 	ClientToken string `json:",omitempty"`
 	Attempts    int    `json:",omitempty"`
-	ExitCode    int
+	// RetryAfter and RetryAt say when a throttled call may be made again (Go duration, RFC 3339).
+	RetryAfter string `json:",omitempty"`
+	RetryAt    string `json:",omitempty"`
+	ExitCode   int
 }
 
 // failure reports a failed call and picks the exit status: 2 for an argument the client refused
@@ -238,6 +246,10 @@ func (w interruptOutput) failure(err error, clientToken string) error {
 	if errors.As(err, &callErr) {
 		f.Attempts = callErr.Attempts
 	}
+	var throttled *client.ThrottledError
+	if errors.As(err, &throttled) {
+		f.RetryAfter, f.RetryAt = throttled.RetryAfter.String(), throttled.RetryAt.UTC().Format(time.RFC3339)
+	}
 	var apiErr *client.APIError
 	var unexpected *client.UnexpectedResponseError
 	switch {
@@ -251,15 +263,32 @@ func (w interruptOutput) failure(err error, clientToken string) error {
 	case w.json:
 		writeJSON(w.stdout, f)
 	case f.Error == failureAPI:
-		fmt.Fprintf(w.stderr, "Code: %s\nMessage: %s\nRequestId: %s\nHTTPStatus: %d\n", f.Code, f.Message, f.RequestID, f.HTTPStatus)
+		fmt.Fprintf(w.stderr, "Code: %s\nMessage: %s\nRequestId: %s\n", f.Code, f.Message, f.RequestID)
+		if f.HostID != "" {
+			fmt.Fprintf(w.stderr, "HostId: %s\n", f.HostID)
+		}
+		fmt.Fprintf(w.stderr, "HTTPStatus: %d\n", f.HTTPStatus)
 		if f.Recommend != "" {
 			fmt.Fprintf(w.stderr, "Recommend: %s\n", f.Recommend)
 		}
-		fmt.Fprintf(w.stderr, "ClientToken: %s\n", clientToken)
+		w.textTail(f)
 	default:
-		fmt.Fprintf(w.stderr, "esinterrupt interrupt: %s\nClientToken: %s\n", f.Message, clientToken)
+		fmt.Fprintf(w.stderr, "esinterrupt interrupt: %s\n", f.Message)
+		w.textTail(f)
 	}
 	return reported(exitFail)
+}
+
+// textTail ends a text failure report: the attempts made, when a throttled call may be retried,
+// and the ClientToken to retry it with.
+func (w interruptOutput) textTail(f failureJSON) {
+	if f.Attempts > 0 {
+		fmt.Fprintf(w.stderr, "Attempts: %d\n", f.Attempts)
+	}
+	if f.RetryAfter != "" {
+		fmt.Fprintf(w.stderr, "RetryAfter: %s (at %s)\n", f.RetryAfter, f.RetryAt)
+	}
+	fmt.Fprintf(w.stderr, "ClientToken: %s\n", f.ClientToken)
 }
 
 // writeJSON writes v as one indented JSON object, URLs unescaped.
@@ -300,7 +329,7 @@ func plainMessage(err error) string {
 
 // packagePrefixes are the prefixes this module's packages start their errors with; wrapped in
 // one another they repeat ("server: Config.Instances: server: invalid instance id").
-var packagePrefixes = []string{"client: ", "server: ", "spec: "}
+var packagePrefixes = []string{"client: ", "server: ", "spec: ", "contract: "}
 
 // oneMessage says msg once: without package prefixes at the start of a line or after ": ", and
 // without the schema and value kin-openapi appends to a schema error.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/es-openapi/interrupt/internal/wire"
 	"github.com/es-openapi/interrupt/signing"
 )
 
@@ -237,6 +238,9 @@ func TestInterruptCommandAPIError(t *testing.T) {
 			if output == "text" && !strings.Contains(errOut, "Code: InstanceNotFound\n") {
 				t.Errorf("stderr %q lacks the Code line", errOut)
 			}
+			if output == "text" && (!strings.Contains(errOut, "HostId: h\n") || !regexp.MustCompile(`(?m)^Attempts: [1-9]`).MatchString(errOut)) {
+				t.Errorf("stderr %q lacks the HostId or Attempts line", errOut)
+			}
 			if output == "json" {
 				var v map[string]any
 				if err := json.Unmarshal([]byte(out), &v); err != nil || v["Code"] != "InstanceNotFound" || v["HTTPStatus"] != 400.0 {
@@ -304,7 +308,9 @@ func TestInterruptCommandUsageErrors(t *testing.T) {
 		{"bad signature", nil, []string{"es-1", "--endpoint", srv.URL, "--signature", "v2"}, "--signature"},
 		{"bad format", nil, []string{"es-1", "--endpoint", srv.URL, "--format", "yaml"}, "--format"},
 		{"bad output", nil, []string{"es-1", "--endpoint", srv.URL, "--output", "yaml"}, "--output"},
-		{"bad network", nil, []string{"es-1", "--region", "cn-hangzhou", "--network", "lan"}, "--network"},
+		{"bad network", nil, []string{"es-1", "--region", "cn-hangzhou", "--network", "lan"}, `--network must be "vpc", or left out`},
+		{"network with endpoint", nil, []string{"es-1", "--network", "classic", "--endpoint", srv.URL}, `--network must be "vpc", or left out`},
+		{"vpc with endpoint", nil, []string{"es-1", "--network", "vpc", "--endpoint", srv.URL}, "--network goes with --region: --endpoint names the host itself"},
 		{"bad region", nil, []string{"es-1", "--region", "CN/x"}, "--region"},
 		{"endpoint with path", nil, []string{"es-1", "--endpoint", srv.URL + "/x"}, "--endpoint"},
 		{"zero attempts", nil, []string{"es-1", "--endpoint", srv.URL, "--max-attempts", "0"}, "--max-attempts"},
@@ -330,6 +336,10 @@ func TestInterruptCommandUsageErrors(t *testing.T) {
 			if !strings.Contains(errOut, tt.stderr) {
 				t.Errorf("stderr %q lacks %q", errOut, tt.stderr)
 			}
+			// Said once, in the CLI's terms: no Go field names.
+			if strings.Count(errOut, "--network") > 1 || strings.Contains(errOut, "RegionID") || strings.Contains(errOut, "Config.") {
+				t.Errorf("stderr %q", errOut)
+			}
 			if out != "" {
 				t.Errorf("stdout %q", out)
 			}
@@ -354,5 +364,42 @@ func TestInterruptThroughRun(t *testing.T) {
 	code := run(context.Background(), []string{"interrupt", "es-1", "--endpoint", srv.URL}, interruptEnv(false), &stdout, &stderr)
 	if code != exitOK || !strings.Contains(stdout.String(), "RequestId: VIA-RUN") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+}
+
+// A secret given as a flag is warned about on stderr, as serve and verify do, in text and JSON
+// output alike; a secret from the environment is not.
+func TestInterruptWarnsOnSecretFlag(t *testing.T) {
+	srv := newInterruptServer(t, 200, "application/json", `{"Result":true,"RequestId":"REQ-W"}`, false)
+	for _, output := range []string{"text", "json"} {
+		code, out, errOut := runInterruptArgs(noEnv, "es-1", "--endpoint", srv.URL, "--output", output,
+			"--access-key-id", interruptKeyID, "--access-key-secret", interruptSecret)
+		if code != exitOK || strings.Count(errOut, "can read (ps)") != 1 || strings.Contains(out, "can read") || strings.Contains(errOut, interruptSecret) {
+			t.Errorf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", output, code, out, errOut)
+		}
+	}
+	code, _, errOut := runInterruptArgs(interruptEnv(false), "es-1", "--endpoint", srv.URL)
+	if code != exitOK || strings.Contains(errOut, "can read (ps)") {
+		t.Errorf("environment: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// A call that ends throttled says when to retry, in text and JSON.
+func TestInterruptThrottledSaysWhenToRetry(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set(wire.HeaderRateLimitUser, "Limit:1,Remain:0,TimeLeft:7000,Reset:1")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"RequestId":"REQ-T","Code":"Throttling.User","Message":"Request was denied due to user flow control."}`))
+	}))
+	defer srv.Close()
+	code, _, errOut := runInterruptArgs(interruptEnv(false), "es-1", "--endpoint", srv.URL, "--max-attempts", "1")
+	if code != exitFail || !strings.Contains(errOut, "RetryAfter: 7s (at ") || !strings.Contains(errOut, "Attempts: 1\n") {
+		t.Errorf("text: exit %d, stderr %q", code, errOut)
+	}
+	code, out, _ := runInterruptArgs(interruptEnv(false), "es-1", "--endpoint", srv.URL, "--max-attempts", "1", "--output", "json")
+	var v map[string]any
+	if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitFail || v["RetryAfter"] != "7s" || v["RetryAt"] == nil {
+		t.Errorf("json: exit %d, %v, stdout %q", code, err, out)
 	}
 }

@@ -30,10 +30,11 @@ import (
 // Exit codes shared by every command.
 const (
 	exitOK          = 0
-	exitFail        = 1 // the operation or a check failed
-	exitUsage       = 2 // bad flags, arguments or credentials; nothing was sent
-	exitUnreachable = 3 // verify: no answer from the target (connection, DNS, TLS, timeout); no check ran
-	exitCredentials = 4 // verify: the target refused the signature (or needs one); no check ran
+	exitFail        = 1   // the operation or a check failed
+	exitUsage       = 2   // bad flags, arguments or credentials; nothing was sent
+	exitUnreachable = 3   // verify: no answer from the target (connection, DNS, TLS, timeout), or a redirect; no check ran
+	exitCredentials = 4   // verify: the target refused the signature (or needs one); no check ran
+	exitInterrupted = 130 // verify: stopped by SIGINT or SIGTERM (128+SIGINT, the shell's convention)
 )
 
 // exitCodesHelp is the exit-code section of the top-level help; the README's table repeats it.
@@ -43,6 +44,7 @@ const exitCodesHelp = `exit codes:
   2  bad flags, arguments or credentials; nothing was sent
   3  verify: the target cannot be reached; no check ran
   4  verify: the target refused the credentials, or needs some; no check ran
+  130  verify: interrupted by SIGINT or SIGTERM; the finished checks are reported
 `
 
 func main() {
@@ -159,7 +161,41 @@ func (a *app) rootCommand() *cobra.Command {
 	})
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeUsage(c.OutOrStdout(), c) })
 	root.AddCommand(a.interruptCommand(), a.serveCommand(), a.verifyCommand(), a.specCommand(), a.versionCommand())
+	root.SetHelpCommand(a.helpCommand())
+	// cobra's completion command is not runnable, so "completion nosh" would print its help and
+	// exit 0; runnable, an unknown shell is an unknown command (exit 2).
+	// The completion scripts are written to the output set now.
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.RunE = func(c *cobra.Command, _ []string) error {
+				c.SetOut(a.stderr)
+				_ = c.Usage()
+				return reported(exitUsage)
+			}
+		}
+	}
 	return root
+}
+
+// helpCommand is cobra's help command, except that an unknown topic is a usage error (exit 2).
+func (a *app) helpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			target, _, err := c.Root().Find(args)
+			if err != nil || target == nil {
+				return &exitError{code: exitUsage, msg: fmt.Sprintf("unknown help topic %q: run '%s help' for the commands", strings.Join(args, " "), c.Root().Name())}
+			}
+			// As cobra's own help command does, so that the output is the same as --help's.
+			target.InitDefaultHelpFlag()
+			target.InitDefaultVersionFlag()
+			return target.Help()
+		},
+	}
 }
 
 // noArgs refuses positional arguments, naming the first.

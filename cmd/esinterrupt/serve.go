@@ -32,7 +32,10 @@ under /-/admin/ (GET instances; GET, PUT and DELETE instances/{id}; GET, POST an
 of the server's own answer, after the signature check and without touching any instance.
 SPEC is CODE_OR_FAULT[,instance=ID][,count=N][,rate=P][,seed=S][,delay=D][,timeleft=D],
 where CODE_OR_FAULT is a catalogue code (such as ServiceUnavailable or Throttling.User),
-reset, truncate or delay; for example --fault ServiceUnavailable,count=2.
+reset, truncate or delay; for example --fault ServiceUnavailable,count=2. instance=ID limits it
+to one InstanceId; count=N spends it after N answers (count=0, the default, never spends it);
+rate=P answers with probability P (0, the default, always), drawn from seed=S; delay=D waits
+before answering; timeleft=D is the wait a Throttling code's x-ratelimit-* headers announce.
 
 ` + credentialsHelp + `
 exit codes:
@@ -68,7 +71,7 @@ func (a *app) serveCommand() *cobra.Command {
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`ADDRESS` to listen on (port 0: any free port)")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`ADDRESS` to listen on, HOST:PORT (port 0: any free port; empty is a usage error)")
 	fs.BoolVar(&o.admin, "admin", false, "serve the fixture API under "+server.AdminPrefix)
 	fs.DurationVar(&o.ttl, "idempotency-ttl", server.DefaultIdempotencyTTL, "how long a clientToken is remembered")
 	fs.IntVar(&o.maxConns, "max-conns", server.DefaultMaxConns, "most connections open at once, idle ones included")
@@ -85,6 +88,9 @@ func (a *app) runServe(ctx context.Context, o *serveOptions) error {
 		return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
 	}
 	switch {
+	case o.addr == "":
+		// net.Listen would take "" as every interface on a random port.
+		return usageErr("--addr is empty: give HOST:PORT, such as 127.0.0.1:8080 (the default)")
 	case o.ttl <= 0:
 		return usageErr("--idempotency-ttl must be positive")
 	case o.maxConns <= 0:
@@ -233,6 +239,13 @@ func (f *faultFlag) Set(v string) error {
 	one, err := server.ParseFault(v)
 	if err != nil {
 		return err
+	}
+	// The id is checked here, as --instance's is, so that a bad one gets the CLI's message
+	// rather than the server's Config error.
+	if one.Instance != "" {
+		if err := checkInstanceID(one.Instance); err != nil {
+			return fmt.Errorf("instance=: %w", err)
+		}
 	}
 	*f = append(*f, one)
 	return nil

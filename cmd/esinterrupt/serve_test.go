@@ -251,8 +251,12 @@ func TestServeHelpAndListenFailure(t *testing.T) {
 	if code := runServe(context.Background(), []string{"-h"}, func(string) string { return "" }, &stdout, &stderr); code != exitOK {
 		t.Errorf("-h: exit %d", code)
 	}
-	if !strings.Contains(stdout.String(), "--instance ID=STATUS") {
-		t.Errorf("-h prints no usage:\n%s", stdout.String())
+	if !strings.Contains(stdout.String(), "--instance ID=STATUS") || !strings.Contains(stdout.String(), "count=0, the default, never spends it") {
+		t.Errorf("-h prints no usage, or does not say what count=0 means:\n%s", stdout.String())
+	}
+	stderr.Reset()
+	if code := runServe(context.Background(), []string{"--addr", ""}, func(string) string { return "" }, io.Discard, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "--addr is empty") {
+		t.Errorf(`--addr "": exit %d, want %d\n%s`, code, exitUsage, stderr.String())
 	}
 
 	taken, err := net.Listen("tcp", "127.0.0.1:0")

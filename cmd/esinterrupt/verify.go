@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/es-openapi/interrupt/contract"
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/server"
 	"github.com/es-openapi/interrupt/signing"
 	"github.com/es-openapi/interrupt/spec"
@@ -41,10 +40,10 @@ func (f *fixtureFlag) Set(v string) error {
 		return fmt.Errorf("want ID=STATUS (or the deprecated STATUS=ID), got %q", v)
 	}
 	ids := left
-	st, err := contract.ParseStatus(right)
+	st, err := spec.ParseStatus(right)
 	if err != nil {
 		// The older form, STATUS=ID.
-		old, oldErr := contract.ParseStatus(left)
+		old, oldErr := spec.ParseStatus(left)
 		if oldErr != nil {
 			var statuses []spec.InstanceStatus
 			if table, terr := spec.LoadStateTable(); terr == nil {
@@ -73,7 +72,8 @@ per check and one summary, and removes the instances it created.
 
 Without --target it starts the embedded reference server in-process (no credentials or fixtures
 then). Against a --target, fixtures come from --fixture ID=STATUS (STATUS=ID, the older form, is
-still read and deprecated) or, without it, from the target's admin API, and the credentials are
+still read and deprecated) or, with no --fixture, from the target's admin API (the two do not
+combine: any --fixture turns the admin API off), and the credentials are
 found as for every command (below); with none found the requests are unsigned and the
 signature checks cannot run.
 
@@ -85,10 +85,14 @@ const verifyExitCodes = `exit codes:
   0  every selected check ran and passed (or, with --allow-partial, passed what it could run)
   1  a check failed, or checks could not run against the target's setup (the summary names
      what to provide: fixtures, credentials, status observation, throttling)
-  2  bad flags or arguments: --target not an http(s) base URL, a bad or unknown label in
+  2  bad flags or arguments: --junit not a writable file, --target empty or not an http(s) base URL, a bad or unknown label in
      --label-filter, a filter that selects no check, bad credentials; nothing was sent
-  3  the target cannot be reached (connection, DNS, TLS, timeout); no check ran
+  3  the target cannot be reached (connection, DNS, TLS, timeout), or it answers with a
+     redirect, which is never followed (give the address that serves the operation); no
+     check ran
   4  the target refused the credentials, or needs some; no check ran
+  130  interrupted (SIGINT or SIGTERM): the finished checks are reported, the running one is
+     not counted, and the instances the run created are removed
 `
 
 // verifyOptions are the parsed flags of verify.
@@ -110,12 +114,17 @@ func (a *app) verifyCommand() *cobra.Command {
 		Long:  verifyLong,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// An explicitly empty --target is a usage error: in CI an unset variable would
+			// otherwise verify the embedded server and go green.
+			if cmd.Flags().Changed("target") && o.targetURL == "" {
+				return &exitError{code: exitUsage, msg: "--target is empty: give the server's base URL, or leave the flag out to verify the embedded reference server"}
+			}
 			return a.runVerify(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.targetURL, "target", "", "base `URL` of the server to verify, scheme://host[:port] (http or https); empty starts the embedded reference server in-process")
-	fs.Var(&o.fixtures, "fixture", "an instance of the target in a status, as `ID=STATUS` (repeatable; ID may be a comma-separated list); without it the admin API is used")
+	fs.StringVar(&o.targetURL, "target", "", "base `URL` of the server to verify, scheme://host[:port] (http or https); empty starts the embedded reference server in-process (an explicitly empty value is a usage error)")
+	fs.Var(&o.fixtures, "fixture", "an instance of the target in a status, as `ID=STATUS` (repeatable; ID may be a comma-separated list); given, it replaces the target's admin API, which is used only without --fixture")
 	fs.StringVar(&o.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	fs.StringVar(&o.labelFilter, "label-filter", "", "run only checks whose labels match this Ginkgo label filter `EXPR`, such as 'errors || state'; every label must exist")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
@@ -151,6 +160,12 @@ func (a *app) runVerify(ctx context.Context, o *verifyOptions) error {
 			return fail(exitFail, "%v", err)
 		}
 		return nil
+	}
+
+	if o.junit != "" {
+		if err := checkWritable(o.junit); err != nil {
+			return fail(exitUsage, "--junit: %v", err)
+		}
 	}
 
 	var target contract.Target
@@ -192,6 +207,7 @@ func (a *app) runVerify(ctx context.Context, o *verifyOptions) error {
 		target.ThrottleProbe = -1
 	}
 
+	signalled := ctx
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	report, err := contract.Verify(ctx, target, keep)
@@ -199,7 +215,7 @@ func (a *app) runVerify(ctx context.Context, o *verifyOptions) error {
 	switch {
 	case errors.Is(err, contract.ErrNoChecks):
 		return fail(exitUsage, "%v", err)
-	case errors.As(err, &pre) && errors.Is(err, contract.ErrUnreachable):
+	case errors.As(err, &pre) && (errors.Is(err, contract.ErrUnreachable) || errors.Is(err, contract.ErrRedirected)):
 		return fail(exitUnreachable, "%v (no check was run; requests sent: %d)", err, report.Requests)
 	case errors.As(err, &pre):
 		return fail(exitCredentials, "%v (no check was run; requests sent: %d)", err, report.Requests)
@@ -209,13 +225,18 @@ func (a *app) runVerify(ctx context.Context, o *verifyOptions) error {
 	if werr := contract.WriteReport(a.stdout, report); werr != nil {
 		return fail(exitFail, "%v", werr)
 	}
-	if err != nil {
-		return fail(exitFail, "%v", err)
-	}
 	if o.junit != "" {
 		if err := writeJUnitFile(o.junit, report); err != nil {
 			return fail(exitFail, "%v", err)
 		}
+	}
+	switch {
+	case err != nil && signalled.Err() != nil:
+		return fail(exitInterrupted, "interrupted: the checks that finished are reported above, none failed for the interruption; the instances the run created were removed")
+	case errors.Is(err, context.DeadlineExceeded):
+		return fail(exitFail, "gave up after --timeout %s; the checks that finished are reported above", o.timeout)
+	case err != nil:
+		return fail(exitFail, "%v", err)
 	}
 	if !report.Verdict.Pass {
 		return reported(exitFail)
@@ -243,7 +264,7 @@ func listChecks(w io.Writer, keep func(contract.Check) bool) error {
 // embeddedTarget starts the reference server in-process with a fresh key, the admin API for
 // fixtures and a rate limit for the flow-control check.
 func embeddedTarget() (contract.Target, error) {
-	creds := signing.Credentials{AccessKeyID: "LTAIverify" + verifyRandomHex(), AccessKeySecret: verifyRandomHex() + verifyRandomHex()}
+	creds := signing.Credentials{AccessKeyID: "LTAIverify" + ids.Hex(8), AccessKeySecret: ids.Hex(8) + ids.Hex(8)}
 	srv, err := server.New(server.Config{
 		Credentials: []signing.Credentials{creds},
 		Admin:       true,
@@ -257,6 +278,23 @@ func embeddedTarget() (contract.Target, error) {
 	return target, nil
 }
 
+// checkWritable returns an error unless path can be created or written, so that a bad --junit
+// stops the run before any request is sent. A file it had to create is removed again.
+func checkWritable(path string) error {
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o666)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if errors.Is(statErr, os.ErrNotExist) {
+		return os.Remove(path)
+	}
+	return nil
+}
+
 func writeJUnitFile(path string, report *contract.Report) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -267,11 +305,4 @@ func writeJUnitFile(path string, report *contract.Report) error {
 		return err
 	}
 	return f.Close()
-}
-
-// verifyRandomHex returns 16 random hex digits for the embedded server's throwaway key.
-func verifyRandomHex() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

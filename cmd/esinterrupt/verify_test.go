@@ -206,7 +206,8 @@ func TestVerifyStaticFixturesAndLabelFilter(t *testing.T) {
 	}
 	// Static fixtures cannot read statuses: the refused interrupts' "leaves it" is not checked.
 	for _, want := range []string{"SKIP  state/activating", "SKIP  state/active", "cannot read an instance's status",
-		"provide 1 more instance in status activating, 1 more in suspended"} {
+		"provide 1 more instance in status activating, 1 more in suspended",
+		"(give more with --fixture ID=STATUS; --fixture replaces the admin API"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, stdout)
 		}
@@ -263,12 +264,22 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{[]string{"--target", l.Addr().String()}, "want an http:// or https:// URL"},
 		{[]string{"--target", "ftp://" + l.Addr().String()}, "want an http:// or https:// URL"},
 		{[]string{"--target", live + "/prefix"}, "not scheme://host[:port]"},
-		{[]string{"--target", live + "/?x=1"}, "not scheme://host[:port]"},
+		{[]string{"--target", live + "/?x=1"}, "has a query or fragment"},
+		{[]string{"--target", live + "#top"}, "has a query or fragment"},
+		{[]string{"--target", "http://user:pw-not-printed@" + l.Addr().String()}, "carries user info"},
+		{[]string{"--target", "http://127.0.0.1:99999"}, "port 99999 is not from 1 to 65535"},
+		{[]string{"--target", "http://127.0.0.1:0"}, "port 0 is not from 1 to 65535"},
 		{[]string{"--target", live, "--throttle-probe", "-1"}, "--throttle-probe"},
+		{[]string{"--target", ""}, "--target is empty"},
+		{[]string{"--target="}, "--target is empty"},
 	} {
 		code, stdout, stderr := runVerifyArgs(t, noEnv, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.says) {
 			t.Errorf("verify %q: exit %d, want %d saying %q\nstdout:\n%s\nstderr:\n%s", tc.args, code, exitUsage, tc.says, stdout, stderr)
+		}
+		// One plain message: no password, no package prefixes, no terminal colours.
+		if strings.Contains(stderr, "pw-not-printed") || strings.Contains(stderr, "contract:") || strings.Contains(stderr, "\x1b[") {
+			t.Errorf("verify %q: stderr %q", tc.args, stderr)
 		}
 	}
 	if n := accepted.Load(); n != 0 {
@@ -298,6 +309,8 @@ func TestVerifyPreflight(t *testing.T) {
 	closed := "http://" + l.Addr().String()
 	l.Close()
 	_, url, _ := servedTarget(t, server.Config{Admin: true})
+	redirecting := httptest.NewServer(http.RedirectHandler(url+"/", http.StatusMovedPermanently))
+	defer redirecting.Close()
 	wrongSecret := func(name string) string {
 		if name == "ALIBABA_CLOUD_ACCESS_KEY_SECRET" {
 			return "not-the-secret"
@@ -312,6 +325,7 @@ func TestVerifyPreflight(t *testing.T) {
 		says   string
 	}{
 		{"unreachable", credsEnv, closed, exitUnreachable, "the target cannot be reached"},
+		{"redirecting", credsEnv, redirecting.URL, exitUnreachable, "the target redirects: it answered 301 to"},
 		{"wrong secret", wrongSecret, url, exitCredentials, "SignatureDoesNotMatch"},
 		{"no credentials", noEnv, url, exitCredentials, "requires signed requests"},
 	} {
@@ -389,5 +403,59 @@ func TestVerifyAgainstServe(t *testing.T) {
 	}
 	if len(list.Instances) != 0 {
 		t.Errorf("the run left %d instances on the admin API: %v", len(list.Instances), list.Instances)
+	}
+}
+
+// A --junit that cannot be written stops the run before anything is sent.
+func TestVerifyJUnitNotWritable(t *testing.T) {
+	_, url, n := servedTarget(t, server.Config{Admin: true})
+	dir := t.TempDir()
+	for _, path := range []string{dir, filepath.Join(dir, "missing", "report.xml")} {
+		code, stdout, stderr := runVerifyArgs(t, credsEnv, "--target", url, "--junit", path)
+		if code != exitUsage || !strings.Contains(stderr, "--junit") || strings.Contains(stdout, "PASS") {
+			t.Errorf("--junit %s: exit %d\nstdout:\n%s\nstderr:\n%s", path, code, stdout, stderr)
+		}
+	}
+	if got := n.Load(); got != 0 {
+		t.Errorf("%d requests sent", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the check left %d files", len(entries))
+	}
+}
+
+// A run interrupted by a signal (its context cancelled) exits 130, reports the finished checks,
+// and counts no check failed for the interruption.
+func TestVerifyInterrupted(t *testing.T) {
+	srv, err := server.New(server.Config{Credentials: []signing.Credentials{verifyCreds}, Admin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var seen atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if seen.Add(1) == 30 {
+			cancel()
+			<-r.Context().Done()
+			return
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	junit := filepath.Join(t.TempDir(), "report.xml")
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"verify", "--target", ts.URL, "--throttle-probe", "0", "--junit", junit}, credsEnv, &out, &errOut)
+	if code != exitInterrupted || !strings.Contains(errOut.String(), "interrupted") {
+		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitInterrupted, out.String(), errOut.String())
+	}
+	if m := summaryLine.FindStringSubmatch(out.String()); m == nil || m[2] != "0" || strings.Contains(out.String(), "FAIL") {
+		t.Errorf("the interruption was counted as a failure:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "verdict: interrupted") {
+		t.Errorf("no interrupted verdict:\n%s", out.String())
+	}
+	if _, err := os.Stat(junit); err != nil {
+		t.Errorf("no JUnit report: %v", err)
 	}
 }
