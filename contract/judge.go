@@ -74,7 +74,7 @@ func wantOf(c call) formatWant {
 // preferred reads an Accept header: the quality JSON and XML each get from their most specific
 // matching media range. A format the header excludes (q=0) ranks below one it does not mention,
 // since the service never answers 406 (RFC 9110: q=0 means "not acceptable"). It is not
-// wire.AnswersXML, which is one server's choice: where the document allows either format (equal
+// wire.RespondsInXML, which is one server's choice: where the document allows either format (equal
 // or no preference), the contract accepts both.
 func preferred(accept string) formatWant {
 	if onlyAnyType(accept) {
