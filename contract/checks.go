@@ -52,6 +52,9 @@ func buildChecks() ([]Check, error) {
 	// every other check that sends requests.
 	var throttled []Check
 	for _, entry := range catalogue.Codes() {
+		if _, ok := triggerDrivers[entry.Trigger]; !ok {
+			return nil, fmt.Errorf("contract: the catalogue's trigger %q (code %s) has no driver in this suite", entry.Trigger, entry.Code)
+		}
 		c := errorCodeCheck(entry)
 		c.Statement = fmt.Sprintf("x-error-codes: %s is answered with status %d and the Error body (example %s)", entry.Code, entry.Status, entry.Example)
 		c.Needs = errorCodeNeeds(entry, states)

@@ -34,120 +34,177 @@ func errorCodeCheck(entry spec.ErrorCode) Check {
 // provoke sends the request(s) entry's trigger describes and returns the answer that should carry
 // the code.
 func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
-	switch entry.Trigger {
-	case spec.TriggerNone:
-		// A target that accepts faults (the reference server) answers the code on demand; for any
-		// other target the document declares that no request provokes it.
-		if a, err := provokeByFault(ctx, env, entry); !isSkip(err) {
-			return a, err
-		}
-		return nil, SkipDeclared("no request provokes it: " + entry.Untriggerable)
-
-	case spec.TriggerUnknownInstance:
-		return env.interrupt(ctx, unknownID(), ids.UUID())
-
-	case spec.TriggerInstanceStatus, spec.TriggerRepeatInterrupt:
-		// Every status whose row in the state table answers this code must answer it.
-		var last *answer
-		for _, row := range env.states.Rows() {
-			if row.Code != entry.Code {
-				continue
-			}
-			id, err := env.instance(ctx, row.From)
-			if err != nil {
-				return nil, err
-			}
-			a, err := env.interrupt(ctx, id, ids.UUID())
-			if err != nil {
-				return nil, err
-			}
-			if err := env.expectError(a, entry.Code); err != nil {
-				return nil, fmt.Errorf("an instance that is %s: %w", row.From, err)
-			}
-			last = a
-		}
-		if last == nil {
-			return nil, fmt.Errorf("no row of the state table answers %s", entry.Code)
-		}
-		return last, nil
-
-	case spec.TriggerTokenReuse:
-		// The token's first use succeeds on one instance; its second names another instance.
-		first, err := env.instance(ctx, env.interruptible.From)
-		if err != nil {
-			return nil, err
-		}
-		second, err := env.instance(ctx, env.interruptible.To)
-		if err != nil {
-			return nil, err
-		}
-		token := ids.UUID()
-		a, err := env.interrupt(ctx, first, token)
-		if err != nil {
-			return nil, err
-		}
-		if err := expectSuccess(a); err != nil {
-			return nil, fmt.Errorf("the first use of the token: %w", err)
-		}
-		return env.interrupt(ctx, second, token)
-
-	case spec.TriggerInvalidParameter:
-		return env.interrupt(ctx, "not an id!", ids.UUID())
-
-	case spec.TriggerMissingInstanceID:
-		return env.do(ctx, call{rawPath: wire.PathPrefix + wire.PathSuffix, token: ids.UUID()})
-
-	case spec.TriggerUnknownRoute:
-		return env.do(ctx, call{rawPath: wire.PathPrefix + "es-cn-x/actions/unknown", token: ids.UUID()})
-
-	case spec.TriggerThrottle:
-		return provokeThrottle(ctx, env, entry.Code)
+	drive, ok := triggerDrivers[entry.Trigger]
+	if !ok {
+		return nil, fmt.Errorf("the catalogue's trigger %q has no driver in this suite", entry.Trigger)
 	}
+	return drive(ctx, env, entry)
+}
 
-	// The remaining triggers are about signatures.
-	if err := needCredentials(env); err != nil {
+// triggerDriver sends the request(s) one trigger describes and returns the answer that should
+// carry entry's code.
+type triggerDriver func(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error)
+
+// triggerDrivers holds one driver per catalogue trigger; buildChecks refuses a catalogue whose
+// trigger has none.
+var triggerDrivers = map[spec.Trigger]triggerDriver{
+	spec.TriggerNone:              provokeUntriggerable,
+	spec.TriggerUnknownInstance:   provokeUnknownInstance,
+	spec.TriggerInstanceStatus:    provokeByStatus,
+	spec.TriggerRepeatInterrupt:   provokeByStatus,
+	spec.TriggerTokenReuse:        provokeTokenReuse,
+	spec.TriggerInvalidParameter:  provokeInvalidParameter,
+	spec.TriggerMissingInstanceID: provokeMissingInstanceID,
+	spec.TriggerUnknownRoute:      provokeUnknownRoute,
+	spec.TriggerThrottle:          provokeThrottleCode,
+	spec.TriggerMissingSignature:  signed(provokeMissingSignature),
+	spec.TriggerBadSignature:      signed(provokeBadSignature),
+	spec.TriggerNonceReplay:       signed(provokeNonceReplay),
+	spec.TriggerStaleDate:         signed(provokeStaleDate),
+	spec.TriggerUnknownAccessKey:  signed(provokeUnknownAccessKey),
+	spec.TriggerSTSMissingToken:   signed(provokeSTSMissingToken),
+	spec.TriggerSTSMismatch:       signed(provokeSTSMismatch),
+}
+
+// signed skips a signature trigger on a target whose signatures the suite cannot produce.
+func signed(drive func(ctx context.Context, env *Env, creds signing.Credentials) (*answer, error)) triggerDriver {
+	return func(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
+		if err := needCredentials(env); err != nil {
+			return nil, err
+		}
+		return drive(ctx, env, *env.target.Credentials)
+	}
+}
+
+// provokeUntriggerable injects the code into a target that accepts faults (the reference server);
+// for any other target the document declares that no request provokes it.
+func provokeUntriggerable(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
+	if a, err := provokeByFault(ctx, env, entry); !isSkip(err) {
+		return a, err
+	}
+	return nil, SkipDeclared("no request provokes it: " + entry.Untriggerable)
+}
+
+func provokeUnknownInstance(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
+	return env.interrupt(ctx, unknownID(), ids.UUID())
+}
+
+// provokeByStatus interrupts an instance in every status whose row in the state table answers
+// entry's code, because each of them must answer it.
+func provokeByStatus(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
+	var last *answer
+	for _, row := range env.states.Rows() {
+		if row.Code != entry.Code {
+			continue
+		}
+		id, err := env.instance(ctx, row.From)
+		if err != nil {
+			return nil, err
+		}
+		a, err := env.interrupt(ctx, id, ids.UUID())
+		if err != nil {
+			return nil, err
+		}
+		if err := env.expectError(a, entry.Code); err != nil {
+			return nil, fmt.Errorf("an instance that is %s: %w", row.From, err)
+		}
+		last = a
+	}
+	if last == nil {
+		return nil, fmt.Errorf("no row of the state table answers %s", entry.Code)
+	}
+	return last, nil
+}
+
+// provokeTokenReuse uses a token first, successfully, on one instance and then names another
+// instance with it.
+func provokeTokenReuse(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
+	first, err := env.instance(ctx, env.interruptible.From)
+	if err != nil {
 		return nil, err
 	}
-	creds := *env.target.Credentials
-	switch entry.Trigger {
-	case spec.TriggerMissingSignature:
-		return env.do(ctx, call{id: unknownID(), unsigned: true})
-	case spec.TriggerBadSignature:
-		wrong := creds
-		wrong.AccessKeySecret += "-wrong"
-		a, err := env.do(ctx, call{id: unknownID(), creds: &wrong})
-		if err != nil {
-			return nil, err
-		}
-		// The document's meaning names the words, not the space signing writes before them.
-		if a.apiErr != nil && !strings.Contains(a.apiErr.Message, strings.TrimSpace(signing.StringToSignSeparator)) {
-			return nil, fmt.Errorf("the SignatureDoesNotMatch message does not carry the server's string to sign: %q", a.apiErr.Message)
-		}
-		return a, nil
-	case spec.TriggerNonceReplay:
-		nonce := ids.UUID()
-		first, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
-		if err != nil {
-			return nil, err
-		}
-		if err := env.expectError(first, "InstanceNotFound"); err != nil {
-			return nil, fmt.Errorf("the first use of the nonce: %w", err)
-		}
-		return env.do(ctx, call{id: unknownID(), nonce: first.nonce, throttleFinal: true})
-	case spec.TriggerStaleDate:
-		return env.do(ctx, call{id: unknownID(), date: time.Now().Add(-time.Hour)})
-	case spec.TriggerUnknownAccessKey:
-		stranger := signing.Credentials{AccessKeyID: "LTAIcontract" + ids.Hex(8), AccessKeySecret: "secret"}
-		return env.do(ctx, call{id: unknownID(), creds: &stranger})
-	case spec.TriggerSTSMissingToken:
-		stranger := signing.Credentials{AccessKeyID: "STS.contract" + ids.Hex(8), AccessKeySecret: "secret"}
-		return env.do(ctx, call{id: unknownID(), creds: &stranger})
-	case spec.TriggerSTSMismatch:
-		sts := creds
-		sts.SecurityToken = "contract-token-" + ids.Hex(8)
-		return env.do(ctx, call{id: unknownID(), creds: &sts})
+	second, err := env.instance(ctx, env.interruptible.To)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("the catalogue's trigger %q has no driver in this suite", entry.Trigger)
+	token := ids.UUID()
+	a, err := env.interrupt(ctx, first, token)
+	if err != nil {
+		return nil, err
+	}
+	if err := expectSuccess(a); err != nil {
+		return nil, fmt.Errorf("the first use of the token: %w", err)
+	}
+	return env.interrupt(ctx, second, token)
+}
+
+func provokeInvalidParameter(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
+	return env.interrupt(ctx, "not an id!", ids.UUID())
+}
+
+func provokeMissingInstanceID(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
+	return env.do(ctx, call{rawPath: wire.PathPrefix + wire.PathSuffix, token: ids.UUID()})
+}
+
+func provokeUnknownRoute(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
+	return env.do(ctx, call{rawPath: wire.PathPrefix + "es-cn-x/actions/unknown", token: ids.UUID()})
+}
+
+func provokeThrottleCode(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
+	return provokeThrottle(ctx, env, entry.Code)
+}
+
+func provokeMissingSignature(ctx context.Context, env *Env, _ signing.Credentials) (*answer, error) {
+	return env.do(ctx, call{id: unknownID(), unsigned: true})
+}
+
+// provokeBadSignature signs with a wrong secret and checks that the refusal carries the server's
+// string to sign.
+func provokeBadSignature(ctx context.Context, env *Env, creds signing.Credentials) (*answer, error) {
+	wrong := creds
+	wrong.AccessKeySecret += "-wrong"
+	a, err := env.do(ctx, call{id: unknownID(), creds: &wrong})
+	if err != nil {
+		return nil, err
+	}
+	// The document's meaning names the words, not the space signing writes before them.
+	if a.apiErr != nil && !strings.Contains(a.apiErr.Message, strings.TrimSpace(signing.StringToSignSeparator)) {
+		return nil, fmt.Errorf("the SignatureDoesNotMatch message does not carry the server's string to sign: %q", a.apiErr.Message)
+	}
+	return a, nil
+}
+
+// provokeNonceReplay sends a nonce once, expecting InstanceNotFound, and then again.
+func provokeNonceReplay(ctx context.Context, env *Env, _ signing.Credentials) (*answer, error) {
+	nonce := ids.UUID()
+	first, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
+	if err != nil {
+		return nil, err
+	}
+	if err := env.expectError(first, "InstanceNotFound"); err != nil {
+		return nil, fmt.Errorf("the first use of the nonce: %w", err)
+	}
+	return env.do(ctx, call{id: unknownID(), nonce: first.nonce, throttleFinal: true})
+}
+
+func provokeStaleDate(ctx context.Context, env *Env, _ signing.Credentials) (*answer, error) {
+	return env.do(ctx, call{id: unknownID(), date: time.Now().Add(-time.Hour)})
+}
+
+func provokeUnknownAccessKey(ctx context.Context, env *Env, _ signing.Credentials) (*answer, error) {
+	stranger := signing.Credentials{AccessKeyID: "LTAIcontract" + ids.Hex(8), AccessKeySecret: "secret"}
+	return env.do(ctx, call{id: unknownID(), creds: &stranger})
+}
+
+func provokeSTSMissingToken(ctx context.Context, env *Env, _ signing.Credentials) (*answer, error) {
+	stranger := signing.Credentials{AccessKeyID: "STS.contract" + ids.Hex(8), AccessKeySecret: "secret"}
+	return env.do(ctx, call{id: unknownID(), creds: &stranger})
+}
+
+func provokeSTSMismatch(ctx context.Context, env *Env, creds signing.Credentials) (*answer, error) {
+	sts := creds
+	sts.SecurityToken = "contract-token-" + ids.Hex(8)
+	return env.do(ctx, call{id: unknownID(), creds: &sts})
 }
 
 // provokeThrottle provokes flow control (throttleBurst) and checks that the answer says when to
