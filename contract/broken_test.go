@@ -17,7 +17,7 @@ import (
 	"github.com/es-openapi/interrupt/signing"
 )
 
-// rewrite wraps h, letting change alter each answer's status, headers and body.
+// rewrite wraps h, letting change alter each response's status, headers and body.
 func rewrite(h http.Handler, change func(r *http.Request, status int, header http.Header, body []byte) (int, []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()

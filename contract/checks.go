@@ -169,6 +169,6 @@ func needCredentials(env *Env) error {
 }
 
 // interrupt sends one signed JSON interrupt of id with token.
-func (e *Env) interrupt(ctx context.Context, id, token string) (*answer, error) {
-	return e.do(ctx, call{id: id, token: token})
+func (e *Env) interrupt(ctx context.Context, id, token string) (*observed, error) {
+	return e.do(ctx, requestSpec{id: id, token: token})
 }

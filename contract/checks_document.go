@@ -55,7 +55,7 @@ func documentChecks() []Check {
 			ID:        "document/examples",
 			Title:     "every example, JSON and XML, validates against its response (openapi3filter.ValidateResponse)",
 			Labels:    []string{LabelDocument},
-			Statement: "components/examples: every example is a valid answer of its response (status, media type, schema)",
+			Statement: "components/examples: every example is a valid instance of its response (status, media type, schema)",
 			Run: func(ctx context.Context, env *Env) error {
 				examples, err := spec.LoadExamples()
 				if err != nil {
@@ -74,7 +74,7 @@ func documentChecks() []Check {
 					if status == 0 {
 						status = 599 // a "default" example stands for any error status
 					}
-					a := &answer{
+					a := &observed{
 						status: status,
 						header: http.Header{"Content-Type": {ex.MediaType}},
 						body:   bytes.Clone(body),

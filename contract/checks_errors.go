@@ -15,7 +15,7 @@ import (
 )
 
 // errorCodeCheck makes the check that drives entry's code out of the target by its trigger and
-// checks the answer's status, Code, RequestId and body.
+// checks the response's status, Code, RequestId and body.
 func errorCodeCheck(entry spec.ErrorCode) Check {
 	return Check{
 		ID:     "error-code/" + entry.Code,
@@ -31,9 +31,9 @@ func errorCodeCheck(entry spec.ErrorCode) Check {
 	}
 }
 
-// provoke sends the request(s) entry's trigger describes and returns the answer that should carry
-// the code.
-func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
+// provoke sends the request(s) entry's trigger describes and returns the response that should
+// carry the code.
+func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*observed, error) {
 	drive, ok := triggerDrivers[entry.Trigger]
 	if !ok {
 		return nil, fmt.Errorf("the catalogue's trigger %q has no driver in this suite", entry.Trigger)
@@ -41,9 +41,9 @@ func provoke(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, erro
 	return drive(ctx, env, entry)
 }
 
-// triggerDriver sends the request(s) one trigger describes and returns the answer that should
+// triggerDriver sends the request(s) one trigger describes and returns the response that should
 // carry entry's code.
-type triggerDriver func(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error)
+type triggerDriver func(ctx context.Context, env *Env, entry spec.ErrorCode) (*observed, error)
 
 // triggerDrivers holds one driver per catalogue trigger; buildChecks refuses a catalogue whose
 // trigger has none.
@@ -67,8 +67,8 @@ var triggerDrivers = map[spec.Trigger]triggerDriver{
 }
 
 // signed skips a signature trigger on a target whose signatures the suite cannot produce.
-func signed(drive func(ctx context.Context, env *Env, creds signing.Credentials) (*answer, error)) triggerDriver {
-	return func(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
+func signed(drive func(ctx context.Context, env *Env, creds signing.Credentials) (*observed, error)) triggerDriver {
+	return func(ctx context.Context, env *Env, _ spec.ErrorCode) (*observed, error) {
 		if err := needCredentials(env); err != nil {
 			return nil, err
 		}
@@ -78,21 +78,21 @@ func signed(drive func(ctx context.Context, env *Env, creds signing.Credentials)
 
 // provokeUntriggerable injects the code into a target that accepts faults (the reference server);
 // for any other target the document declares that no request provokes it.
-func provokeUntriggerable(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
+func provokeUntriggerable(ctx context.Context, env *Env, entry spec.ErrorCode) (*observed, error) {
 	if a, err := provokeByFault(ctx, env, entry); !isSkip(err) {
 		return a, err
 	}
 	return nil, SkipDeclared("no request provokes it: " + entry.Untriggerable)
 }
 
-func provokeUnknownInstance(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
+func provokeUnknownInstance(ctx context.Context, env *Env, _ spec.ErrorCode) (*observed, error) {
 	return env.interrupt(ctx, unknownID(), ids.UUID())
 }
 
 // provokeByStatus interrupts an instance in every status whose row in the state table answers
-// entry's code, because each of them must answer it.
-func provokeByStatus(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
-	var last *answer
+// entry's code, because each of them must respond with it.
+func provokeByStatus(ctx context.Context, env *Env, entry spec.ErrorCode) (*observed, error) {
+	var last *observed
 	for _, row := range env.states.Rows() {
 		if row.Code != entry.Code {
 			continue
@@ -118,7 +118,7 @@ func provokeByStatus(ctx context.Context, env *Env, entry spec.ErrorCode) (*answ
 
 // provokeTokenReuse uses a token first, successfully, on one instance and then names another
 // instance with it.
-func provokeTokenReuse(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
+func provokeTokenReuse(ctx context.Context, env *Env, _ spec.ErrorCode) (*observed, error) {
 	first, err := env.instance(ctx, env.interruptible.From)
 	if err != nil {
 		return nil, err
@@ -138,32 +138,32 @@ func provokeTokenReuse(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer
 	return env.interrupt(ctx, second, token)
 }
 
-func provokeInvalidParameter(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
+func provokeInvalidParameter(ctx context.Context, env *Env, _ spec.ErrorCode) (*observed, error) {
 	return env.interrupt(ctx, "not an id!", ids.UUID())
 }
 
-func provokeMissingInstanceID(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
-	return env.do(ctx, call{rawPath: wire.PathPrefix + wire.PathSuffix, token: ids.UUID()})
+func provokeMissingInstanceID(ctx context.Context, env *Env, _ spec.ErrorCode) (*observed, error) {
+	return env.do(ctx, requestSpec{rawPath: wire.PathPrefix + wire.PathSuffix, token: ids.UUID()})
 }
 
-func provokeUnknownRoute(ctx context.Context, env *Env, _ spec.ErrorCode) (*answer, error) {
-	return env.do(ctx, call{rawPath: wire.PathPrefix + "es-cn-x/actions/unknown", token: ids.UUID()})
+func provokeUnknownRoute(ctx context.Context, env *Env, _ spec.ErrorCode) (*observed, error) {
+	return env.do(ctx, requestSpec{rawPath: wire.PathPrefix + "es-cn-x/actions/unknown", token: ids.UUID()})
 }
 
-func provokeThrottleCode(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
+func provokeThrottleCode(ctx context.Context, env *Env, entry spec.ErrorCode) (*observed, error) {
 	return provokeThrottle(ctx, env, entry.Code)
 }
 
-func provokeMissingSignature(ctx context.Context, env *Env, _ signing.Credentials) (*answer, error) {
-	return env.do(ctx, call{id: unknownID(), unsigned: true})
+func provokeMissingSignature(ctx context.Context, env *Env, _ signing.Credentials) (*observed, error) {
+	return env.do(ctx, requestSpec{id: unknownID(), unsigned: true})
 }
 
 // provokeBadSignature signs with a wrong secret and checks that the refusal carries the server's
 // string to sign.
-func provokeBadSignature(ctx context.Context, env *Env, creds signing.Credentials) (*answer, error) {
+func provokeBadSignature(ctx context.Context, env *Env, creds signing.Credentials) (*observed, error) {
 	wrong := creds
 	wrong.AccessKeySecret += "-wrong"
-	a, err := env.do(ctx, call{id: unknownID(), creds: &wrong})
+	a, err := env.do(ctx, requestSpec{id: unknownID(), creds: &wrong})
 	if err != nil {
 		return nil, err
 	}
@@ -175,42 +175,42 @@ func provokeBadSignature(ctx context.Context, env *Env, creds signing.Credential
 }
 
 // provokeNonceReplay sends a nonce once, expecting InstanceNotFound, and then again.
-func provokeNonceReplay(ctx context.Context, env *Env, _ signing.Credentials) (*answer, error) {
+func provokeNonceReplay(ctx context.Context, env *Env, _ signing.Credentials) (*observed, error) {
 	nonce := ids.UUID()
-	first, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
+	first, err := env.do(ctx, requestSpec{id: unknownID(), nonce: nonce})
 	if err != nil {
 		return nil, err
 	}
 	if err := env.expectError(first, "InstanceNotFound"); err != nil {
 		return nil, fmt.Errorf("the first use of the nonce: %w", err)
 	}
-	return env.do(ctx, call{id: unknownID(), nonce: first.nonce, throttleFinal: true})
+	return env.do(ctx, requestSpec{id: unknownID(), nonce: first.nonce, throttleFinal: true})
 }
 
-func provokeStaleDate(ctx context.Context, env *Env, _ signing.Credentials) (*answer, error) {
-	return env.do(ctx, call{id: unknownID(), date: time.Now().Add(-time.Hour)})
+func provokeStaleDate(ctx context.Context, env *Env, _ signing.Credentials) (*observed, error) {
+	return env.do(ctx, requestSpec{id: unknownID(), date: time.Now().Add(-time.Hour)})
 }
 
-func provokeUnknownAccessKey(ctx context.Context, env *Env, _ signing.Credentials) (*answer, error) {
+func provokeUnknownAccessKey(ctx context.Context, env *Env, _ signing.Credentials) (*observed, error) {
 	stranger := signing.Credentials{AccessKeyID: "LTAIcontract" + ids.Hex(8), AccessKeySecret: "secret"}
-	return env.do(ctx, call{id: unknownID(), creds: &stranger})
+	return env.do(ctx, requestSpec{id: unknownID(), creds: &stranger})
 }
 
-func provokeSTSMissingToken(ctx context.Context, env *Env, _ signing.Credentials) (*answer, error) {
+func provokeSTSMissingToken(ctx context.Context, env *Env, _ signing.Credentials) (*observed, error) {
 	stranger := signing.Credentials{AccessKeyID: "STS.contract" + ids.Hex(8), AccessKeySecret: "secret"}
-	return env.do(ctx, call{id: unknownID(), creds: &stranger})
+	return env.do(ctx, requestSpec{id: unknownID(), creds: &stranger})
 }
 
-func provokeSTSMismatch(ctx context.Context, env *Env, creds signing.Credentials) (*answer, error) {
+func provokeSTSMismatch(ctx context.Context, env *Env, creds signing.Credentials) (*observed, error) {
 	sts := creds
 	sts.SecurityToken = "contract-token-" + ids.Hex(8)
-	return env.do(ctx, call{id: unknownID(), creds: &sts})
+	return env.do(ctx, requestSpec{id: unknownID(), creds: &sts})
 }
 
-// provokeThrottle provokes flow control (throttleBurst) and checks that the answer says when to
+// provokeThrottle provokes flow control (throttleBurst) and checks that the response says when to
 // retry. A target that throttles with another Throttling code than want does not have this one to
 // show.
-func provokeThrottle(ctx context.Context, env *Env, want string) (*answer, error) {
+func provokeThrottle(ctx context.Context, env *Env, want string) (*observed, error) {
 	a, err := throttleBurst(ctx, env)
 	switch {
 	case err != nil:
@@ -230,15 +230,15 @@ func provokeThrottle(ctx context.Context, env *Env, want string) (*answer, error
 const throttleWorkers = 8
 
 // throttleBurst sends at most the throttle probe's requests, throttleWorkers at a time, and
-// returns the first throttled answer, or nil if none came. Requests in flight when it comes are
+// returns the first throttled response, or nil if none came. Requests in flight when it comes are
 // answered, not cancelled, so each request counted reached the target.
-func throttleBurst(ctx context.Context, env *Env) (*answer, error) {
+func throttleBurst(ctx context.Context, env *Env) (*observed, error) {
 	probe := int64(env.throttleProbe())
 	var (
 		next     atomic.Int64
 		done     atomic.Bool
 		mu       sync.Mutex
-		first    *answer
+		first    *observed
 		firstErr error
 		wg       sync.WaitGroup
 	)
@@ -248,7 +248,7 @@ func throttleBurst(ctx context.Context, env *Env) (*answer, error) {
 			defer wg.Done()
 			for !done.Load() && ctx.Err() == nil && next.Add(1) <= probe {
 				env.run.throttleSent.Add(1)
-				a, err := env.do(ctx, call{id: unknownID(), throttleFinal: true})
+				a, err := env.do(ctx, requestSpec{id: unknownID(), throttleFinal: true})
 				if err == nil && !a.throttled() {
 					continue
 				}

@@ -47,7 +47,7 @@ func parseRateLimit(v string) (rateLimit, error) {
 func flowChecks() []Check {
 	return []Check{{
 		ID: "flow/burst-and-recovery",
-		Title: "every answer of a burst is a documented answer (InstanceNotFound, or a Throttling code with its flow-control state: " +
+		Title: "every response of a burst is a documented response (InstanceNotFound, or a Throttling code with its flow-control state: " +
 			"Remain at most Limit, Reset not past), and a retry after TimeLeft is served",
 		Statement: statementRateLimit,
 		Labels:    []string{LabelFlow},
@@ -72,7 +72,7 @@ func flowChecks() []Check {
 				return ctx.Err()
 			case <-timer.C:
 			}
-			a, err := env.do(ctx, call{id: unknownID(), throttleFinal: true})
+			a, err := env.do(ctx, requestSpec{id: unknownID(), throttleFinal: true})
 			if err != nil {
 				return err
 			}
@@ -85,13 +85,13 @@ func flowChecks() []Check {
 }
 
 // burstUntilThrottled sends requests for an unknown instance, at most the throttle probe, until one is
-// throttled. Every answer is judged: InstanceNotFound, or a conforming Throttling error.
-func burstUntilThrottled(ctx context.Context, env *Env) (*answer, error) {
+// throttled. Every response is judged: InstanceNotFound, or a conforming Throttling error.
+func burstUntilThrottled(ctx context.Context, env *Env) (*observed, error) {
 	// The burst shares the run's throttle probe with the flow-control error-code checks.
 	probe := env.throttleProbe()
 	for i := 0; int(env.run.throttleSent.Load()) < probe; i++ {
 		env.run.throttleSent.Add(1)
-		a, err := env.do(ctx, call{id: unknownID(), throttleFinal: true, xml: i%2 == 1})
+		a, err := env.do(ctx, requestSpec{id: unknownID(), throttleFinal: true, xml: i%2 == 1})
 		if err != nil {
 			return nil, err
 		}
@@ -120,9 +120,9 @@ func (e *Env) throttlingCodes() []string {
 	return codes
 }
 
-// checkRateLimitState checks the flow-control headers of a throttled answer and returns the
+// checkRateLimitState checks the flow-control headers of a throttled response and returns the
 // longest TimeLeft they announce.
-func checkRateLimitState(a *answer) (time.Duration, error) {
+func checkRateLimitState(a *observed) (time.Duration, error) {
 	var wait time.Duration
 	found := false
 	for _, name := range wire.RateLimitHeaders {
@@ -141,7 +141,7 @@ func checkRateLimitState(a *answer) (time.Duration, error) {
 		case rl.remain > rl.limit:
 			return 0, fmt.Errorf("%s: Remain %d is more than Limit %d", name, rl.remain, rl.limit)
 		case rl.reset.Before(time.Now().Add(-time.Second).Truncate(time.Second)):
-			return 0, fmt.Errorf("%s: Reset %d is in the past on a throttled answer", name, rl.reset.Unix())
+			return 0, fmt.Errorf("%s: Reset %d is in the past on a throttled response", name, rl.reset.Unix())
 		}
 		wait = max(wait, rl.timeLeft)
 	}

@@ -17,13 +17,13 @@ func formatChecks() []Check {
 			Statement: "responses 200: application/json and application/xml carry the same InterruptElasticsearchTaskResult",
 			Needs:     Needs{Instances: map[Status]int{StatusActivating: 2}},
 			Run: func(ctx context.Context, env *Env) error {
-				var results [2]*answer
+				var results [2]*observed
 				for i, asXML := range []bool{false, true} {
 					id, err := env.instance(ctx, env.interruptible.From)
 					if err != nil {
 						return err
 					}
-					a, err := env.do(ctx, call{id: id, token: ids.UUID(), xml: asXML})
+					a, err := env.do(ctx, requestSpec{id: id, token: ids.UUID(), xml: asXML})
 					if err != nil {
 						return err
 					}
@@ -47,9 +47,9 @@ func formatChecks() []Check {
 			Statement: "responses 400: application/json and application/xml carry the same Error (Code, Message)",
 			Run: func(ctx context.Context, env *Env) error {
 				id := unknownID()
-				var errs [2]*answer
+				var errs [2]*observed
 				for i, asXML := range []bool{false, true} {
-					a, err := env.do(ctx, call{id: id, xml: asXML})
+					a, err := env.do(ctx, requestSpec{id: id, xml: asXML})
 					if err != nil {
 						return err
 					}

@@ -13,7 +13,7 @@ import (
 // concurrentDuplicates is how many identical requests the concurrency check sends at once.
 const concurrentDuplicates = 16
 
-// codeInFlight is the catalogue's answer to a duplicate of a request still in progress; the
+// codeInFlight is the catalogue's error code for a duplicate of a request still in progress; the
 // concurrency check repeats such a duplicate up to inFlightRetries times.
 const (
 	codeInFlight    = "TokenPreviousRequestProcessError"
@@ -46,7 +46,7 @@ func idempotencyChecks() []Check {
 				if err != nil {
 					return err
 				}
-				if err := sameAnswer(first, again); err != nil {
+				if err := sameResponse(first, again); err != nil {
 					return err
 				}
 				return env.expectOneTransition(ctx, id)
@@ -56,7 +56,7 @@ func idempotencyChecks() []Check {
 			ID:        "idempotency/concurrent",
 			Title:     fmt.Sprintf("%d concurrent identical requests make one transition and get identical answers", concurrentDuplicates),
 			Labels:    []string{LabelIdempotency},
-			Statement: "parameters clientToken: concurrent requests with one clientToken make one transition and get one answer",
+			Statement: "parameters clientToken: concurrent requests with one clientToken make one transition and get one response",
 			Needs:     Needs{Instances: map[Status]int{StatusActivating: 1}},
 			Run: func(ctx context.Context, env *Env) error {
 				id, err := env.instance(ctx, env.interruptible.From)
@@ -64,7 +64,7 @@ func idempotencyChecks() []Check {
 					return err
 				}
 				token := ids.UUID()
-				answers := make([]*answer, concurrentDuplicates)
+				answers := make([]*observed, concurrentDuplicates)
 				errs := make([]error, concurrentDuplicates)
 				var wg sync.WaitGroup
 				for i := range answers {
@@ -90,7 +90,7 @@ func idempotencyChecks() []Check {
 					if err := expectSuccess(answers[i]); err != nil {
 						return fmt.Errorf("request %d: %w", i, err)
 					}
-					if err := sameAnswer(answers[0], answers[i]); err != nil {
+					if err := sameResponse(answers[0], answers[i]); err != nil {
 						return fmt.Errorf("request %d: %w", i, err)
 					}
 				}
@@ -100,20 +100,20 @@ func idempotencyChecks() []Check {
 	}
 }
 
-// sameAnswer asserts that b repeats a exactly.
-func sameAnswer(a, b *answer) error {
+// sameResponse asserts that b repeats a exactly.
+func sameResponse(a, b *observed) error {
 	if b.invalid != nil {
-		return fmt.Errorf("the repeated answer %s: %w", b, b.invalid)
+		return fmt.Errorf("the repeated response %s: %w", b, b.invalid)
 	}
 	if a.status != b.status || !bytes.Equal(a.body, b.body) {
-		return fmt.Errorf("the same clientToken got a different answer: first %s, then %s", a, b)
+		return fmt.Errorf("the same clientToken got a different response: first %s, then %s", a, b)
 	}
 	return nil
 }
 
 // expectOneTransition asserts that id, interrupted once, is in the status the state table's
 // success leaves (suspended): by its status where the fixtures can read it, and in any case by
-// the answer the table gives a further interrupt with a new token (AlreadyReceivedInterruptSignal).
+// the error code the table gives a further interrupt with a new token (AlreadyReceivedInterruptSignal).
 func (e *Env) expectOneTransition(ctx context.Context, id string) error {
 	after := e.interruptible.To
 	st, ok, err := e.statusOf(ctx, id)

@@ -22,7 +22,7 @@ import (
 // so any documented 4xx error passes.
 type badInput struct {
 	name       string
-	call       call
+	request    requestSpec
 	situations []spec.Trigger
 }
 
@@ -38,33 +38,33 @@ func badInputs(id string) []badInput {
 	route := []spec.Trigger{spec.TriggerUnknownRoute}
 	var open []spec.Trigger
 	return []badInput{
-		{"id with a slash", call{id: "es-cn/x"}, open},
-		{"id with an encoded slash", call{rawPath: wire.PathPrefix + "es-cn%2Fx" + op}, open},
-		{"id that climbs with %2e%2e%2f", call{rawPath: wire.PathPrefix + "%2e%2e%2f" + op}, open},
-		{"id of two dots", call{rawPath: wire.PathPrefix + ".." + op}, open},
-		{"id with a space", call{id: "es cn"}, param},
-		{"id with a control character", call{id: "es-cn\x01x"}, param},
-		{"id of 1000 characters", call{id: strings.Repeat("a", 1000)}, param},
-		{"id with non-ASCII", call{id: "es-cn-ü"}, param},
-		{"token of 65 characters", call{id: id, token: strings.Repeat("t", 65)}, param},
-		{"token with non-ASCII", call{id: id, token: "tökén"}, param},
-		{"token with a control character", call{id: id, token: "tok\x01en"}, param},
-		{"empty token", call{id: id, rawQuery: "clientToken="}, param},
-		{"GET", call{method: http.MethodGet, id: id}, route},
-		{"PUT", call{method: http.MethodPut, id: id}, route},
-		{"DELETE", call{method: http.MethodDelete, id: id}, route},
-		{"PATCH", call{method: http.MethodPatch, id: id}, route},
-		{"unknown path", call{rawPath: base + "/actions/explode"}, route},
-		{"root path", call{rawPath: "/"}, route},
-		{"double slash", call{rawPath: "/" + base + op}, route},
-		{"trailing segment", call{rawPath: base + op + "/more"}, route},
-		{"a request body", call{id: id, body: []byte(`{"InstanceId":"` + id + `"}`)}, param},
-		{"a body over 64 KiB", call{id: id, body: bytes.Repeat([]byte("x"), 64<<10+1)}, param},
-		{"a body over 64 KiB of unknown length", call{id: id, body: bytes.Repeat([]byte("x"), 64<<10+1), edit: unknownLength}, param},
-		{"an unknown query parameter", call{id: id, rawQuery: "clientToken=" + url.QueryEscape(ids.UUID()) + "&Extra=1"}, param},
-		{"clientToken twice", call{id: id, rawQuery: "clientToken=a&clientToken=b"}, open},
-		{"malformed percent-encoding in the query", call{id: id, rawQuery: "clientToken=%zz"}, open},
-		{"a semicolon in the query", call{id: id, rawQuery: "clientToken=a;b"}, open},
+		{"id with a slash", requestSpec{id: "es-cn/x"}, open},
+		{"id with an encoded slash", requestSpec{rawPath: wire.PathPrefix + "es-cn%2Fx" + op}, open},
+		{"id that climbs with %2e%2e%2f", requestSpec{rawPath: wire.PathPrefix + "%2e%2e%2f" + op}, open},
+		{"id of two dots", requestSpec{rawPath: wire.PathPrefix + ".." + op}, open},
+		{"id with a space", requestSpec{id: "es cn"}, param},
+		{"id with a control character", requestSpec{id: "es-cn\x01x"}, param},
+		{"id of 1000 characters", requestSpec{id: strings.Repeat("a", 1000)}, param},
+		{"id with non-ASCII", requestSpec{id: "es-cn-ü"}, param},
+		{"token of 65 characters", requestSpec{id: id, token: strings.Repeat("t", 65)}, param},
+		{"token with non-ASCII", requestSpec{id: id, token: "tökén"}, param},
+		{"token with a control character", requestSpec{id: id, token: "tok\x01en"}, param},
+		{"empty token", requestSpec{id: id, rawQuery: "clientToken="}, param},
+		{"GET", requestSpec{method: http.MethodGet, id: id}, route},
+		{"PUT", requestSpec{method: http.MethodPut, id: id}, route},
+		{"DELETE", requestSpec{method: http.MethodDelete, id: id}, route},
+		{"PATCH", requestSpec{method: http.MethodPatch, id: id}, route},
+		{"unknown path", requestSpec{rawPath: base + "/actions/explode"}, route},
+		{"root path", requestSpec{rawPath: "/"}, route},
+		{"double slash", requestSpec{rawPath: "/" + base + op}, route},
+		{"trailing segment", requestSpec{rawPath: base + op + "/more"}, route},
+		{"a request body", requestSpec{id: id, body: []byte(`{"InstanceId":"` + id + `"}`)}, param},
+		{"a body over 64 KiB", requestSpec{id: id, body: bytes.Repeat([]byte("x"), 64<<10+1)}, param},
+		{"a body over 64 KiB of unknown length", requestSpec{id: id, body: bytes.Repeat([]byte("x"), 64<<10+1), edit: unknownLength}, param},
+		{"an unknown query parameter", requestSpec{id: id, rawQuery: "clientToken=" + url.QueryEscape(ids.UUID()) + "&Extra=1"}, param},
+		{"clientToken twice", requestSpec{id: id, rawQuery: "clientToken=a&clientToken=b"}, open},
+		{"malformed percent-encoding in the query", requestSpec{id: id, rawQuery: "clientToken=%zz"}, open},
+		{"a semicolon in the query", requestSpec{id: id, rawQuery: "clientToken=a;b"}, open},
 	}
 }
 
@@ -113,7 +113,7 @@ func negativeChecks() []Check {
 				}
 				in := badInputs(id)[i]
 				for _, asXML := range []bool{false, true} {
-					c := in.call
+					c := in.request
 					c.xml = asXML
 					a, err := env.do(ctx, c)
 					if err != nil {

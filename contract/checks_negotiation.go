@@ -58,7 +58,7 @@ func negotiationChecks() []Check {
 	var out []Check
 	for _, nc := range negotiationCases() {
 		accept := strings.Join(nc.lines, ", ")
-		want := wantOf(call{accept: accept, noAccept: nc.lines == nil})
+		want := wantOf(requestSpec{accept: accept, noAccept: nc.lines == nil})
 		shown := "no Accept"
 		if nc.lines != nil {
 			shown = "Accept: " + strings.Join(nc.lines, " | ")
@@ -69,7 +69,7 @@ func negotiationChecks() []Check {
 			Statement: statementNegotiation,
 			Labels:    []string{LabelNegotiation},
 			Run: func(ctx context.Context, env *Env) error {
-				c := call{id: unknownID(), token: ids.UUID(), accept: accept, noAccept: nc.lines == nil}
+				c := requestSpec{id: unknownID(), token: ids.UUID(), accept: accept, noAccept: nc.lines == nil}
 				if len(nc.lines) > 1 {
 					c.signHeaders = http.Header{"Accept": nc.lines}
 				}

@@ -30,14 +30,14 @@ func shapeChecks() []Check {
 						return err
 					}
 					token := ids.UUID()
-					first, err := env.do(ctx, call{id: id, token: token, xml: firstXML})
+					first, err := env.do(ctx, requestSpec{id: id, token: token, xml: firstXML})
 					if err != nil {
 						return err
 					}
 					if err := expectSuccess(first); err != nil {
 						return err
 					}
-					again, err := env.do(ctx, call{id: id, token: token, xml: !firstXML})
+					again, err := env.do(ctx, requestSpec{id: id, token: token, xml: !firstXML})
 					if err != nil {
 						return err
 					}
@@ -45,7 +45,7 @@ func shapeChecks() []Check {
 						return fmt.Errorf("the replay with xml=%v: %w", !firstXML, err)
 					}
 					if *again.result != *first.result {
-						return fmt.Errorf("the replay with xml=%v says %s, the first answer said %s", !firstXML, again.describe(), first.describe())
+						return fmt.Errorf("the replay with xml=%v says %s, the first response said %s", !firstXML, again.describe(), first.describe())
 					}
 				}
 				return nil
@@ -67,14 +67,14 @@ func shapeChecks() []Check {
 					return err
 				}
 				token := ids.UUID()
-				first, err := env.do(ctx, call{id: id, token: token, xml: true})
+				first, err := env.do(ctx, requestSpec{id: id, token: token, xml: true})
 				if err != nil {
 					return err
 				}
 				if err := env.expectError(first, code); err != nil {
 					return err
 				}
-				again, err := env.do(ctx, call{id: id, token: token})
+				again, err := env.do(ctx, requestSpec{id: id, token: token})
 				if err != nil {
 					return err
 				}
@@ -83,7 +83,7 @@ func shapeChecks() []Check {
 				}
 				f, g := first.apiErr, again.apiErr
 				if first.status != again.status || f.Code != g.Code || f.Message != g.Message || f.RequestId != g.RequestId {
-					return fmt.Errorf("the replay in JSON says %s, the first answer in XML said %s", again.describe(), first.describe())
+					return fmt.Errorf("the replay in JSON says %s, the first response in XML said %s", again.describe(), first.describe())
 				}
 				return nil
 			},
@@ -92,7 +92,7 @@ func shapeChecks() []Check {
 }
 
 // refusingRow is a status the state table refuses with a code that is not retryable (so the
-// answer is kept for its clientToken), and that code.
+// response is kept for its clientToken), and that code.
 func (e *Env) refusingRow() (Status, string) {
 	for _, row := range e.states.Rows() {
 		if row.Succeeds() {

@@ -14,78 +14,78 @@ import (
 
 // signatureCase is one way of signing (or mis-signing) a request and the code it must get.
 type signatureCase struct {
-	name string
-	call func(env *Env) call
-	// code is the error the target must answer with; "" means the signature is accepted, so an
+	name    string
+	request func(env *Env) requestSpec
+	// code is the error the target must respond with; "" means the signature is accepted, so an
 	// unknown instance answers InstanceNotFound.
 	code string
 }
 
 func signatureCases() []signatureCase {
-	accepted := func(c call) func(*Env) call { return func(*Env) call { return c } }
+	accepted := func(c requestSpec) func(*Env) requestSpec { return func(*Env) requestSpec { return c } }
 	return []signatureCase{
-		{name: "v3 accepted", call: accepted(call{scheme: signing.SchemeV3})},
-		{name: "v3 with x-acs-credentials-provider accepted", call: accepted(call{scheme: signing.SchemeV3, signHeaders: http.Header{"X-Acs-Credentials-Provider": {"static_ak"}}})},
-		{name: "roa with a nonce accepted", call: accepted(call{scheme: signing.SchemeROA})},
-		{name: "roa as the older SDK sends it accepted", call: accepted(call{rawSign: signOlderSDK})},
-		{name: "v3 path changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 accepted", request: accepted(requestSpec{scheme: signing.SchemeV3})},
+		{name: "v3 with x-acs-credentials-provider accepted", request: accepted(requestSpec{scheme: signing.SchemeV3, signHeaders: http.Header{"X-Acs-Credentials-Provider": {"static_ak"}}})},
+		{name: "roa with a nonce accepted", request: accepted(requestSpec{scheme: signing.SchemeROA})},
+		{name: "roa as the older SDK sends it accepted", request: accepted(requestSpec{rawSign: signOlderSDK})},
+		{name: "v3 path changed", code: "SignatureDoesNotMatch", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.URL.Path, r.URL.RawPath = wire.OperationPath("es-cn-other"), ""
 		}})},
-		{name: "v3 query changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, token: "before", edit: func(r *http.Request) {
+		{name: "v3 query changed", code: "SignatureDoesNotMatch", request: accepted(requestSpec{scheme: signing.SchemeV3, token: "before", edit: func(r *http.Request) {
 			r.URL.RawQuery = "clientToken=after"
 		}})},
-		{name: "v3 signed header changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 signed header changed", code: "SignatureDoesNotMatch", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("x-acs-version", "2017-06-14")
 		}})},
-		{name: "v3 body added", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeV3, body: []byte{}, edit: func(r *http.Request) {
+		{name: "v3 body added", code: "SignatureDoesNotMatch", request: accepted(requestSpec{scheme: signing.SchemeV3, body: []byte{}, edit: func(r *http.Request) {
 			setBody(r, []byte(`{"injected":true}`))
 		}})},
-		{name: "v3 wrong secret", code: "SignatureDoesNotMatch", call: func(env *Env) call {
+		{name: "v3 wrong secret", code: "SignatureDoesNotMatch", request: func(env *Env) requestSpec {
 			wrong := *env.target.Credentials
 			wrong.AccessKeySecret += "x"
-			return call{scheme: signing.SchemeV3, creds: &wrong}
+			return requestSpec{scheme: signing.SchemeV3, creds: &wrong}
 		}},
-		{name: "roa wrong secret", code: "SignatureDoesNotMatch", call: func(env *Env) call {
+		{name: "roa wrong secret", code: "SignatureDoesNotMatch", request: func(env *Env) requestSpec {
 			wrong := *env.target.Credentials
 			wrong.AccessKeySecret += "x"
-			return call{scheme: signing.SchemeROA, creds: &wrong}
+			return requestSpec{scheme: signing.SchemeROA, creds: &wrong}
 		}},
-		{name: "roa path changed", code: "SignatureDoesNotMatch", call: accepted(call{scheme: signing.SchemeROA, edit: func(r *http.Request) {
+		{name: "roa path changed", code: "SignatureDoesNotMatch", request: accepted(requestSpec{scheme: signing.SchemeROA, edit: func(r *http.Request) {
 			r.URL.Path, r.URL.RawPath = wire.OperationPath("es-cn-other"), ""
 		}})},
-		{name: "v3 date an hour old", code: "InvalidTimeStamp.Expired", call: accepted(call{scheme: signing.SchemeV3, date: time.Now().Add(-time.Hour)})},
-		{name: "roa date an hour ahead", code: "InvalidTimeStamp.Expired", call: accepted(call{scheme: signing.SchemeROA, date: time.Now().Add(time.Hour)})},
-		{name: "v3 no Authorization", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 date an hour old", code: "InvalidTimeStamp.Expired", request: accepted(requestSpec{scheme: signing.SchemeV3, date: time.Now().Add(-time.Hour)})},
+		{name: "roa date an hour ahead", code: "InvalidTimeStamp.Expired", request: accepted(requestSpec{scheme: signing.SchemeROA, date: time.Now().Add(time.Hour)})},
+		{name: "v3 no Authorization", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Del("Authorization")
 		}})},
-		{name: "v3 no x-acs-date", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 no x-acs-date", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Del("x-acs-date")
 		}})},
-		{name: "v3 no nonce", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 no nonce", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Del("x-acs-signature-nonce")
 		}})},
-		{name: "malformed Authorization", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "malformed Authorization", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("Authorization", "ACS3-HMAC-SHA256 garbage")
 		}})},
-		{name: "v3 Authorization with the algorithm only", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 Authorization with the algorithm only", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("Authorization", "ACS3-HMAC-SHA256")
 		}})},
-		{name: "v3 Authorization without Signature", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 Authorization without Signature", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("Authorization", withoutPart(r.Header.Get("Authorization"), "Signature"))
 		}})},
-		{name: "v3 Authorization without Credential", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 Authorization without Credential", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("Authorization", withoutPart(r.Header.Get("Authorization"), "Credential"))
 		}})},
-		{name: "roa Authorization without a colon", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeROA, edit: func(r *http.Request) {
+		{name: "roa Authorization without a colon", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeROA, edit: func(r *http.Request) {
 			ak, _, _ := strings.Cut(r.Header.Get("Authorization"), ":")
 			r.Header.Set("Authorization", ak)
 		}})},
-		{name: "roa Authorization with an empty signature", code: "IncompleteSignature", call: accepted(call{scheme: signing.SchemeROA, edit: func(r *http.Request) {
+		{name: "roa Authorization with an empty signature", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeROA, edit: func(r *http.Request) {
 			ak, _, _ := strings.Cut(r.Header.Get("Authorization"), ":")
 			r.Header.Set("Authorization", ak+":")
 		}})},
-		{name: "unknown access key", code: "InvalidAccessKeyId.NotFound", call: func(*Env) call {
-			return call{creds: &signing.Credentials{AccessKeyID: "LTAIcontract" + ids.Hex(8), AccessKeySecret: "s"}}
+		{name: "unknown access key", code: "InvalidAccessKeyId.NotFound", request: func(*Env) requestSpec {
+			return requestSpec{creds: &signing.Credentials{AccessKeyID: "LTAIcontract" + ids.Hex(8), AccessKeySecret: "s"}}
 		}},
 	}
 }
@@ -120,7 +120,7 @@ func signatureChecks() []Check {
 				if err := needCredentials(env); err != nil {
 					return err
 				}
-				c := sc.call(env)
+				c := sc.request(env)
 				if c.id == "" && c.rawPath == "" {
 					c.id = unknownID()
 				}
@@ -147,7 +147,7 @@ func signatureChecks() []Check {
 				return err
 			}
 			nonce := ids.UUID()
-			first, err := env.do(ctx, call{id: unknownID(), nonce: nonce})
+			first, err := env.do(ctx, requestSpec{id: unknownID(), nonce: nonce})
 			if err != nil {
 				return err
 			}
@@ -156,7 +156,7 @@ func signatureChecks() []Check {
 			}
 			// The nonce the accepted request carried (a throttled attempt is sent again with a
 			// fresh one).
-			again, err := env.do(ctx, call{id: unknownID(), nonce: first.nonce, throttleFinal: true})
+			again, err := env.do(ctx, requestSpec{id: unknownID(), nonce: first.nonce, throttleFinal: true})
 			if err != nil {
 				return err
 			}

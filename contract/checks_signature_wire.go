@@ -58,7 +58,7 @@ type wireCase struct {
 	name      string
 	statement string
 	verdict   wireVerdict
-	call      func(env *Env) call
+	call      func(env *Env) requestSpec
 }
 
 // signedThen signs a request as darabonba does with scheme, then lets change alter it.
@@ -96,14 +96,18 @@ func repeat(name string) func(*http.Request, signing.Credentials) {
 }
 
 func wireCases() []wireCase {
-	v3 := func(change func(*http.Request, signing.Credentials)) func(*Env) call {
-		return func(*Env) call { return call{id: unknownID(), rawSign: signedThen(signing.SchemeV3, change)} }
+	v3 := func(change func(*http.Request, signing.Credentials)) func(*Env) requestSpec {
+		return func(*Env) requestSpec {
+			return requestSpec{id: unknownID(), rawSign: signedThen(signing.SchemeV3, change)}
+		}
 	}
-	roa := func(change func(*http.Request, signing.Credentials)) func(*Env) call {
-		return func(*Env) call { return call{id: unknownID(), rawSign: signedThen(signing.SchemeROA, change)} }
+	roa := func(change func(*http.Request, signing.Credentials)) func(*Env) requestSpec {
+		return func(*Env) requestSpec {
+			return requestSpec{id: unknownID(), rawSign: signedThen(signing.SchemeROA, change)}
+		}
 	}
-	withToken := func(token string) func(*Env) call {
-		return func(*Env) call { return call{id: unknownID(), rawQuery: token} }
+	withToken := func(token string) func(*Env) requestSpec {
+		return func(*Env) requestSpec { return requestSpec{id: unknownID(), rawQuery: token} }
 	}
 	return []wireCase{
 		{"v3 SignedHeaders in reverse order", statementV3, accepted, v3(withSignedHeaders(func(n []string) string {
@@ -133,45 +137,45 @@ func wireCases() []wireCase {
 			r.Header.Set("x-acs-content-sha256", strings.Repeat("0", 64))
 			r.Header.Set("Authorization", authorizationV3(r, creds, strings.Repeat("0", 64)))
 		})},
-		{"v3 id masked with * as the page prints it", statementV3, accepted, func(*Env) call {
-			return call{id: "es-cn-n6w1o1x0w001c" + ids.Hex(4) + "****"}
+		{"v3 id masked with * as the page prints it", statementV3, accepted, func(*Env) requestSpec {
+			return requestSpec{id: "es-cn-n6w1o1x0w001c" + ids.Hex(4) + "****"}
 		}},
 		{"v3 token with a space sent as +", statementV3, accepted, withToken("clientToken=a+b" + ids.Hex(4))},
 		{"v3 token with * ~ and %", statementV3, accepted, withToken("clientToken=a*b~c%25" + ids.Hex(4))},
 		{"v3 token with reserved characters", statementV3, accepted, withToken("clientToken=" + "%21%27%28%29%2B%2C%2F%3A%3D%40" + ids.Hex(4))},
 		{"v3 token with the edges of the unreserved set", statementV3, accepted, withToken("clientToken=AZaz09-_.~" + ids.Hex(4))},
-		{"v3 path with a raw * as the page masks ids", statementV3, accepted, func(*Env) call {
-			return call{rawPath: wire.PathPrefix + "es-cn-n6w1o1x0w001c" + ids.Hex(4) + "****" + wire.PathSuffix}
+		{"v3 path with a raw * as the page masks ids", statementV3, accepted, func(*Env) requestSpec {
+			return requestSpec{rawPath: wire.PathPrefix + "es-cn-n6w1o1x0w001c" + ids.Hex(4) + "****" + wire.PathSuffix}
 		}},
-		{"v3 path with an escaped space before a raw *", statementV3, accepted, func(*Env) call {
-			return call{rawPath: wire.PathPrefix + "es-cn-a%20b" + ids.Hex(4) + "*" + wire.PathSuffix}
+		{"v3 path with an escaped space before a raw *", statementV3, accepted, func(*Env) requestSpec {
+			return requestSpec{rawPath: wire.PathPrefix + "es-cn-a%20b" + ids.Hex(4) + "*" + wire.PathSuffix}
 		}},
-		{"v3 path with an escaped letter", statementV3, accepted, func(*Env) call {
-			return call{rawPath: wire.PathPrefix + "es-cn-%4E" + ids.Hex(4) + wire.PathSuffix}
+		{"v3 path with an escaped letter", statementV3, accepted, func(*Env) requestSpec {
+			return requestSpec{rawPath: wire.PathPrefix + "es-cn-%4E" + ids.Hex(4) + wire.PathSuffix}
 		}},
-		{"v3 path with %7E", statementV3, accepted, func(*Env) call {
-			return call{rawPath: wire.PathPrefix + "es-cn-a%7E" + ids.Hex(4) + wire.PathSuffix}
+		{"v3 path with %7E", statementV3, accepted, func(*Env) requestSpec {
+			return requestSpec{rawPath: wire.PathPrefix + "es-cn-a%7E" + ids.Hex(4) + wire.PathSuffix}
 		}},
-		{"v3 path with a raw +", statementV3, accepted, func(*Env) call {
-			return call{rawPath: wire.PathPrefix + "es-cn-a+" + ids.Hex(4) + wire.PathSuffix}
+		{"v3 path with a raw +", statementV3, accepted, func(*Env) requestSpec {
+			return requestSpec{rawPath: wire.PathPrefix + "es-cn-a+" + ids.Hex(4) + wire.PathSuffix}
 		}},
-		{"v3 date five minutes ahead", statementTS, accepted, func(*Env) call {
-			return call{id: unknownID(), date: time.Now().Add(5 * time.Minute)}
+		{"v3 date five minutes ahead", statementTS, accepted, func(*Env) requestSpec {
+			return requestSpec{id: unknownID(), date: time.Now().Add(5 * time.Minute)}
 		}},
-		{"v3 date fourteen minutes old", statementTS, accepted, func(*Env) call {
-			return call{id: unknownID(), date: time.Now().Add(-14 * time.Minute)}
+		{"v3 date fourteen minutes old", statementTS, accepted, func(*Env) requestSpec {
+			return requestSpec{id: unknownID(), date: time.Now().Add(-14 * time.Minute)}
 		}},
-		{"v3 date sixteen minutes ahead", statementTS, refused, func(*Env) call {
-			return call{id: unknownID(), date: time.Now().Add(16 * time.Minute)}
+		{"v3 date sixteen minutes ahead", statementTS, refused, func(*Env) requestSpec {
+			return requestSpec{id: unknownID(), date: time.Now().Add(16 * time.Minute)}
 		}},
-		{"roa date five minutes ahead", statementTS, accepted, func(*Env) call {
-			return call{id: unknownID(), scheme: signing.SchemeROA, date: time.Now().Add(5 * time.Minute)}
+		{"roa date five minutes ahead", statementTS, accepted, func(*Env) requestSpec {
+			return requestSpec{id: unknownID(), scheme: signing.SchemeROA, date: time.Now().Add(5 * time.Minute)}
 		}},
 		{"roa Date twice", statementROA, refused, roa(repeat("Date"))},
 		{"roa nonce twice", statementROA, refused, roa(repeat("x-acs-signature-nonce"))},
 		{"roa without Date", statementROA, refused, roa(func(r *http.Request, _ signing.Credentials) { r.Header.Del("Date") })},
-		{"roa Content-MD5 twice", statementROA, refused, func(*Env) call {
-			return call{id: unknownID(), rawSign: func(r *http.Request, creds signing.Credentials) error {
+		{"roa Content-MD5 twice", statementROA, refused, func(*Env) requestSpec {
+			return requestSpec{id: unknownID(), rawSign: func(r *http.Request, creds signing.Credentials) error {
 				if err := signOlderSDK(r, creds); err != nil {
 					return err
 				}
@@ -183,8 +187,8 @@ func wireCases() []wireCase {
 			r.Header.Set("x-acs-signature-method", "HMAC-SHA256")
 			r.Header.Set("Authorization", authorizationROA(r, creds))
 		})},
-		{"roa with a body and its Content-MD5", statementROA, accepted, func(*Env) call {
-			return call{id: unknownID(), scheme: signing.SchemeROA, body: []byte(`{"a":1}`)}
+		{"roa with a body and its Content-MD5", statementROA, accepted, func(*Env) requestSpec {
+			return requestSpec{id: unknownID(), scheme: signing.SchemeROA, body: []byte(`{"a":1}`)}
 		}},
 		{"roa with a body and a Content-MD5 of another body", statementROA, refusedAny, roa(func(r *http.Request, creds signing.Credentials) {
 			setBody(r, []byte(`{"a":2}`))
@@ -197,8 +201,8 @@ func wireCases() []wireCase {
 			r.Header.Set("Content-Type", "application/json")
 			r.Header.Set("Authorization", authorizationROA(r, creds))
 		})},
-		{"roa as the older SDK signs an id with a space", statementROA, accepted, func(*Env) call {
-			return call{id: "es-cn-a b", rawSign: func(r *http.Request, creds signing.Credentials) error {
+		{"roa as the older SDK signs an id with a space", statementROA, accepted, func(*Env) requestSpec {
+			return requestSpec{id: "es-cn-a b", rawSign: func(r *http.Request, creds signing.Credentials) error {
 				// The older SDK signs the decoded path while its transport escapes it.
 				if err := signOlderSDK(r, creds); err != nil {
 					return err
@@ -213,17 +217,17 @@ func wireCases() []wireCase {
 			setBody(r, []byte{})
 			unknownLength(r)
 		})},
-		{"roa token with a space sent as +", statementROA, accepted, func(*Env) call {
-			return call{id: unknownID(), scheme: signing.SchemeROA, rawQuery: "clientToken=r+" + ids.Hex(4)}
+		{"roa token with a space sent as +", statementROA, accepted, func(*Env) requestSpec {
+			return requestSpec{id: unknownID(), scheme: signing.SchemeROA, rawQuery: "clientToken=r+" + ids.Hex(4)}
 		}},
-		{"security token omitted, or sent for a key without one", statementSTS, refused, func(env *Env) call {
+		{"security token omitted, or sent for a key without one", statementSTS, refused, func(env *Env) requestSpec {
 			creds := *env.target.Credentials
 			if creds.SecurityToken != "" {
 				creds.SecurityToken = ""
 			} else {
 				creds.SecurityToken = "unexpected-" + ids.Hex(8)
 			}
-			return call{id: unknownID(), creds: &creds}
+			return requestSpec{id: unknownID(), creds: &creds}
 		}},
 	}
 }
@@ -231,7 +235,7 @@ func wireCases() []wireCase {
 func signatureWireChecks() []Check {
 	var out []Check
 	for _, wc := range wireCases() {
-		verdict := "accepted (the answer is the operation's, not a signature refusal)"
+		verdict := "accepted (the response is the operation's, not a signature refusal)"
 		switch wc.verdict {
 		case refused:
 			verdict = "refused with a signature code"
@@ -265,10 +269,10 @@ func signatureWireChecks() []Check {
 	return out
 }
 
-// expectSignatureAccepted asserts that a is the operation's answer to a request whose signature
+// expectSignatureAccepted asserts that a is the operation's response to a request whose signature
 // passed: InstanceNotFound for the unknown instance, or a documented refusal of something else
 // about the request, but no signature code.
-func (e *Env) expectSignatureAccepted(a *answer) error {
+func (e *Env) expectSignatureAccepted(a *observed) error {
 	if a.apiErr != nil && slices.Contains(e.signatureRefusals(), a.apiErr.Code) {
 		return fmt.Errorf("want the signature accepted, got %s", a.describe())
 	}

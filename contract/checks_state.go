@@ -24,7 +24,7 @@ func stateChecks(table *spec.StateTable) []Check {
 			Labels:    []string{LabelState},
 			Statement: fmt.Sprintf("x-state-table row %s→%s (%s)", row.From, row.To, want),
 			// A refused interrupt leaves the status unchanged, which only reading it shows; the
-			// success is also judged by the answer to a further interrupt.
+			// success is also judged by the response to a further interrupt.
 			Needs: Needs{Instances: map[Status]int{row.From: 1}, StatusObservation: !row.Succeeds()},
 			Run: func(ctx context.Context, env *Env) error {
 				id, err := env.instance(ctx, row.From)

@@ -62,7 +62,7 @@ const MaxConsumerAttempts = 10
 const consumerCallTimeout = 20 * time.Second
 
 // consumerHarness is the recording, validating reference server a consumer runs against. Every
-// answer, error answers included, comes from the reference server: the checks ask it for the
+// response, error responses included, comes from the reference server: the checks ask it for the
 // answers they need with faults (server.Fault) scoped to the call's instance id.
 type consumerHarness struct {
 	srv   *server.Server
@@ -84,8 +84,8 @@ type recordedRequest struct {
 	accept     string
 	arrived    time.Time
 	answered   time.Time
-	status     int           // 0: no answer (a transport fault)
-	timeLeft   time.Duration // the wait a throttled answer announced, 0 otherwise
+	status     int           // 0: no response (a transport fault)
+	timeLeft   time.Duration // the wait a throttled response announced, 0 otherwise
 	requestID  string
 	problems   []string
 }
@@ -103,7 +103,7 @@ func newConsumerHarness(env *Env) (*consumerHarness, error) {
 	}, nil
 }
 
-// ServeHTTP records and checks the request, then lets the reference server answer it.
+// ServeHTTP records and checks the request, then lets the reference server respond to it.
 func (h *consumerHarness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := recordedRequest{arrived: time.Now(), problems: h.inspect(r)}
 	if segs := strings.Split(r.URL.EscapedPath(), "/"); len(segs) == 6 {
@@ -127,7 +127,7 @@ func (h *consumerHarness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.status = rw.status
 	rec.requestID = rw.Header().Get("x-acs-request-id")
 	if rw.status != 0 {
-		rec.timeLeft, _ = (&answer{header: rw.Header()}).announcedWait()
+		rec.timeLeft, _ = (&observed{header: rw.Header()}).announcedWait()
 	}
 
 	h.mu.Lock()
@@ -170,7 +170,7 @@ func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter
 // xmlRequestID is the RequestId element of an XML success.
 var xmlRequestID = regexp.MustCompile(`\s*<RequestId>[^<]*</RequestId>`)
 
-// serveWithoutRequestID passes the reference server's answer on with the RequestId taken out
+// serveWithoutRequestID passes the reference server's response on with the RequestId taken out
 // of its body, so that it is only in the x-acs-request-id header.
 func (h *consumerHarness) serveWithoutRequestID(w http.ResponseWriter, r *http.Request) {
 	rec := httptest.NewRecorder()
@@ -343,7 +343,7 @@ func RunConsumer(t *testing.T, consumer Consumer) {
 
 // ConsumerChecks returns the consumer checks: a success, every catalogue code surfaced as itself
 // (retried when the catalogue marks it retryable, sent once when not), recovery from 503s, a
-// throttled answer, a reset connection and a truncated answer, awkward but valid ids, the
+// throttled response, a reset connection and a truncated response, awkward but valid ids, the
 // Accept header, a RequestId only in the header, and every request well-formed and validly
 // signed, with one clientToken and fresh nonces across a call's attempts.
 func ConsumerChecks() ([]Check, error) {
@@ -361,9 +361,9 @@ func ConsumerChecks() ([]Check, error) {
 		check("consumer/format/accept", "every request asks, with Accept, for JSON or XML", consumerAccept),
 		check("consumer/ids/awkward", "valid ids with '*', '.', '_' and upper case reach the server as one path segment", consumerAwkwardIDs),
 		check("consumer/retry/unavailable-twice", "two 503 ServiceUnavailable answers, then the success, with one clientToken", recoverFrom(server.Fault{Code: "ServiceUnavailable"}, 2)),
-		check("consumer/retry/throttled", "a Throttling.User answer asking for 300 ms is retried no sooner", recoverFrom(server.Fault{Code: "Throttling.User", TimeLeft: faultThrottleWait}, 1)),
+		check("consumer/retry/throttled", "a Throttling.User response asking for 300 ms is retried no sooner", recoverFrom(server.Fault{Code: "Throttling.User", TimeLeft: faultThrottleWait}, 1)),
 		check("consumer/retry/reset", "a reset connection is retried with the same clientToken", recoverFrom(server.Fault{Code: server.FaultReset}, 1)),
-		check("consumer/retry/truncated", "an answer cut short is retried with the same clientToken", recoverFrom(server.Fault{Code: server.FaultTruncate}, 1)),
+		check("consumer/retry/truncated", "a response cut short is retried with the same clientToken", recoverFrom(server.Fault{Code: server.FaultTruncate}, 1)),
 	}
 	codes := make([]string, 0, catalogue.Len())
 	for _, entry := range catalogue.Codes() {
@@ -375,7 +375,7 @@ func ConsumerChecks() ([]Check, error) {
 			retry = "retried, boundedly"
 		}
 		out = append(out, check("consumer/error/"+entry.Code,
-			fmt.Sprintf("a %d %s answer is %s and surfaced as %s", entry.Status, entry.Code, retry, entry.Code),
+			fmt.Sprintf("a %d %s response is %s and surfaced as %s", entry.Status, entry.Code, retry, entry.Code),
 			consumerError(entry, codes)))
 	}
 	return out, nil
@@ -425,7 +425,7 @@ func consumerErrorHeaderRequestID(ctx context.Context, env *Env) error {
 	h.mu.Unlock()
 	out := env.callConsumer(ctx, id)
 	if out.Err == nil || out.Code != codeInstanceNotFound {
-		return fmt.Errorf("want the error %s from an answer whose RequestId is in x-acs-request-id only, got %+v", codeInstanceNotFound, out)
+		return fmt.Errorf("want the error %s from a response whose RequestId is in x-acs-request-id only, got %+v", codeInstanceNotFound, out)
 	}
 	return h.expectWellFormed(id, out)
 }
@@ -497,7 +497,7 @@ func recoverFrom(f server.Fault, n int) func(context.Context, *Env) error {
 			return err
 		}
 		if out.Err != nil || !out.Result {
-			return fmt.Errorf("after %d answer(s) %s the client gave up after %d request(s): %+v", n, f.Code, len(calls), out)
+			return fmt.Errorf("after %d response(s) %s the client gave up after %d request(s): %+v", n, f.Code, len(calls), out)
 		}
 		if len(calls) != n+1 {
 			return fmt.Errorf("want %d requests (%d answered %s, then the success), got %d", n+1, n, f.Code, len(calls))
@@ -564,7 +564,7 @@ func expectSurfaced(out ConsumerOutcome, code string, codes []string) error {
 }
 
 // expectWellFormed checks the requests of one call: each well-formed and validly signed, every
-// attempt with the same clientToken and a fresh nonce, none sooner than a throttled answer
+// attempt with the same clientToken and a fresh nonce, none sooner than a throttled response
 // asked, and the surfaced RequestId the last one the server sent.
 func (h *consumerHarness) expectWellFormed(id string, out ConsumerOutcome) error {
 	calls := h.calls(id)
@@ -588,12 +588,12 @@ func (h *consumerHarness) expectWellFormed(id string, out ConsumerOutcome) error
 		nonces[c.nonce] = true
 		if i > 0 && calls[i-1].timeLeft > 0 {
 			if gap := c.arrived.Sub(calls[i-1].answered); gap < calls[i-1].timeLeft {
-				return fmt.Errorf("attempt %d came %s after a throttled answer that asked for a wait of %s (TimeLeft)", i+1, gap.Round(time.Millisecond), calls[i-1].timeLeft)
+				return fmt.Errorf("attempt %d came %s after a throttled response that asked for a wait of %s (TimeLeft)", i+1, gap.Round(time.Millisecond), calls[i-1].timeLeft)
 			}
 		}
 	}
 	if last := calls[len(calls)-1].requestID; out.RequestID != last {
-		return fmt.Errorf("the client surfaced RequestId %q, the server's last answer had %q", out.RequestID, last)
+		return fmt.Errorf("the client surfaced RequestId %q, the server's last response had %q", out.RequestID, last)
 	}
 	return nil
 }

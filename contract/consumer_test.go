@@ -70,7 +70,7 @@ func (t editingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // rateLimitBlindTransport hides the x-ratelimit-* headers of every response, so the client
-// behind it cannot know a throttled answer's wait and retries after its own short backoff.
+// behind it cannot know a throttled response's wait and retries after its own short backoff.
 type rateLimitBlindTransport struct{}
 
 func (rateLimitBlindTransport) RoundTrip(r *http.Request) (*http.Response, error) {

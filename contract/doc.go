@@ -59,7 +59,7 @@
 //
 // # The verdict
 //
-// A run first reaches the target once (Preflight): a target that does not answer, or refuses the
+// A run first reaches the target once (Preflight): a target that does not respond, or refuses the
 // credentials, is one error (ErrUnreachable, ErrCredentialsRejected) and no check runs. A run then
 // passes only if every selected check ran and passed. A check is skipped in one of two ways:
 //

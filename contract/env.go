@@ -25,8 +25,8 @@ import (
 )
 
 const (
-	defaultTimeout = 10 * time.Second
-	maxAnswerBody  = 1 << 20
+	defaultTimeout  = 10 * time.Second
+	maxResponseBody = 1 << 20
 )
 
 // Env is what a check runs with: the target, the document, and a record of every status the
@@ -110,9 +110,9 @@ func (e *Env) Statuses() map[int]int {
 	return out
 }
 
-// call describes one request a check sends. The zero value is a signed V3 JSON interrupt of no
+// requestSpec describes one request a check sends. The zero value is a signed V3 JSON interrupt of no
 // instance; checks fill in what they need.
-type call struct {
+type requestSpec struct {
 	method   string         // default POST
 	id       string         // InstanceId, escaped as one path segment
 	rawPath  string         // an already-escaped path, sent as is (overrides id)
@@ -133,19 +133,19 @@ type call struct {
 	rawSign func(*http.Request, signing.Credentials) error
 	// edit changes the request after it is signed (a tamper).
 	edit func(*http.Request)
-	// throttleFinal returns a throttled answer instead of waiting and sending again.
+	// throttleFinal returns a throttled response instead of waiting and sending again.
 	throttleFinal bool
 }
 
-// answer is what the target sent back.
-type answer struct {
+// observed is what the target sent back.
+type observed struct {
 	status int
 	header http.Header
 	body   []byte
 	// result or apiErr holds the decoded body, by status.
 	result *models.InterruptElasticsearchTaskResult
 	apiErr *models.Error
-	// invalid says how the answer breaks the document, or is nil.
+	// invalid says how the response breaks the document, or is nil.
 	invalid error
 	// want is the format, or formats, the document allows for the request's Accept header.
 	want formatWant
@@ -153,16 +153,16 @@ type answer struct {
 	nonce string
 }
 
-// code returns the answer's error code, or "" for a success.
-func (a *answer) code() string {
+// code returns the response's error code, or "" for a success.
+func (a *observed) code() string {
 	if a.apiErr == nil {
 		return ""
 	}
 	return a.apiErr.Code
 }
 
-// requestID returns the answer's RequestId.
-func (a *answer) requestID() string {
+// requestID returns the response's RequestId.
+func (a *observed) requestID() string {
 	switch {
 	case a.result != nil:
 		return a.result.RequestId
@@ -172,10 +172,10 @@ func (a *answer) requestID() string {
 	return ""
 }
 
-func (a *answer) String() string { return a.describe() }
+func (a *observed) String() string { return a.describe() }
 
 // Flow control: a check's request that the target throttles is sent again after the wait the
-// answer asks for (at least minThrottleWait, at most maxThrottleWait), for up to throttleBudget,
+// response asks for (at least minThrottleWait, at most maxThrottleWait), for up to throttleBudget,
 // so a target with a rate limit is still judged on its behaviour.
 const (
 	throttleBudget      = 30 * time.Second
@@ -184,10 +184,10 @@ const (
 	defaultThrottleWait = 200 * time.Millisecond
 )
 
-// do sends c and checks the answer against the document. A transport failure is an error; an
-// answer that breaks the document is returned with invalid set, so the caller decides. A
-// throttled answer is retried (see throttleBudget) unless c.throttleFinal.
-func (e *Env) do(ctx context.Context, c call) (*answer, error) {
+// do sends c and checks the response against the document. A transport failure is an error; a
+// response that breaks the document is returned with invalid set, so the caller decides. A
+// throttled response is retried (see throttleBudget) unless c.throttleFinal.
+func (e *Env) do(ctx context.Context, c requestSpec) (*observed, error) {
 	start := time.Now()
 	for {
 		a, err := e.doOnce(ctx, c)
@@ -209,22 +209,22 @@ func (e *Env) do(ctx context.Context, c call) (*answer, error) {
 	}
 }
 
-// throttled reports a flow-control answer.
-func (a *answer) throttled() bool {
+// throttled reports a flow-control response.
+func (a *observed) throttled() bool {
 	return a.apiErr != nil && wire.IsThrottling(a.apiErr.Code)
 }
 
-// throttleWait is the wait a throttled answer asks for: its x-ratelimit-* TimeLeft, bounded.
-func (a *answer) throttleWait() time.Duration {
+// throttleWait is the wait a throttled response asks for: its x-ratelimit-* TimeLeft, bounded.
+func (a *observed) throttleWait() time.Duration {
 	if wait, ok := a.announcedWait(); ok {
 		return min(max(wait, minThrottleWait), maxThrottleWait)
 	}
 	return defaultThrottleWait
 }
 
-// announcedWait is the TimeLeft of a throttled answer's x-ratelimit-* header (wire.ParseRateLimit),
+// announcedWait is the TimeLeft of a throttled response's x-ratelimit-* header (wire.ParseRateLimit),
 // ok false without one.
-func (a *answer) announcedWait() (wait time.Duration, ok bool) {
+func (a *observed) announcedWait() (wait time.Duration, ok bool) {
 	for _, h := range wire.RateLimitHeaders {
 		if rl, ok := wire.ParseRateLimit(a.header.Get(h)); ok {
 			return rl.TimeLeft, true
@@ -234,7 +234,7 @@ func (a *answer) announcedWait() (wait time.Duration, ok bool) {
 }
 
 // doOnce sends c once; see do.
-func (e *Env) doOnce(ctx context.Context, c call) (*answer, error) {
+func (e *Env) doOnce(ctx context.Context, c requestSpec) (*observed, error) {
 	req, sign, err := e.request(ctx, c)
 	if err != nil {
 		return nil, err
@@ -245,16 +245,16 @@ func (e *Env) doOnce(ctx context.Context, c call) (*answer, error) {
 		return nil, fmt.Errorf("send %s %s: %w", req.Method, req.URL.RequestURI(), err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBody+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
 	if err != nil {
-		return nil, fmt.Errorf("read the answer to %s %s: %w", req.Method, req.URL.RequestURI(), err)
+		return nil, fmt.Errorf("read the response to %s %s: %w", req.Method, req.URL.RequestURI(), err)
 	}
-	a := &answer{status: resp.StatusCode, header: resp.Header, body: body, want: wantOf(c), nonce: req.Header.Get("x-acs-signature-nonce")}
+	a := &observed{status: resp.StatusCode, header: resp.Header, body: body, want: wantOf(c), nonce: req.Header.Get("x-acs-signature-nonce")}
 	e.mu.Lock()
 	e.statuses[a.status]++
 	e.mu.Unlock()
-	if len(body) > maxAnswerBody {
-		a.invalid = fmt.Errorf("the body is larger than %d bytes", maxAnswerBody)
+	if len(body) > maxResponseBody {
+		a.invalid = fmt.Errorf("the body is larger than %d bytes", maxResponseBody)
 		return a, nil
 	}
 	a.invalid = e.conform(req, a)
@@ -268,7 +268,7 @@ func (e *Env) doOnce(ctx context.Context, c call) (*answer, error) {
 
 // request builds the HTTP request c describes and the function that signs it once the transport
 // has set its host.
-func (e *Env) request(ctx context.Context, c call) (*http.Request, func(*http.Request) error, error) {
+func (e *Env) request(ctx context.Context, c requestSpec) (*http.Request, func(*http.Request) error, error) {
 	method := c.method
 	if method == "" {
 		method = http.MethodPost

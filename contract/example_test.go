@@ -12,7 +12,7 @@ import (
 )
 
 // A consumer tests its retry handling: the harness's reference server answers two 503s and
-// then the success, a throttled answer asking for 300 ms, an answer cut short, and a
+// then the success, a throttled response asking for 300 ms, a response cut short, and a
 // non-retryable InstanceNotFound; the checks judge what the client did with each (retried with
 // one clientToken and fresh nonces, no sooner than asked, or not retried at all). In a test,
 // contract.RunConsumer(t, consumer) runs every consumer check as a subtest.

@@ -20,7 +20,7 @@ import (
 // with --admin (server.AdminPrefix + "faults").
 const AdminFaultsPath = server.AdminPrefix + "faults"
 
-// faultThrottleWait is the TimeLeft an injected throttled answer announces: a wait a real
+// faultThrottleWait is the TimeLeft an injected throttled response announces: a wait a real
 // limit asks for, long enough that a client ignoring it is caught.
 const faultThrottleWait = 300 * time.Millisecond
 
@@ -32,7 +32,7 @@ type faultAdder interface {
 	AddFault(server.Fault) (int, error)
 }
 
-// injectFault asks the target to answer with f: directly when its Handler takes faults, otherwise
+// injectFault asks the target to respond with f: directly when its Handler takes faults, otherwise
 // through the admin API (POST AdminFaultsPath), a request the run counts. A target that supports
 // neither gives a *SkipError.
 func (e *Env) injectFault(ctx context.Context, f server.Fault) error {
@@ -66,9 +66,9 @@ func (e *Env) injectFault(ctx context.Context, f server.Fault) error {
 }
 
 // provokeByFault drives entry's code out of a target that accepts faults: the code is injected
-// for one request to a fresh instance id, which is then sent. A throttled answer must say when
+// for one request to a fresh instance id, which is then sent. A throttled response must say when
 // to retry, as one of the target's own would.
-func provokeByFault(ctx context.Context, env *Env, entry spec.ErrorCode) (*answer, error) {
+func provokeByFault(ctx context.Context, env *Env, entry spec.ErrorCode) (*observed, error) {
 	id := unknownID()
 	f := server.Fault{Code: entry.Code, Instance: id, Count: 1}
 	if wire.IsThrottling(entry.Code) {
@@ -77,7 +77,7 @@ func provokeByFault(ctx context.Context, env *Env, entry spec.ErrorCode) (*answe
 	if err := env.injectFault(ctx, f); err != nil {
 		return nil, err
 	}
-	a, err := env.do(ctx, call{id: id, token: ids.UUID(), throttleFinal: true})
+	a, err := env.do(ctx, requestSpec{id: id, token: ids.UUID(), throttleFinal: true})
 	if err != nil {
 		return nil, err
 	}
@@ -87,11 +87,11 @@ func provokeByFault(ctx context.Context, env *Env, entry spec.ErrorCode) (*answe
 	return a, nil
 }
 
-// errNoRateLimit fails a throttled answer that does not say when to retry.
-var errNoRateLimit = errors.New("a throttled answer carries neither " + wire.HeaderRateLimitUserAPI + " nor " + wire.HeaderRateLimitUser)
+// errNoRateLimit fails a throttled response that does not say when to retry.
+var errNoRateLimit = errors.New("a throttled response carries neither " + wire.HeaderRateLimitUserAPI + " nor " + wire.HeaderRateLimitUser)
 
 // hasRateLimit reports whether a carries either flow-control header.
-func hasRateLimit(a *answer) bool {
+func hasRateLimit(a *observed) bool {
 	for _, h := range wire.RateLimitHeaders {
 		if a.header.Get(h) != "" {
 			return true

@@ -20,12 +20,12 @@ import (
 
 // This file judges answers. Every verdict follows the same order and stops at the first
 // difference: the status, then the Code (for an error), then the shape the document gives the
-// answer. A failure says what was wanted and what came, in a few lines.
+// response. A failure says what was wanted and what came, in a few lines.
 
 // maxReason bounds the summary of a shape error; kin-openapi's own messages print whole schemas.
 const maxReason = 300
 
-// formatWant is what the document allows as the format of an answer to a request's Accept.
+// formatWant is what the document allows as the format of a response to a request's Accept.
 type formatWant uint8
 
 const (
@@ -44,7 +44,7 @@ func (w formatWant) String() string {
 	return "JSON or XML"
 }
 
-// allows reports whether an answer labelled mediaType is in a format w allows.
+// allows reports whether a response labelled mediaType is in a format w allows.
 func (w formatWant) allows(mediaType string) bool {
 	switch {
 	case mediaType == spec.MediaTypeJSON:
@@ -59,7 +59,7 @@ func (w formatWant) allows(mediaType string) bool {
 // JSON or XML "as the request's Accept header asks", and (x-rules default-format) XML when the
 // request has no Accept or only */*: a request that prefers one of them (by quality, RFC 9110
 // section 12.5.1) gets it; one that asks for neither, or both equally, may get either.
-func wantOf(c call) formatWant {
+func wantOf(c requestSpec) formatWant {
 	switch {
 	case c.noAccept:
 		return wantXML
@@ -154,7 +154,7 @@ func quality(accept, typ, subtype string) (q float64, matched bool) {
 // text/xml;charset=utf-8).
 func isXMLMediaType(mediaType string) bool { return spec.IsXMLMediaType(mediaType) }
 
-// mediaTypeOf is an answer's media type, lower-cased and without parameters, or "" when its
+// mediaTypeOf is a response's media type, lower-cased and without parameters, or "" when its
 // Content-Type cannot be parsed.
 func mediaTypeOf(h http.Header) string {
 	mediaType, _, err := mime.ParseMediaType(h.Get("Content-Type"))
@@ -166,7 +166,7 @@ func mediaTypeOf(h http.Header) string {
 
 // decode reads a's body by its Content-Type into a.result (status 200) or a.apiErr (any other
 // status), leniently: the Code is judged before the shape. An undecodable body leaves both nil.
-func (a *answer) decode() {
+func (a *observed) decode() {
 	a.result, a.apiErr = nil, nil
 	var target any
 	result, apiErr := &models.InterruptElasticsearchTaskResult{}, &models.Error{}
@@ -196,7 +196,7 @@ func (a *answer) decode() {
 
 // describe renders a in one line: status and Result or Code with the RequestId, or status,
 // Content-Type and the start of a body that could not be read.
-func (a *answer) describe() string {
+func (a *observed) describe() string {
 	switch {
 	case a.redirected():
 		return fmt.Sprintf("%d: the target redirected to %s (not followed; the document has no 3xx response)", a.status, a.location())
@@ -208,11 +208,11 @@ func (a *answer) describe() string {
 	return fmt.Sprintf("%d %q with body %q", a.status, a.header.Get("Content-Type"), clip(string(a.body), 120))
 }
 
-// redirected reports a 3xx answer, which the contract never follows.
-func (a *answer) redirected() bool { return a.status >= 300 && a.status <= 399 }
+// redirected reports a 3xx response, which the contract never follows.
+func (a *observed) redirected() bool { return a.status >= 300 && a.status <= 399 }
 
 // location is a redirect's Location header, quoted, or says there is none.
-func (a *answer) location() string {
+func (a *observed) location() string {
 	if loc := a.header.Get("Location"); loc != "" {
 		return fmt.Sprintf("%q", clip(loc, 200))
 	}
@@ -226,10 +226,10 @@ func clip(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// conform checks a live answer: everything conformExample checks, and the x-acs-request-id
+// conform checks a live response: everything conformExample checks, and the x-acs-request-id
 // header, which the document declares on every response (not required) and equates with the
 // body's RequestId: when it is there, it must be that one id.
-func (e *Env) conform(req *http.Request, a *answer) error {
+func (e *Env) conform(req *http.Request, a *observed) error {
 	if err := e.conformExample(req, a); err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func (e *Env) conform(req *http.Request, a *answer) error {
 // conformExample decodes a and checks it against the document: a format the request allows, a
 // documented status, and the body and headers of that status's response
 // (openapi3filter.ValidateResponse), summarised to the failing fields.
-func (e *Env) conformExample(req *http.Request, a *answer) error {
+func (e *Env) conformExample(req *http.Request, a *observed) error {
 	a.decode()
 	if a.redirected() {
 		return errors.New(a.describe())
@@ -349,7 +349,7 @@ func collectReasons(err error, out *[]string) {
 	*out = append(*out, firstLine(err.Error()))
 }
 
-// alternatives are the codes that answer the same situation as code, code first
+// alternatives are the codes that respond to the same situation as code, code first
 // (spec.Catalogue.Alternatives: codes that share a trigger).
 func (e *Env) alternatives(code string) []string {
 	return e.catalogue.Alternatives(code)
@@ -377,13 +377,13 @@ func (e *Env) wanted(codes []string) string {
 // expectError asserts that a answers code (or a code the catalogue gives the same situation) at
 // a status the catalogue allows for it, with the catalogue's message where the document states
 // it, in a conforming body.
-func (e *Env) expectError(a *answer, code string) error {
+func (e *Env) expectError(a *observed, code string) error {
 	return e.expectOneOf(a, e.alternatives(code))
 }
 
 // expectOneOf asserts that a answers one of codes: status first, then Code, then message, then
 // shape.
-func (e *Env) expectOneOf(a *answer, codes []string) error {
+func (e *Env) expectOneOf(a *observed, codes []string) error {
 	var all []string
 	for _, code := range codes {
 		for _, alt := range e.alternatives(code) {
@@ -408,7 +408,7 @@ func (e *Env) expectOneOf(a *answer, codes []string) error {
 // expectRefusal asserts that a refuses the request with a documented 4xx error: a catalogued
 // code at a status the catalogue allows for it, in a conforming body. It is the verdict for
 // malformed input whose code the document leaves open.
-func (e *Env) expectRefusal(a *answer) error {
+func (e *Env) expectRefusal(a *observed) error {
 	if a.status < 400 || a.status > 499 || a.apiErr == nil || !e.statusAllowed(a.apiErr.Code, a.status) {
 		return fmt.Errorf("want a documented 4xx error, got %s", a.describe())
 	}
@@ -421,7 +421,7 @@ func (e *Env) expectRefusal(a *answer) error {
 // expectMessage compares an error's Message with the catalogue's where the document states it
 // (the entry does not mark the message inferred). SignatureDoesNotMatch's message is followed by
 // the server's string to sign.
-func (e *Env) expectMessage(a *answer) error {
+func (e *Env) expectMessage(a *observed) error {
 	entry, ok := e.catalogue.Lookup(a.apiErr.Code)
 	if !ok || entry.IsInferred("message") {
 		return nil
@@ -437,7 +437,7 @@ func (e *Env) expectMessage(a *answer) error {
 }
 
 // shape reports how a's body or headers break the document, once status and Code are right.
-func (a *answer) shape() error {
+func (a *observed) shape() error {
 	if a.invalid != nil {
 		return fmt.Errorf("%s breaks the document: %w", a.describe(), a.invalid)
 	}
@@ -445,7 +445,7 @@ func (a *answer) shape() error {
 }
 
 // expectSuccess asserts that a is a 200 with Result true in a conforming body.
-func expectSuccess(a *answer) error {
+func expectSuccess(a *observed) error {
 	if a.status != http.StatusOK || a.result == nil || !a.result.Result {
 		return fmt.Errorf("want 200 Result=true, got %s", a.describe())
 	}

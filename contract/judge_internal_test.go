@@ -10,8 +10,8 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-// judged builds an answer to a request of format want and runs the live conformance on it.
-func judged(t *testing.T, env *Env, status int, contentType, body string, header http.Header) *answer {
+// judged builds a response to a request of format want and runs the live conformance on it.
+func judged(t *testing.T, env *Env, status int, contentType, body string, header http.Header) *observed {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, spec.Path, nil)
 	if err != nil {
@@ -21,7 +21,7 @@ func judged(t *testing.T, env *Env, status int, contentType, body string, header
 	for k, v := range header {
 		h[k] = v
 	}
-	a := &answer{status: status, header: h, body: []byte(body), want: wantXML}
+	a := &observed{status: status, header: h, body: []byte(body), want: wantXML}
 	if strings.HasPrefix(contentType, "application/json") {
 		a.want = wantJSON
 	}
@@ -70,14 +70,14 @@ func TestVerdictOrder(t *testing.T) {
 	if err := expectSuccess(ok); err != nil {
 		t.Fatalf("the page's sample fails: %v", err)
 	}
-	// The document declares the header but does not require it: without it the answer conforms,
+	// The document declares the header but does not require it: without it the response conforms,
 	// and with another id than the body's it does not.
 	if err := expectSuccess(a); err != nil {
-		t.Fatalf("an answer without x-acs-request-id: %v", err)
+		t.Fatalf("a response without x-acs-request-id: %v", err)
 	}
 	other := judged(t, env, 200, spec.MediaTypeJSON, `{"Result":true,"RequestId":"`+id+`"}`, http.Header{"X-Acs-Request-Id": {"another-id"}})
 	if err := expectSuccess(other); err == nil || !strings.Contains(err.Error(), "x-acs-request-id") {
-		t.Fatalf("an answer whose x-acs-request-id differs from its RequestId: %v", err)
+		t.Fatalf("a response whose x-acs-request-id differs from its RequestId: %v", err)
 	}
 }
 
@@ -93,7 +93,7 @@ func TestWantOf(t *testing.T) {
 		"text/html":                         wantEither,
 		"application/*;q=0.8, application/xml;q=0.1": wantJSON,
 	} {
-		if got := wantOf(call{accept: accept, noAccept: accept == ""}); got != want {
+		if got := wantOf(requestSpec{accept: accept, noAccept: accept == ""}); got != want {
 			t.Errorf("Accept %q: want %s, got %s", accept, want, got)
 		}
 	}
@@ -113,14 +113,14 @@ func TestRedirectJudged(t *testing.T) {
 
 // The throttling test and the announced wait are internal/wire's: a code that merely starts with
 // the word is another code, and the header is read in any case of its field names.
-func TestThrottledAnswer(t *testing.T) {
+func TestThrottledResponse(t *testing.T) {
 	for code, want := range map[string]bool{"Throttling": true, "Throttling.Api": true, "ThrottlingX": false, "InstanceNotFound": false} {
-		a := &answer{apiErr: &models.Error{Code: code}, header: http.Header{}}
+		a := &observed{apiErr: &models.Error{Code: code}, header: http.Header{}}
 		if got := a.throttled(); got != want {
 			t.Errorf("throttled(%s) = %v, want %v", code, got, want)
 		}
 	}
-	a := &answer{header: http.Header{"X-Ratelimit-User": {"limit:1, remain:0, timeleft:300, reset:1"}}}
+	a := &observed{header: http.Header{"X-Ratelimit-User": {"limit:1, remain:0, timeleft:300, reset:1"}}}
 	if got := a.throttleWait(); got != 300*time.Millisecond {
 		t.Errorf("throttleWait = %s, want 300ms", got)
 	}
@@ -130,7 +130,7 @@ func TestThrottledAnswer(t *testing.T) {
 // a '+' in an id is escaped, not sent raw.
 func TestRequestPath(t *testing.T) {
 	env := newTestEnv(t)
-	req, _, err := env.request(t.Context(), call{id: "es-cn-a+b c"})
+	req, _, err := env.request(t.Context(), requestSpec{id: "es-cn-a+b c"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 // The causes a run stops at before any check runs, each its own exit code of esinterrupt verify.
 var (
-	// ErrUnreachable: no answer came back (connection refused, DNS, TLS, timeout).
+	// ErrUnreachable: no response came back (connection refused, DNS, TLS, timeout).
 	ErrUnreachable = errors.New("the target cannot be reached")
 	// ErrCredentialsRejected: the target refused the signature of a well-formed request.
 	ErrCredentialsRejected = errors.New("the target rejects the credentials")
@@ -37,7 +37,7 @@ func (e *PreflightError) Error() string { return e.Cause.Error() + ": " + e.Deta
 func (e *PreflightError) Unwrap() error { return e.Cause }
 
 // signatureTriggers are the catalogue's triggers whose codes refuse a request for its signature:
-// the answer a preflight request gets when the credentials are wrong or missing.
+// the response a preflight request gets when the credentials are wrong or missing.
 var signatureTriggers = map[spec.Trigger]bool{
 	spec.TriggerMissingSignature: true, spec.TriggerBadSignature: true, spec.TriggerNonceReplay: true,
 	spec.TriggerStaleDate: true, spec.TriggerUnknownAccessKey: true, spec.TriggerSTSMismatch: true,
@@ -45,10 +45,10 @@ var signatureTriggers = map[spec.Trigger]bool{
 }
 
 // Preflight reaches the target once, with one signed interrupt of an instance no server has, and
-// returns a *PreflightError if no answer came back or the answer refuses the signature. Any other
-// answer, right or wrong, is for the checks to judge.
+// returns a *PreflightError if no response came back or the response refuses the signature. Any other
+// response, right or wrong, is for the checks to judge.
 func Preflight(ctx context.Context, env *Env) error {
-	a, err := env.do(ctx, call{id: unknownID()})
+	a, err := env.do(ctx, requestSpec{id: unknownID()})
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -73,7 +73,7 @@ func Preflight(ctx context.Context, env *Env) error {
 		code, firstLine(a.apiErr.Message))}
 }
 
-// describeTransportError says in one line why a request got no answer.
+// describeTransportError says in one line why a request got no response.
 func describeTransportError(err error) string {
 	var certErr *tls.CertificateVerificationError
 	var unknownAuthority x509.UnknownAuthorityError

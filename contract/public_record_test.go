@@ -89,7 +89,7 @@ func TestRunProviderPublicRecordProvider(t *testing.T) {
 	contract.RunProvider(t, target)
 	for name, n := range map[string]int64{"XML labelled text/xml": p.xml.Load(), "errors without HostId": p.hostless.Load(), "Recommend with requestId": p.recommend.Load(), "masked RequestIds": p.masked.Load()} {
 		if n == 0 {
-			t.Errorf("no answer was rewritten to %s: the test proves nothing about it", name)
+			t.Errorf("no response was rewritten to %s: the test proves nothing about it", name)
 		}
 	}
 }

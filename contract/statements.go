@@ -15,11 +15,11 @@ import (
 // negativeStatement names what the document says that refuses in.
 func negativeStatement(in badInput) string {
 	switch {
-	case in.call.body != nil:
+	case in.request.body != nil:
 		return "requestBody: the operation takes no body; a refused request is a documented 4xx Error and changes nothing"
-	case in.call.method != "":
+	case in.request.method != "":
 		return "paths: the operation is POST only; any other method is InvalidAction.NotFound"
-	case in.call.token != "" || in.call.rawQuery != "":
+	case in.request.token != "" || in.request.rawQuery != "":
 		return "parameters: clientToken (query) and its schema; a refused request is a documented 4xx Error and changes nothing"
 	case slices.Equal(in.situations, []spec.Trigger{spec.TriggerUnknownRoute}):
 		return "paths: " + wire.Path + " is the only path; any other is InvalidAction.NotFound (or an alternative of the catalogue)"

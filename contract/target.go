@@ -58,7 +58,7 @@ type Target struct {
 	Fixtures Fixtures
 	// HTTPClient sends requests to BaseURL; nil uses a client with a 10-second timeout. The
 	// contract sends through a copy that never follows a redirect (a 3xx is judged as the
-	// target's answer, and the credentials never reach another host); the client is not changed.
+	// target's response, and the credentials never reach another host); the client is not changed.
 	HTTPClient *http.Client
 	// AllowPartial accepts a partial verdict: checks the target's setup kept from running (no
 	// fixtures, credentials, status observation or throttling) then do not fail the run, and the

@@ -168,7 +168,7 @@ func TestOutputJSONForEveryOutcome(t *testing.T) {
 	}{
 		{"success", nil, []string{"es-1", "--endpoint", ok.URL}, exitOK, ""},
 		{"API error", nil, []string{"es-1", "--endpoint", apiErr.URL}, exitFail, failureAPI},
-		{"unreadable answer", nil, []string{"es-1", "--endpoint", html.URL}, exitFail, failureTransport},
+		{"unreadable response", nil, []string{"es-1", "--endpoint", html.URL}, exitFail, failureTransport},
 		{"connection refused", nil, []string{"es-1", "--endpoint", closed, "--max-attempts", "1"}, exitFail, failureTransport},
 		{"unknown flag", nil, []string{"es-1", "--endpoint", ok.URL, "--bogus"}, exitUsage, failureUsage},
 		{"bad flag value", nil, []string{"es-1", "--endpoint", ok.URL, "--timeout", "soon"}, exitUsage, failureUsage},

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// The done-when: a server told to answer twice with ServiceUnavailable, then the
+// The done-when: a server told to respond twice with ServiceUnavailable, then the
 // interrupt command, which succeeds on its third attempt with one transition.
 func TestServeFaultThenInterruptSucceedsOnTheThirdAttempt(t *testing.T) {
 	addr, log, _ := startServe(t,

@@ -38,7 +38,7 @@ credentials are looked up and the request is signed with a throwaway key.
 exit codes:
   0  the call succeeded (Result may still be false: the service did not interrupt)
   1  the service answered with an error, or the call failed on the way (network, timeout, an
-     unreadable answer); the ClientToken is printed
+     unreadable response); the ClientToken is printed
   2  bad flags, arguments or credentials; nothing was sent and no ClientToken is printed
 `
 
@@ -213,7 +213,7 @@ func checkInstanceID(id string) error {
 // The kinds of failure in --output json's "Error".
 const (
 	failureAPI       = "api"       // the service answered with an error code
-	failureTransport = "transport" // no usable answer: network, timeout, an unreadable response
+	failureTransport = "transport" // no usable response: network, timeout, an unreadable response
 	failureUsage     = "usage"     // bad flags, arguments or credentials; nothing was sent
 )
 

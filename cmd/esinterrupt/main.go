@@ -32,7 +32,7 @@ const (
 	exitOK          = 0
 	exitFail        = 1   // the operation or a check failed
 	exitUsage       = 2   // bad flags, arguments or credentials; nothing was sent
-	exitUnreachable = 3   // verify: no answer from the target (connection, DNS, TLS, timeout), or a redirect; no check ran
+	exitUnreachable = 3   // verify: no response from the target (connection, DNS, TLS, timeout), or a redirect; no check ran
 	exitCredentials = 4   // verify: the target refused the signature (or needs one); no check ran
 	exitInterrupted = 130 // verify: stopped by SIGINT or SIGTERM (128+SIGINT, the shell's convention)
 )

@@ -29,7 +29,7 @@ suspended, unknown; only activating instances can be interrupted. --admin serves
 under /-/admin/ (GET instances; GET, PUT and DELETE instances/{id}; GET, POST and DELETE faults).
 
 --fault SPEC answers matching requests with a catalogue code or a transport fault instead
-of the server's own answer, after the signature check and without touching any instance.
+of the server's own response, after the signature check and without touching any instance.
 SPEC is CODE_OR_FAULT[,instance=ID][,count=N][,rate=P][,seed=S][,delay=D][,timeleft=D],
 where CODE_OR_FAULT is a catalogue code (such as ServiceUnavailable or Throttling.User),
 reset, truncate or delay; for example --fault ServiceUnavailable,count=2. instance=ID limits it
@@ -77,7 +77,7 @@ func (a *app) serveCommand() *cobra.Command {
 	fs.IntVar(&o.maxConns, "max-conns", server.DefaultMaxConns, "most connections open at once, idle ones included")
 	fs.Var(&o.instances, "instance", "seed an instance, `ID=STATUS` (repeatable)")
 	fs.Var(&o.rate, "throttle", "rate limit per access key, `N/s` (default: none)")
-	fs.Var(&o.faults, "fault", "answer matching requests with a code or fault, `SPEC` (repeatable)")
+	fs.Var(&o.faults, "fault", "respond to matching requests with a code or fault, `SPEC` (repeatable)")
 	addCredentialFlags(fs, &o.creds)
 	return cmd
 }

@@ -95,7 +95,7 @@ func startServeEnv(t *testing.T, getenv func(string) string, args ...string) (ad
 	return addr, log, stop
 }
 
-func TestServeAnswersClientsAndStops(t *testing.T) {
+func TestServeRespondsToClientsAndStops(t *testing.T) {
 	addr, log, stop := startServe(t,
 		"--addr", "127.0.0.1:0",
 		"--access-key-id", serveKeyID, "--access-key-secret", serveSecret,
@@ -156,7 +156,7 @@ func TestServeAnswersClientsAndStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unsigned.Header.Set("Accept", "application/json") // without it the answer is XML, the service's default
+	unsigned.Header.Set("Accept", "application/json") // without it the response is XML, the service's default
 	res, err := http.DefaultClient.Do(unsigned)
 	if err != nil {
 		t.Fatal(err)
