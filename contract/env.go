@@ -269,48 +269,9 @@ func (e *Env) doOnce(ctx context.Context, c requestSpec) (*observed, error) {
 // request builds the HTTP request c describes and the function that signs it once the transport
 // has set its host.
 func (e *Env) request(ctx context.Context, c requestSpec) (*http.Request, func(*http.Request) error, error) {
-	method := c.method
-	if method == "" {
-		method = http.MethodPost
-	}
-	path := c.rawPath
-	if path == "" {
-		path = wire.OperationPath(c.id)
-	}
-	query := c.rawQuery
-	if query == "" && c.token != "" {
-		query = url.Values{"clientToken": {c.token}}.Encode()
-	}
-	target := path
-	if query != "" {
-		target += "?" + query
-	}
-	// Parsing the target under a placeholder origin keeps an unusual escaping (%2F, %2e) in
-	// RawPath and a leading "//" in the path, so both are sent as they are.
-	u, err := url.Parse("http://placeholder.invalid" + target)
-	if err != nil {
-		return nil, nil, fmt.Errorf("build request for %q: %w", target, err)
-	}
-	var body io.Reader
-	if c.body != nil {
-		body = bytes.NewReader(c.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://placeholder.invalid/", body)
+	req, err := c.httpRequest(ctx)
 	if err != nil {
 		return nil, nil, err
-	}
-	req.URL = u
-	switch {
-	case c.noAccept:
-	case c.accept != "":
-		req.Header.Set("Accept", c.accept)
-	case c.xml:
-		req.Header.Set("Accept", spec.MediaTypeXML)
-	default:
-		req.Header.Set("Accept", spec.MediaTypeJSON)
-	}
-	if c.body != nil {
-		req.Header.Set("Content-Type", "application/json")
 	}
 	creds := c.creds
 	if creds == nil {
@@ -320,34 +281,7 @@ func (e *Env) request(ctx context.Context, c requestSpec) (*http.Request, func(*
 		for name, values := range c.signHeaders {
 			r.Header[name] = values
 		}
-		if c.unsigned || creds == nil {
-			if c.edit != nil {
-				c.edit(r)
-			}
-			return nil
-		}
-		if c.rawSign != nil {
-			if err := c.rawSign(r, *creds); err != nil {
-				return err
-			}
-			if c.edit != nil {
-				c.edit(r)
-			}
-			return nil
-		}
-		scheme := c.scheme
-		if scheme == 0 {
-			scheme = signing.SchemeV3
-		}
-		date := c.date
-		if date.IsZero() {
-			date = time.Now()
-		}
-		nonce := c.nonce
-		if nonce == "" {
-			nonce = ids.UUID()
-		}
-		if err := signAlibaba(r, scheme, *creds, date, nonce); err != nil {
+		if err := c.sign(r, creds); err != nil {
 			return err
 		}
 		if c.edit != nil {
@@ -356,6 +290,89 @@ func (e *Env) request(ctx context.Context, c requestSpec) (*http.Request, func(*
 		return nil
 	}
 	return req, signer, nil
+}
+
+// httpRequest builds the unsigned request c describes, addressed to a placeholder origin the
+// transport replaces.
+func (c requestSpec) httpRequest(ctx context.Context) (*http.Request, error) {
+	method := c.method
+	if method == "" {
+		method = http.MethodPost
+	}
+	target := c.target()
+	// Parsing the target under a placeholder origin keeps an unusual escaping (%2F, %2e) in
+	// RawPath and a leading "//" in the path, so both are sent as they are.
+	u, err := url.Parse("http://placeholder.invalid" + target)
+	if err != nil {
+		return nil, fmt.Errorf("build request for %q: %w", target, err)
+	}
+	var body io.Reader
+	if c.body != nil {
+		body = bytes.NewReader(c.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://placeholder.invalid/", body)
+	if err != nil {
+		return nil, err
+	}
+	req.URL = u
+	c.setAccept(req.Header)
+	if c.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+// target is c's path and query, escaped as they are sent.
+func (c requestSpec) target() string {
+	path := c.rawPath
+	if path == "" {
+		path = wire.OperationPath(c.id)
+	}
+	query := c.rawQuery
+	if query == "" && c.token != "" {
+		query = url.Values{"clientToken": {c.token}}.Encode()
+	}
+	if query != "" {
+		return path + "?" + query
+	}
+	return path
+}
+
+// setAccept sets the Accept header c asks for: JSON unless c says otherwise.
+func (c requestSpec) setAccept(h http.Header) {
+	switch {
+	case c.noAccept:
+	case c.accept != "":
+		h.Set("Accept", c.accept)
+	case c.xml:
+		h.Set("Accept", spec.MediaTypeXML)
+	default:
+		h.Set("Accept", spec.MediaTypeJSON)
+	}
+}
+
+// sign signs r as c says with creds: not at all when c is unsigned or there are no credentials,
+// with c.rawSign when set, otherwise with c's scheme (V3 by default), date and nonce.
+func (c requestSpec) sign(r *http.Request, creds *signing.Credentials) error {
+	switch {
+	case c.unsigned || creds == nil:
+		return nil
+	case c.rawSign != nil:
+		return c.rawSign(r, *creds)
+	}
+	scheme := c.scheme
+	if scheme == 0 {
+		scheme = signing.SchemeV3
+	}
+	date := c.date
+	if date.IsZero() {
+		date = time.Now()
+	}
+	nonce := c.nonce
+	if nonce == "" {
+		nonce = ids.UUID()
+	}
+	return signAlibaba(r, scheme, *creds, date, nonce)
 }
 
 // instance gets an instance in status st, turning a missing fixture into a setup skip, and
