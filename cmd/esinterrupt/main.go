@@ -72,6 +72,11 @@ func (e *exitError) Error() string { return e.msg }
 // reported is an exit status whose message the command has already written.
 func reported(code int) error { return &exitError{code: code} }
 
+// exitf is an exit error with status code and a formatted message.
+func exitf(code int, format string, args ...any) error {
+	return &exitError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
 // run parses args, runs the command they name and returns its exit status.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	a := &app{getenv: getenv, stdout: stdout, stderr: stderr}

@@ -139,104 +139,156 @@ func (a *app) verifyCommand() *cobra.Command {
 // its own arguments first (exit 2), then one request to reach the target (exit 3 or 4), then the
 // checks (exit 1 on a failure or, without --allow-partial, a setup skip).
 func (a *app) runVerify(ctx context.Context, o *verifyOptions) error {
-	fail := func(code int, format string, args ...any) error {
-		return &exitError{code: code, msg: fmt.Sprintf(format, args...)}
+	keep, err := a.verifySelection(o)
+	if err != nil {
+		return err
 	}
+	if o.list {
+		if err := listChecks(a.stdout, keep); err != nil {
+			return exitf(exitFail, "%v", err)
+		}
+		return nil
+	}
+	if o.junit != "" {
+		if err := checkWritable(o.junit); err != nil {
+			return exitf(exitUsage, "--junit: %v", err)
+		}
+	}
+	target, err := a.verifyTarget(ctx, o)
+	if err != nil {
+		return err
+	}
+	return a.verifyChecks(ctx, o, target, keep)
+}
+
+// verifySelection checks --throttle-probe and returns the checks --label-filter keeps (nil: all).
+func (a *app) verifySelection(o *verifyOptions) (func(contract.Check) bool, error) {
 	if o.throttleProbe < 0 {
-		return fail(exitUsage, "--throttle-probe must be 0 or more")
+		return nil, exitf(exitUsage, "--throttle-probe must be 0 or more")
 	}
 	if o.fixtures.deprecated {
 		fmt.Fprintf(a.stderr, "esinterrupt verify: %s\n", fixtureDeprecation)
 	}
-	var keep func(contract.Check) bool
-	if o.labelFilter != "" {
-		var err error
-		if keep, err = contract.ParseLabelFilter(o.labelFilter); err != nil {
-			return fail(exitUsage, "--label-filter: %v", err)
-		}
+	if o.labelFilter == "" {
+		return nil, nil
 	}
-	if o.list {
-		if err := listChecks(a.stdout, keep); err != nil {
-			return fail(exitFail, "%v", err)
-		}
-		return nil
+	keep, err := contract.ParseLabelFilter(o.labelFilter)
+	if err != nil {
+		return nil, exitf(exitUsage, "--label-filter: %v", err)
 	}
+	return keep, nil
+}
 
-	if o.junit != "" {
-		if err := checkWritable(o.junit); err != nil {
-			return fail(exitUsage, "--junit: %v", err)
-		}
-	}
-
-	var target contract.Target
+// verifyTarget is the target the flags describe, the embedded reference server without --target.
+func (a *app) verifyTarget(ctx context.Context, o *verifyOptions) (contract.Target, error) {
+	var (
+		target contract.Target
+		err    error
+	)
 	if o.targetURL == "" {
-		if len(o.fixtures.byStatus) > 0 || o.creds.explicit() {
-			return fail(exitUsage, "--fixture and credentials go with --target")
-		}
-		var err error
-		if target, err = embeddedTarget(); err != nil {
-			return fail(exitFail, "%v", err)
-		}
-		fmt.Fprintln(a.stdout, "target: the embedded reference server (in-process)")
+		target, err = a.embeddedVerifyTarget(o)
 	} else {
-		if err := contract.ValidateBaseURL(o.targetURL); err != nil {
-			return fail(exitUsage, "--target: %v", err)
-		}
-		found, err := resolveCredentials(ctx, &o.creds, a.getenv)
-		if err != nil && !errors.Is(err, errNoSource) {
-			return fail(exitUsage, "%v", err)
-		}
-		target = contract.Target{BaseURL: o.targetURL}
-		if found != nil {
-			if found.warning != "" {
-				fmt.Fprintf(a.stderr, "esinterrupt verify: %s\n", found.warning)
-			}
-			c := found.signingCredentials()
-			target.Credentials = &c
-		}
-		if len(o.fixtures.byStatus) > 0 {
-			target.Fixtures = contract.NewStaticFixtures(o.fixtures.byStatus)
-		} else {
-			target.Fixtures = contract.NewAdminFixtures(target)
-		}
-		fmt.Fprintf(a.stdout, "target: %s\n", o.targetURL)
+		target, err = a.remoteTarget(ctx, o)
+	}
+	if err != nil {
+		return contract.Target{}, err
 	}
 	target.AllowPartial = o.allowPartial
 	target.ThrottleProbe = o.throttleProbe
 	if o.throttleProbe == 0 {
 		target.ThrottleProbe = -1
 	}
+	return target, nil
+}
 
+// embeddedVerifyTarget is the in-process reference server; fixtures and credentials are for a
+// remote target only.
+func (a *app) embeddedVerifyTarget(o *verifyOptions) (contract.Target, error) {
+	if len(o.fixtures.byStatus) > 0 || o.creds.explicit() {
+		return contract.Target{}, exitf(exitUsage, "--fixture and credentials go with --target")
+	}
+	target, err := embeddedTarget()
+	if err != nil {
+		return contract.Target{}, exitf(exitFail, "%v", err)
+	}
+	fmt.Fprintln(a.stdout, "target: the embedded reference server (in-process)")
+	return target, nil
+}
+
+// remoteTarget is --target with the credentials found and its fixtures: --fixture's ids, or the
+// target's admin endpoint.
+func (a *app) remoteTarget(ctx context.Context, o *verifyOptions) (contract.Target, error) {
+	if err := contract.ValidateBaseURL(o.targetURL); err != nil {
+		return contract.Target{}, exitf(exitUsage, "--target: %v", err)
+	}
+	found, err := resolveCredentials(ctx, &o.creds, a.getenv)
+	if err != nil && !errors.Is(err, errNoSource) {
+		return contract.Target{}, exitf(exitUsage, "%v", err)
+	}
+	target := contract.Target{BaseURL: o.targetURL}
+	if found != nil {
+		if found.warning != "" {
+			fmt.Fprintf(a.stderr, "esinterrupt verify: %s\n", found.warning)
+		}
+		c := found.signingCredentials()
+		target.Credentials = &c
+	}
+	if len(o.fixtures.byStatus) > 0 {
+		target.Fixtures = contract.NewStaticFixtures(o.fixtures.byStatus)
+	} else {
+		target.Fixtures = contract.NewAdminFixtures(target)
+	}
+	fmt.Fprintf(a.stdout, "target: %s\n", o.targetURL)
+	return target, nil
+}
+
+// verifyChecks runs the selected checks within --timeout, prints the report and writes --junit.
+func (a *app) verifyChecks(ctx context.Context, o *verifyOptions, target contract.Target, keep func(contract.Check) bool) error {
 	signalled := ctx
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	report, err := contract.Verify(ctx, target, keep)
-	var pre *contract.PreflightError
-	switch {
-	case errors.Is(err, contract.ErrNoChecks):
-		return fail(exitUsage, "%v", err)
-	case errors.As(err, &pre) && (errors.Is(err, contract.ErrUnreachable) || errors.Is(err, contract.ErrRedirected)):
-		return fail(exitUnreachable, "%v (no check was run; requests sent: %d)", err, report.Requests)
-	case errors.As(err, &pre):
-		return fail(exitCredentials, "%v (no check was run; requests sent: %d)", err, report.Requests)
-	case report == nil:
-		return fail(exitFail, "%v", err)
+	if ferr := unreportedFailure(report, err); ferr != nil {
+		return ferr
 	}
 	if werr := contract.WriteReport(a.stdout, report); werr != nil {
-		return fail(exitFail, "%v", werr)
+		return exitf(exitFail, "%v", werr)
 	}
 	if o.junit != "" {
 		if err := writeJUnitFile(o.junit, report); err != nil {
-			return fail(exitFail, "%v", err)
+			return exitf(exitFail, "%v", err)
 		}
 	}
+	return verifyOutcome(signalled, o, report, err)
+}
+
+// unreportedFailure is the exit error of a run that has no report to print: no check selected, or
+// the preflight failed (exit 3 or 4), or nil.
+func unreportedFailure(report *contract.Report, err error) error {
+	var pre *contract.PreflightError
+	switch {
+	case errors.Is(err, contract.ErrNoChecks):
+		return exitf(exitUsage, "%v", err)
+	case errors.As(err, &pre) && (errors.Is(err, contract.ErrUnreachable) || errors.Is(err, contract.ErrRedirected)):
+		return exitf(exitUnreachable, "%v (no check was run; requests sent: %d)", err, report.Requests)
+	case errors.As(err, &pre):
+		return exitf(exitCredentials, "%v (no check was run; requests sent: %d)", err, report.Requests)
+	case report == nil:
+		return exitf(exitFail, "%v", err)
+	}
+	return nil
+}
+
+// verifyOutcome is the exit error of a reported run: interrupted (signalled is done), timed out,
+// failed, or nil when the verdict passes.
+func verifyOutcome(signalled context.Context, o *verifyOptions, report *contract.Report, err error) error {
 	switch {
 	case err != nil && signalled.Err() != nil:
-		return fail(exitInterrupted, "interrupted: the checks that finished are reported above, none failed for the interruption; the instances the run created were removed")
+		return exitf(exitInterrupted, "interrupted: the checks that finished are reported above, none failed for the interruption; the instances the run created were removed")
 	case errors.Is(err, context.DeadlineExceeded):
-		return fail(exitFail, "gave up after --timeout %s; the checks that finished are reported above", o.timeout)
+		return exitf(exitFail, "gave up after --timeout %s; the checks that finished are reported above", o.timeout)
 	case err != nil:
-		return fail(exitFail, "%v", err)
+		return exitf(exitFail, "%v", err)
 	}
 	if !report.Verdict.Pass {
 		return reported(exitFail)
