@@ -96,50 +96,13 @@ func (w interruptOutput) usage(format string, a ...any) error {
 
 func (a *app) runInterrupt(ctx context.Context, o *interruptOptions, args []string) error {
 	out := interruptOutput{json: o.output == "json", stdout: a.stdout, stderr: a.stderr}
-	switch {
-	case len(args) != 1:
-		return out.usage("want exactly one INSTANCE_ID, got %d arguments", len(args))
-	case o.region != "" && o.endpoint != "":
-		return out.usage("--region and --endpoint are mutually exclusive")
-	case o.region == "" && o.endpoint == "":
-		return out.usage("--region or --endpoint is required")
-	case o.network != "" && o.network != string(client.NetworkVPC):
-		return out.usage(`--network must be "vpc", or left out for the public endpoint`)
-	case o.network != "" && o.endpoint != "":
-		return out.usage("--network goes with --region: --endpoint names the host itself")
-	case o.output != "text" && o.output != "json":
-		return out.usage(`--output must be "text" or "json"`)
-	case o.maxAttempts < 1:
-		return out.usage("--max-attempts must be at least 1")
-	case o.timeout < 0:
-		return out.usage("--timeout must not be negative")
-	case o.unsigned && o.creds.explicit():
-		return out.usage("--unsigned takes no credentials")
-	}
-	if err := checkInstanceID(args[0]); err != nil {
+	if err := checkInterruptArgs(o, args); err != nil {
 		return out.usage("%v", err)
 	}
-	creds, warning, err := interruptCredentials(ctx, o, a.getenv)
+	c, err := a.interruptClient(ctx, o)
 	if err != nil {
 		return out.usage("%v", err)
 	}
-	if warning != "" {
-		// On stderr, so that --output json's stdout stays one object.
-		fmt.Fprintf(a.stderr, "esinterrupt interrupt: %s\n", warning)
-	}
-	c, err := client.New(client.Config{
-		RegionID:    o.region,
-		Endpoint:    o.endpoint,
-		Network:     client.Network(o.network),
-		Credentials: creds,
-		Signature:   client.SignatureVersion(o.signature),
-		Format:      client.Format(o.format),
-		Retry:       client.RetryPolicy{MaxAttempts: o.maxAttempts},
-	})
-	if err != nil {
-		return out.usage("%s", plainMessage(err))
-	}
-
 	if o.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.timeout)
@@ -157,18 +120,73 @@ func (a *app) runInterrupt(ctx context.Context, o *interruptOptions, args []stri
 	if err != nil {
 		return out.failure(err, clientToken)
 	}
-	if out.json {
-		writeJSON(a.stdout, struct {
+	out.result(res)
+	return nil
+}
+
+// checkInterruptArgs returns the first usage mistake in interrupt's flags and arguments, or nil.
+func checkInterruptArgs(o *interruptOptions, args []string) error {
+	switch {
+	case len(args) != 1:
+		return fmt.Errorf("want exactly one INSTANCE_ID, got %d arguments", len(args))
+	case o.region != "" && o.endpoint != "":
+		return errors.New("--region and --endpoint are mutually exclusive")
+	case o.region == "" && o.endpoint == "":
+		return errors.New("--region or --endpoint is required")
+	case o.network != "" && o.network != string(client.NetworkVPC):
+		return errors.New(`--network must be "vpc", or left out for the public endpoint`)
+	case o.network != "" && o.endpoint != "":
+		return errors.New("--network goes with --region: --endpoint names the host itself")
+	case o.output != "text" && o.output != "json":
+		return errors.New(`--output must be "text" or "json"`)
+	case o.maxAttempts < 1:
+		return errors.New("--max-attempts must be at least 1")
+	case o.timeout < 0:
+		return errors.New("--timeout must not be negative")
+	case o.unsigned && o.creds.explicit():
+		return errors.New("--unsigned takes no credentials")
+	}
+	return checkInstanceID(args[0])
+}
+
+// interruptClient makes the client the flags describe; its errors are usage mistakes.
+func (a *app) interruptClient(ctx context.Context, o *interruptOptions) (*client.Client, error) {
+	creds, warning, err := interruptCredentials(ctx, o, a.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if warning != "" {
+		// On stderr, so that --output json's stdout stays one object.
+		fmt.Fprintf(a.stderr, "esinterrupt interrupt: %s\n", warning)
+	}
+	c, err := client.New(client.Config{
+		RegionID:    o.region,
+		Endpoint:    o.endpoint,
+		Network:     client.Network(o.network),
+		Credentials: creds,
+		Signature:   client.SignatureVersion(o.signature),
+		Format:      client.Format(o.format),
+		Retry:       client.RetryPolicy{MaxAttempts: o.maxAttempts},
+	})
+	if err != nil {
+		return nil, errors.New(plainMessage(err))
+	}
+	return c, nil
+}
+
+// result prints a success: one JSON object with --output json, otherwise one field a line.
+func (w interruptOutput) result(res *client.InterruptResult) {
+	if w.json {
+		writeJSON(w.stdout, struct {
 			Result      bool
 			RequestID   string `json:"RequestId"`
 			ClientToken string
 			HTTPStatus  int
 			Attempts    int
 		}{res.Result, res.RequestID, res.ClientToken, res.HTTPStatus, res.Attempts})
-		return nil
+		return
 	}
-	fmt.Fprintf(a.stdout, "Result: %t\nRequestId: %s\nClientToken: %s\n", res.Result, res.RequestID, res.ClientToken)
-	return nil
+	fmt.Fprintf(w.stdout, "Result: %t\nRequestId: %s\nClientToken: %s\n", res.Result, res.RequestID, res.ClientToken)
 }
 
 // interruptCredentials picks the call's credentials (credentialsHelp), or a throwaway key with
