@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -84,24 +86,56 @@ func (a *app) serveCommand() *cobra.Command {
 
 // runServe runs the reference server on a TCP address until ctx ends.
 func (a *app) runServe(ctx context.Context, o *serveOptions) error {
-	usageErr := func(format string, args ...any) error {
-		return &exitError{code: exitUsage, msg: fmt.Sprintf(format, args...)}
+	if err := checkServeFlags(o); err != nil {
+		return err
 	}
+	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	cfg, err := a.serverConfig(ctx, o, logger)
+	if err != nil {
+		return exitf(exitUsage, "%v", err)
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		return exitf(exitUsage, "%v", err)
+	}
+	hs, ln, err := server.Listen(ctx, o.addr, srv, server.ListenConfig{
+		MaxConns: o.maxConns,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	})
+	if err != nil {
+		return exitf(exitFail, "%s", err.Error())
+	}
+	logger.Info("listening",
+		slog.String("addr", ln.Addr().String()),
+		slog.Bool("signatures", len(cfg.Credentials) > 0),
+		slog.Bool("admin", cfg.Admin),
+		slog.Int("instances", len(cfg.Instances)),
+		slog.Float64("throttle_per_second", cfg.Throttle),
+		slog.Int("max_conns", o.maxConns),
+	)
+	return serveUntilDone(ctx, hs, ln, logger)
+}
+
+// checkServeFlags returns serve's first usage mistake as an exit error, or nil.
+func checkServeFlags(o *serveOptions) error {
 	switch {
 	case o.addr == "":
 		// net.Listen would take "" as every interface on a random port.
-		return usageErr("--addr is empty: give HOST:PORT, such as 127.0.0.1:8080 (the default)")
+		return exitf(exitUsage, "--addr is empty: give HOST:PORT, such as 127.0.0.1:8080 (the default)")
 	case o.ttl <= 0:
-		return usageErr("--idempotency-ttl must be positive")
+		return exitf(exitUsage, "--idempotency-ttl must be positive")
 	case o.maxConns <= 0:
-		return usageErr("--max-conns must be positive")
+		return exitf(exitUsage, "--max-conns must be positive")
 	}
+	return nil
+}
+
+// serverConfig is the server the flags describe, with the credentials found (if any).
+func (a *app) serverConfig(ctx context.Context, o *serveOptions, logger *slog.Logger) (server.Config, error) {
 	found, err := resolveCredentials(ctx, &o.creds, a.getenv)
 	if err != nil && !errors.Is(err, errNoSource) {
-		return usageErr("%v", err)
+		return server.Config{}, err
 	}
-
-	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
 	cfg := server.Config{
 		Instances:      o.instances.seed,
 		IdempotencyTTL: o.ttl,
@@ -116,27 +150,11 @@ func (a *app) runServe(ctx context.Context, o *serveOptions) error {
 		}
 		cfg.Credentials = []signing.Credentials{found.signingCredentials()}
 	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		return usageErr("%v", err)
-	}
+	return cfg, nil
+}
 
-	hs, ln, err := server.Listen(ctx, o.addr, srv, server.ListenConfig{
-		MaxConns: o.maxConns,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	})
-	if err != nil {
-		return &exitError{code: exitFail, msg: err.Error()}
-	}
-	logger.Info("listening",
-		slog.String("addr", ln.Addr().String()),
-		slog.Bool("signatures", len(cfg.Credentials) > 0),
-		slog.Bool("admin", cfg.Admin),
-		slog.Int("instances", len(cfg.Instances)),
-		slog.Float64("throttle_per_second", cfg.Throttle),
-		slog.Int("max_conns", o.maxConns),
-	)
-
+// serveUntilDone serves on ln until ctx ends, then shuts down within shutdownGrace.
+func serveUntilDone(ctx context.Context, hs *http.Server, ln net.Listener, logger *slog.Logger) error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	select {
