@@ -73,46 +73,84 @@ func Sign(req *http.Request, scheme Scheme, creds Credentials, now time.Time, no
 	return errScheme
 }
 
+// Indexes into signV3's one backing array for all header values, shared by the header map and
+// the signed headers so that filling in the date later updates both.
+const (
+	iAction = iota
+	iVersion
+	iDate
+	iNonce
+	iSHA
+	iToken
+	iHost
+	iAuth
+	nValsV3
+)
+
 func signV3(req *http.Request, creds Credentials, now time.Time, nonce string) error {
 	host := requestHost(req)
 	if host == "" {
 		return errNoHost
 	}
-	payloadHash := EmptyPayloadHash
-	if mayHaveBody(req) {
-		d := sha256.New()
-		n, err := hashBody(req, d, noLimit, true)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			payloadHash = hex.EncodeToString(d.Sum(nil))
-		}
-	}
-	var pa [8]pair
-	ps, err := parseQuery(pa[:0], req.URL.RawQuery)
+	payloadHash, err := payloadHashV3(req)
 	if err != nil {
 		return err
 	}
-	sortPairs(ps)
-
-	// One backing array for all header values instead of one per header.
-	// The date is filled in below; the header map and hs share this array,
-	// so they see it.
-	const (
-		iAction = iota
-		iVersion
-		iDate
-		iNonce
-		iSHA
-		iToken
-		iHost
-		iAuth
-		nVals
-	)
-	vals := make([]string, nVals)
-	h := req.Header
+	var pa [8]pair
+	ps, err := sortedQuery(pa[:0], req.URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	vals := make([]string, nValsV3)
 	vals[iAction], vals[iVersion], vals[iNonce], vals[iSHA], vals[iHost] = Action, Version, nonce, payloadHash, host
+	var ha [16]header
+	hs := setHeadersV3(ha[:0], req.Header, vals, creds.SecurityToken)
+
+	// One allocation holds both the date and the Authorization value: a
+	// strings.Builder never rewrites bytes it has handed out via String().
+	var db [32]byte
+	dateBytes := appendDateV3(db[:0], now)
+	var sb strings.Builder
+	sb.Grow(authorizationLenV3(len(dateBytes), creds.AccessKeyID, hs))
+	sb.Write(dateBytes)
+	vals[iDate] = sb.String()
+
+	var cb [1024]byte
+	cr := appendCanonicalRequestV3(cb[:0], requestMethod(req), req.URL.EscapedPath(), ps, hs, payloadHash)
+	var stsb [stsLenV3]byte
+	sig := macV3(creds.AccessKeySecret, appendStringToSignV3(stsb[:0], cr))
+	writeAuthorizationV3(&sb, creds.AccessKeyID, hs, sig[:])
+	vals[iAuth] = sb.String()[len(dateBytes):]
+	req.Header[hAuthorization] = vals[iAuth : iAuth+1 : iAuth+1]
+	return nil
+}
+
+// payloadHashV3 is the hex SHA-256 of req's body, EmptyPayloadHash for none.
+func payloadHashV3(req *http.Request) (string, error) {
+	if !mayHaveBody(req) {
+		return EmptyPayloadHash, nil
+	}
+	d := sha256.New()
+	n, err := hashBody(req, d, noLimit, true)
+	if err != nil || n == 0 {
+		return EmptyPayloadHash, err
+	}
+	return hex.EncodeToString(d.Sum(nil)), nil
+}
+
+// sortedQuery parses raw into dst and sorts it for the canonical query.
+func sortedQuery(dst []pair, raw string) ([]pair, error) {
+	ps, err := parseQuery(dst, raw)
+	if err != nil {
+		return nil, err
+	}
+	sortPairs(ps)
+	return ps, nil
+}
+
+// setHeadersV3 sets the V3 headers on h from vals (see iAction) and returns the signed headers,
+// sorted, appended to dst.
+func setHeadersV3(dst []header, h http.Header, vals []string, token string) []header {
 	h[hAction] = vals[iAction : iAction+1 : iAction+1]
 	h[hVersion] = vals[iVersion : iVersion+1 : iVersion+1]
 	h[hACSDate] = vals[iDate : iDate+1 : iDate+1]
@@ -121,14 +159,13 @@ func signV3(req *http.Request, creds Credentials, now time.Time, nonce string) e
 
 	// Our own headers go in already sorted and the caller's few extra ones
 	// after them, so the insertion sort in sortHeaders has little to do.
-	var ha [16]header
-	hs := append(ha[:0],
+	hs := append(dst,
 		header{"host", vals[iHost : iHost+1 : iHost+1]},
 		header{"x-acs-action", vals[iAction : iAction+1 : iAction+1]},
 		header{"x-acs-content-sha256", vals[iSHA : iSHA+1 : iSHA+1]},
 		header{"x-acs-date", vals[iDate : iDate+1 : iDate+1]})
-	if creds.SecurityToken != "" {
-		vals[iToken] = creds.SecurityToken
+	if token != "" {
+		vals[iToken] = token
 		h[hToken] = vals[iToken : iToken+1 : iToken+1]
 		hs = append(hs, header{"x-acs-security-token", vals[iToken : iToken+1 : iToken+1]})
 	} else {
@@ -137,29 +174,23 @@ func signV3(req *http.Request, creds Credentials, now time.Time, nonce string) e
 	hs = append(hs,
 		header{"x-acs-signature-nonce", vals[iNonce : iNonce+1 : iNonce+1]},
 		header{"x-acs-version", vals[iVersion : iVersion+1 : iVersion+1]})
-	hs = sortHeaders(appendV3Headers(hs, h, true))
+	return sortHeaders(appendV3Headers(hs, h, true))
+}
 
-	// One allocation holds both the date and the Authorization value: a
-	// strings.Builder never rewrites bytes it has handed out via String().
-	var db [32]byte
-	dateBytes := appendDateV3(db[:0], now)
-	n := len(dateBytes) + len(algorithmV3) + len(" Credential=,SignedHeaders=,Signature=") +
-		len(creds.AccessKeyID) + 2*sha256.Size
+// authorizationLenV3 is the length of the date and the V3 Authorization value together.
+func authorizationLenV3(dateLen int, accessKeyID string, hs []header) int {
+	n := dateLen + len(algorithmV3) + len(" Credential=,SignedHeaders=,Signature=") +
+		len(accessKeyID) + 2*sha256.Size
 	for _, x := range hs {
 		n += len(x.name) + 1
 	}
-	var sb strings.Builder
-	sb.Grow(n)
-	sb.Write(dateBytes)
-	vals[iDate] = sb.String()
+	return n
+}
 
-	var cb [1024]byte
-	cr := appendCanonicalRequestV3(cb[:0], requestMethod(req), req.URL.EscapedPath(), ps, hs, payloadHash)
-	var stsb [stsLenV3]byte
-	sig := macV3(creds.AccessKeySecret, appendStringToSignV3(stsb[:0], cr))
-
+// writeAuthorizationV3 writes the V3 Authorization value for the signed headers hs and sig.
+func writeAuthorizationV3(sb *strings.Builder, accessKeyID string, hs []header, sig []byte) {
 	sb.WriteString(algorithmV3 + " Credential=")
-	sb.WriteString(creds.AccessKeyID)
+	sb.WriteString(accessKeyID)
 	sb.WriteString(",SignedHeaders=")
 	for i, x := range hs {
 		if i > 0 {
@@ -168,62 +199,29 @@ func signV3(req *http.Request, creds Credentials, now time.Time, nonce string) e
 		sb.WriteString(x.name)
 	}
 	sb.WriteString(",Signature=")
-	sb.Write(sig[:])
-	vals[iAuth] = sb.String()[len(dateBytes):]
-	h[hAuthorization] = vals[iAuth : iAuth+1 : iAuth+1]
-	return nil
+	sb.Write(sig)
 }
 
 func signROA(req *http.Request, creds Credentials, now time.Time, nonce string) error {
 	h := req.Header
-	// Content-MD5 is set for a non-empty body, and corrected if the caller
-	// already sent one (the old SDK's empty-body value stays valid).
-	hadMD5 := dropOwnROA(h)
-	contentMD5 := ""
-	if mayHaveBody(req) {
-		d := md5.New()
-		n, err := hashBody(req, d, noLimit, true)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			contentMD5 = base64.StdEncoding.EncodeToString(d.Sum(nil))
-		}
-	}
-	if contentMD5 == "" && hadMD5 {
-		contentMD5 = EmptyContentMD5
-	}
-	var pa [8]pair
-	ps, err := parseQuery(pa[:0], req.URL.RawQuery)
+	contentMD5, err := contentMD5ROA(req, dropOwnROA(h))
 	if err != nil {
 		return err
 	}
-	sortPairs(ps)
+	var pa [8]pair
+	ps, err := sortedQuery(pa[:0], req.URL.RawQuery)
+	if err != nil {
+		return err
+	}
 
 	var sb strings.Builder
 	sb.Grow(len(http.TimeFormat) + len(prefixROA) + len(creds.AccessKeyID) + 1 + 28)
 	var db [32]byte
 	sb.Write(appendDateROA(db[:0], now))
 	date := sb.String()
-
 	vals := make([]string, 9)
 	vals[0], vals[1], vals[2], vals[3], vals[4], vals[5] = date, methodROA, "1.0", nonce, Version, Action
-	h[hDate] = vals[0:1:1]
-	h[hSigMethod] = vals[1:2:2]
-	h[hSigVersion] = vals[2:3:3]
-	h[hNonce] = vals[3:4:4]
-	h[hVersion] = vals[4:5:5]
-	h[hAction] = vals[5:6:6]
-	if creds.SecurityToken != "" {
-		vals[6] = creds.SecurityToken
-		h[hToken] = vals[6:7:7]
-	} else {
-		delete(h, hToken)
-	}
-	if contentMD5 != "" {
-		vals[7] = contentMD5
-		h[hContentMD5] = vals[7:8:8]
-	}
+	setHeadersROA(h, vals, creds.SecurityToken, contentMD5)
 
 	var ha [16]header
 	std, hs := collectROA(ha[:0], h)
@@ -238,6 +236,47 @@ func signROA(req *http.Request, creds Credentials, now time.Time, nonce string) 
 	vals[8] = sb.String()[len(date):]
 	h[hAuthorization] = vals[8:9:9]
 	return nil
+}
+
+// contentMD5ROA is the Content-MD5 of req's body, set for a non-empty body and corrected if the
+// caller already sent one (hadMD5: the old SDK's empty-body value stays valid); "" for none.
+func contentMD5ROA(req *http.Request, hadMD5 bool) (string, error) {
+	contentMD5 := ""
+	if mayHaveBody(req) {
+		d := md5.New()
+		n, err := hashBody(req, d, noLimit, true)
+		if err != nil {
+			return "", err
+		}
+		if n > 0 {
+			contentMD5 = base64.StdEncoding.EncodeToString(d.Sum(nil))
+		}
+	}
+	if contentMD5 == "" && hadMD5 {
+		contentMD5 = EmptyContentMD5
+	}
+	return contentMD5, nil
+}
+
+// setHeadersROA sets the ROA headers on h from vals[0:6], which they share, and the security
+// token and Content-MD5 when present.
+func setHeadersROA(h http.Header, vals []string, token, contentMD5 string) {
+	h[hDate] = vals[0:1:1]
+	h[hSigMethod] = vals[1:2:2]
+	h[hSigVersion] = vals[2:3:3]
+	h[hNonce] = vals[3:4:4]
+	h[hVersion] = vals[4:5:5]
+	h[hAction] = vals[5:6:6]
+	if token != "" {
+		vals[6] = token
+		h[hToken] = vals[6:7:7]
+	} else {
+		delete(h, hToken)
+	}
+	if contentMD5 != "" {
+		vals[7] = contentMD5
+		h[hContentMD5] = vals[7:8:8]
+	}
 }
 
 // dropOwnROA deletes non-canonical spellings of the headers signROA sets
