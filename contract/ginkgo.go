@@ -18,15 +18,11 @@ import (
 //
 //	var _ = contract.DescribeProvider(func() contract.Target { return contract.Target{BaseURL: url} })
 //
-// Each spec carries its check's labels, so Ginkgo's --label-filter selects groups. The container's
-// BeforeAll reaches the target once (Preflight) and fails there, once, if it is unreachable or
-// refuses the credentials; no check runs then. A check the target's setup keeps from running
-// fails its spec with the reason, unless Target.AllowPartial is set (the spec is then skipped); a
-// skip the document declares is always a skipped spec. The container's AfterAll removes the
-// instances the run created and adds the run's one summary, naming what to provide, as a report
-// entry shown whatever the outcome. (A failure in an AfterAll cannot carry the verdict: Ginkgo
-// counts a failure that follows a skipped spec as that spec's additional failure, and the suite
-// would pass.)
+// Each spec carries its check's labels (for --label-filter). BeforeAll runs Preflight and fails
+// once, running no check, if the target is unreachable or refuses the credentials; a setup skip
+// fails its spec unless Target.AllowPartial, a declared skip always skips it. AfterAll removes the
+// run's instances and adds the summary as a report entry, not a failure: Ginkgo would count a
+// failure after a skipped spec as that spec's, and the suite would pass.
 // Like every entry point of this package it registers an XML body decoder with kin-openapi's
 // process-wide openapi3filter registry (spec.RegisterXMLBodyDecoder).
 func DescribeProvider(target func() Target) bool {
@@ -99,12 +95,9 @@ func registerCheckList(checks []Check, env func() *Env, record func(Result)) {
 	}
 }
 
-// RunProvider runs the provider checks from a plain `go test`, one subtest per check named by
-// its ID: a failed check fails its subtest, a skipped one skips it with the reason. It reaches the
-// target once first (Preflight) and stops there, with one error, if the target is unreachable or
-// refuses the credentials. At the end it removes the instances the run created and logs one
-// summary; checks the target's setup kept from running fail t, once, naming what to provide,
-// unless target.AllowPartial is set. Skips the document declares never fail t.
+// RunProvider runs the provider checks from a plain `go test`, one subtest per check ID, after
+// one Preflight that stops the run with one error. Setup skips fail t once, naming what to
+// provide, unless target.AllowPartial; declared skips never do.
 func RunProvider(t *testing.T, target Target) {
 	t.Helper()
 	env, err := NewEnv(target)

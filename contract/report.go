@@ -38,12 +38,9 @@ func WriteReport(w io.Writer, r *Report) error {
 	return err
 }
 
-// WriteJUnit writes r as a JUnit XML report with one test case per check, through Ginkgo's own
-// JUnit reporter (reporters.GenerateJUnitReportWithConfig) so that the CLI and a Ginkgo suite
-// write one format. The suite's properties add to Ginkgo's the verdict ("pass", "partial",
-// "interrupted" or "fail" with its reasons), "partial" and the request count; a partial run's
-// suite name ends in " (partial)". A check the target's setup kept from running is a failure
-// unless the verdict is partial; a skip the document declares is a skipped case.
+// WriteJUnit writes r as JUnit XML through Ginkgo's reporter, so the CLI and a Ginkgo suite write
+// one format: one case per check, with the verdict, "partial" and the request count as suite
+// properties; setup skips are failures unless the run is partial, declared skips are skipped.
 func WriteJUnit(w io.Writer, suite string, r *Report) error {
 	raw, err := junitThroughGinkgo(ginkgoReport(suite, r))
 	if err != nil {

@@ -35,19 +35,13 @@ const (
 //     (1.0), x-acs-signature-nonce, x-acs-version, x-acs-action and, for STS,
 //     x-acs-security-token; Accept and Content-Type are signed as present.
 //
-// The host is req.Host, else req.URL.Host; the path is req.URL.EscapedPath()
-// (what the transport sends) and the query req.URL.RawQuery. The operation
-// has no body, but a body is hashed correctly (SHA-256 for V3, Content-MD5
-// for ROA) without being consumed: through GetBody when set, otherwise by
-// buffering Body and putting it back (and installing GetBody).
-//
-// now is the signing time. nonce must be non-empty visible ASCII (no
-// spaces); callers pass a fresh random one per attempt. Accept is not set
-// here: the caller sets it before signing. Sign stores the headers it sets
-// under canonical keys (as Header.Set does), so callers should not add those
-// same headers under other spellings. Re-signing the same request (a retry)
-// is fine: every value is replaced and a stale security token is removed.
-// Errors from Sign are plain errors (bad input), never *Error.
+// It signs what the transport sends (req.Host or req.URL.Host, EscapedPath,
+// RawQuery) and hashes a body without consuming it (GetBody, or a buffered
+// copy put back). now is the signing time; nonce is fresh visible ASCII per
+// attempt. Accept is the caller's to set first. Headers are stored under
+// canonical keys, so callers must not add them under other spellings;
+// re-signing (a retry) replaces every value and drops a stale security token.
+// Errors are plain errors (bad input), never *Error.
 func Sign(req *http.Request, scheme Scheme, creds Credentials, now time.Time, nonce string) error {
 	if req == nil || req.URL == nil {
 		return errNilRequest
