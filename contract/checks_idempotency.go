@@ -29,75 +29,95 @@ func idempotencyChecks() []Check {
 			Labels:    []string{LabelIdempotency},
 			Statement: "parameters clientToken: a repeated clientToken for the same instance returns the first answer and changes nothing",
 			Needs:     Needs{Instances: map[Status]int{StatusActivating: 1}},
-			Run: func(ctx context.Context, env *Env) error {
-				id, err := env.instance(ctx, env.interruptible.From)
-				if err != nil {
-					return err
-				}
-				token := ids.UUID()
-				first, err := env.interrupt(ctx, id, token)
-				if err != nil {
-					return err
-				}
-				if err := expectSuccess(first); err != nil {
-					return err
-				}
-				again, err := env.interrupt(ctx, id, token)
-				if err != nil {
-					return err
-				}
-				if err := sameResponse(first, again); err != nil {
-					return err
-				}
-				return env.expectOneTransition(ctx, id)
-			},
+			Run:       checkReplay,
 		},
 		{
 			ID:        "idempotency/concurrent",
-			Title:     fmt.Sprintf("%d concurrent identical requests make one transition and get identical answers", concurrentDuplicates),
+			Title:     fmt.Sprintf("%d concurrent identical requests make one transition and get identical responses", concurrentDuplicates),
 			Labels:    []string{LabelIdempotency},
 			Statement: "parameters clientToken: concurrent requests with one clientToken make one transition and get one response",
 			Needs:     Needs{Instances: map[Status]int{StatusActivating: 1}},
-			Run: func(ctx context.Context, env *Env) error {
-				id, err := env.instance(ctx, env.interruptible.From)
-				if err != nil {
-					return err
-				}
-				token := ids.UUID()
-				answers := make([]*observed, concurrentDuplicates)
-				errs := make([]error, concurrentDuplicates)
-				var wg sync.WaitGroup
-				for i := range answers {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						answers[i], errs[i] = env.interrupt(ctx, id, token)
-					}()
-				}
-				wg.Wait()
-				for i := range answers {
-					if errs[i] != nil {
-						return errs[i]
-					}
-					// A service may refuse a duplicate while the first request is still in progress
-					// (a retryable catalogue code); the duplicate then repeats, as a client would.
-					for try := 0; try < inFlightRetries && answers[i].code() == codeInFlight; try++ {
-						time.Sleep(inFlightWait)
-						if answers[i], errs[i] = env.interrupt(ctx, id, token); errs[i] != nil {
-							return errs[i]
-						}
-					}
-					if err := expectSuccess(answers[i]); err != nil {
-						return fmt.Errorf("request %d: %w", i, err)
-					}
-					if err := sameResponse(answers[0], answers[i]); err != nil {
-						return fmt.Errorf("request %d: %w", i, err)
-					}
-				}
-				return env.expectOneTransition(ctx, id)
-			},
+			Run:       checkConcurrentReplay,
 		},
 	}
+}
+
+// checkReplay interrupts an interruptible instance twice with one token.
+func checkReplay(ctx context.Context, env *Env) error {
+	id, err := env.instance(ctx, env.interruptible.From)
+	if err != nil {
+		return err
+	}
+	token := ids.UUID()
+	first, err := env.interrupt(ctx, id, token)
+	if err != nil {
+		return err
+	}
+	if err := expectSuccess(first); err != nil {
+		return err
+	}
+	again, err := env.interrupt(ctx, id, token)
+	if err != nil {
+		return err
+	}
+	if err := sameResponse(first, again); err != nil {
+		return err
+	}
+	return env.expectOneTransition(ctx, id)
+}
+
+// checkConcurrentReplay sends concurrentDuplicates identical interrupts at once.
+func checkConcurrentReplay(ctx context.Context, env *Env) error {
+	id, err := env.instance(ctx, env.interruptible.From)
+	if err != nil {
+		return err
+	}
+	token := ids.UUID()
+	responses, errs := interruptConcurrently(ctx, env, id, token)
+	for i := range responses {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if responses[i], err = env.settleInFlight(ctx, id, token, responses[i]); err != nil {
+			return err
+		}
+		if err := expectSuccess(responses[i]); err != nil {
+			return fmt.Errorf("request %d: %w", i, err)
+		}
+		if err := sameResponse(responses[0], responses[i]); err != nil {
+			return fmt.Errorf("request %d: %w", i, err)
+		}
+	}
+	return env.expectOneTransition(ctx, id)
+}
+
+// interruptConcurrently sends concurrentDuplicates interrupts of id with token at once.
+func interruptConcurrently(ctx context.Context, env *Env, id, token string) ([]*observed, []error) {
+	responses := make([]*observed, concurrentDuplicates)
+	errs := make([]error, concurrentDuplicates)
+	var wg sync.WaitGroup
+	for i := range responses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			responses[i], errs[i] = env.interrupt(ctx, id, token)
+		}()
+	}
+	wg.Wait()
+	return responses, errs
+}
+
+// settleInFlight repeats a duplicate the target refused while the first request was still in
+// progress (a retryable catalogue code), as a client would.
+func (e *Env) settleInFlight(ctx context.Context, id, token string, r *observed) (*observed, error) {
+	for try := 0; try < inFlightRetries && r.code() == codeInFlight; try++ {
+		time.Sleep(inFlightWait)
+		var err error
+		if r, err = e.interrupt(ctx, id, token); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 // sameResponse asserts that b repeats a exactly.
