@@ -105,7 +105,6 @@ func withoutPart(auth, name string) string {
 func signatureChecks() []Check {
 	var out []Check
 	for _, sc := range signatureCases() {
-		sc := sc
 		title := sc.name
 		if sc.code != "" {
 			title = fmt.Sprintf("%s: rejected with %s", sc.name, sc.code)
@@ -116,52 +115,57 @@ func signatureChecks() []Check {
 			Labels:    []string{LabelSignature},
 			Statement: signatureStatement(sc),
 			Needs:     Needs{Credentials: true},
-			Run: func(ctx context.Context, env *Env) error {
-				if err := needCredentials(env); err != nil {
-					return err
-				}
-				c := sc.request(env)
-				if c.id == "" && c.rawPath == "" {
-					c.id = unknownID()
-				}
-				a, err := env.do(ctx, c)
-				if err != nil {
-					return err
-				}
-				if sc.code == "" {
-					// Accepted: the request reached the lifecycle, which knows no such instance.
-					return env.expectError(a, "InstanceNotFound")
-				}
-				return env.expectError(a, sc.code)
-			},
+			Run:       sc.run,
 		})
 	}
-	out = append(out, Check{
+	return append(out, Check{
 		ID:        "signature/nonce-replay",
 		Title:     "a signature nonce sent twice is rejected with SignatureNonceUsed",
 		Labels:    []string{LabelSignature},
 		Statement: "x-error-codes: SignatureNonceUsed refuses a request whose x-acs-signature-nonce was already used",
 		Needs:     Needs{Credentials: true},
-		Run: func(ctx context.Context, env *Env) error {
-			if err := needCredentials(env); err != nil {
-				return err
-			}
-			nonce := ids.UUID()
-			first, err := env.do(ctx, requestSpec{id: unknownID(), nonce: nonce})
-			if err != nil {
-				return err
-			}
-			if err := env.expectError(first, "InstanceNotFound"); err != nil {
-				return fmt.Errorf("first use: %w", err)
-			}
-			// The nonce the accepted request carried (a throttled attempt is sent again with a
-			// fresh one).
-			again, err := env.do(ctx, requestSpec{id: unknownID(), nonce: first.nonce, throttleFinal: true})
-			if err != nil {
-				return err
-			}
-			return env.expectError(again, "SignatureNonceUsed")
-		},
+		Run:       checkNonceReplay,
 	})
-	return out
+}
+
+// run sends sc's request to an unknown instance (unless it names a path) and expects sc.code, or
+// InstanceNotFound when the signature is accepted.
+func (sc signatureCase) run(ctx context.Context, env *Env) error {
+	if err := needCredentials(env); err != nil {
+		return err
+	}
+	c := sc.request(env)
+	if c.id == "" && c.rawPath == "" {
+		c.id = unknownID()
+	}
+	a, err := env.do(ctx, c)
+	if err != nil {
+		return err
+	}
+	if sc.code == "" {
+		// Accepted: the request reached the lifecycle, which knows no such instance.
+		return env.expectError(a, "InstanceNotFound")
+	}
+	return env.expectError(a, sc.code)
+}
+
+// checkNonceReplay sends one nonce on two requests and expects the second refused.
+func checkNonceReplay(ctx context.Context, env *Env) error {
+	if err := needCredentials(env); err != nil {
+		return err
+	}
+	nonce := ids.UUID()
+	first, err := env.do(ctx, requestSpec{id: unknownID(), nonce: nonce})
+	if err != nil {
+		return err
+	}
+	if err := env.expectError(first, "InstanceNotFound"); err != nil {
+		return fmt.Errorf("first use: %w", err)
+	}
+	// The nonce the accepted request carried (a throttled attempt is sent again with a fresh one).
+	again, err := env.do(ctx, requestSpec{id: unknownID(), nonce: first.nonce, throttleFinal: true})
+	if err != nil {
+		return err
+	}
+	return env.expectError(again, "SignatureNonceUsed")
 }
