@@ -95,55 +95,67 @@ func repeat(name string) func(*http.Request, signing.Credentials) {
 	}
 }
 
+// wireCases are the signature's wire details, in the order their checks run.
 func wireCases() []wireCase {
-	v3 := func(change func(*http.Request, signing.Credentials)) func(*Env) requestSpec {
-		return func(*Env) requestSpec {
-			return requestSpec{id: unknownID(), rawSign: signedThen(signing.SchemeV3, change)}
-		}
+	return slices.Concat(v3WireCases(), timestampWireCases(), roaWireCases(), stsWireCases())
+}
+
+// v3Signed is a request signed with V3 and then changed by change.
+func v3Signed(change func(*http.Request, signing.Credentials)) func(*Env) requestSpec {
+	return func(*Env) requestSpec {
+		return requestSpec{id: unknownID(), rawSign: signedThen(signing.SchemeV3, change)}
 	}
-	roa := func(change func(*http.Request, signing.Credentials)) func(*Env) requestSpec {
-		return func(*Env) requestSpec {
-			return requestSpec{id: unknownID(), rawSign: signedThen(signing.SchemeROA, change)}
-		}
+}
+
+// roaSigned is a request signed with ROA and then changed by change.
+func roaSigned(change func(*http.Request, signing.Credentials)) func(*Env) requestSpec {
+	return func(*Env) requestSpec {
+		return requestSpec{id: unknownID(), rawSign: signedThen(signing.SchemeROA, change)}
 	}
-	withToken := func(token string) func(*Env) requestSpec {
-		return func(*Env) requestSpec { return requestSpec{id: unknownID(), rawQuery: token} }
-	}
+}
+
+// withRawQuery is a V3 request with query sent as is.
+func withRawQuery(query string) func(*Env) requestSpec {
+	return func(*Env) requestSpec { return requestSpec{id: unknownID(), rawQuery: query} }
+}
+
+// v3WireCases: SignedHeaders, repeated headers, and ids, tokens and paths as the page prints them.
+func v3WireCases() []wireCase {
 	return []wireCase{
-		{"v3 SignedHeaders in reverse order", statementV3, accepted, v3(withSignedHeaders(func(n []string) string {
+		{"v3 SignedHeaders in reverse order", statementV3, accepted, v3Signed(withSignedHeaders(func(n []string) string {
 			slices.Reverse(n)
 			return strings.Join(n, ";")
 		}))},
-		{"v3 SignedHeaders with a name twice", statementV3, refused, v3(withSignedHeaders(func(n []string) string {
+		{"v3 SignedHeaders with a name twice", statementV3, refused, v3Signed(withSignedHeaders(func(n []string) string {
 			return strings.Join(append(n, n[0]), ";")
 		}))},
-		{"v3 empty SignedHeaders", statementV3, refused, v3(withSignedHeaders(func([]string) string { return "" }))},
-		{"v3 SignedHeaders with an empty name", statementV3, refused, v3(withSignedHeaders(func(n []string) string {
+		{"v3 empty SignedHeaders", statementV3, refused, v3Signed(withSignedHeaders(func([]string) string { return "" }))},
+		{"v3 SignedHeaders with an empty name", statementV3, refused, v3Signed(withSignedHeaders(func(n []string) string {
 			return strings.Join(n, ";;")
 		}))},
-		{"v3 SignedHeaders without host", statementV3, refused, v3(func(r *http.Request, creds signing.Credentials) {
+		{"v3 SignedHeaders without host", statementV3, refused, v3Signed(func(r *http.Request, creds signing.Credentials) {
 			req := teaRequest(r)
 			delete(req.Headers, "host")
 			r.Header.Set("Authorization", authorizationV3Of(req, creds, r.Header.Get("x-acs-content-sha256")))
 		})},
-		{"v3 an unsigned x-acs header", statementV3, refused, v3(func(r *http.Request, _ signing.Credentials) {
+		{"v3 an unsigned x-acs header", statementV3, refused, v3Signed(func(r *http.Request, _ signing.Credentials) {
 			r.Header.Set("x-acs-unsigned", "injected")
 		})},
-		{"v3 x-acs-date twice", statementV3, refused, v3(repeat("x-acs-date"))},
-		{"v3 nonce twice", statementV3, refused, v3(repeat("x-acs-signature-nonce"))},
-		{"v3 x-acs-content-sha256 twice", statementV3, refused, v3(repeat("x-acs-content-sha256"))},
-		{"v3 Authorization twice", statementV3, refused, v3(repeat("Authorization"))},
-		{"v3 signed over another payload hash", statementV3, refused, v3(func(r *http.Request, creds signing.Credentials) {
+		{"v3 x-acs-date twice", statementV3, refused, v3Signed(repeat("x-acs-date"))},
+		{"v3 nonce twice", statementV3, refused, v3Signed(repeat("x-acs-signature-nonce"))},
+		{"v3 x-acs-content-sha256 twice", statementV3, refused, v3Signed(repeat("x-acs-content-sha256"))},
+		{"v3 Authorization twice", statementV3, refused, v3Signed(repeat("Authorization"))},
+		{"v3 signed over another payload hash", statementV3, refused, v3Signed(func(r *http.Request, creds signing.Credentials) {
 			r.Header.Set("x-acs-content-sha256", strings.Repeat("0", 64))
 			r.Header.Set("Authorization", authorizationV3(r, creds, strings.Repeat("0", 64)))
 		})},
 		{"v3 id masked with * as the page prints it", statementV3, accepted, func(*Env) requestSpec {
 			return requestSpec{id: "es-cn-n6w1o1x0w001c" + ids.Hex(4) + "****"}
 		}},
-		{"v3 token with a space sent as +", statementV3, accepted, withToken("clientToken=a+b" + ids.Hex(4))},
-		{"v3 token with * ~ and %", statementV3, accepted, withToken("clientToken=a*b~c%25" + ids.Hex(4))},
-		{"v3 token with reserved characters", statementV3, accepted, withToken("clientToken=" + "%21%27%28%29%2B%2C%2F%3A%3D%40" + ids.Hex(4))},
-		{"v3 token with the edges of the unreserved set", statementV3, accepted, withToken("clientToken=AZaz09-_.~" + ids.Hex(4))},
+		{"v3 token with a space sent as +", statementV3, accepted, withRawQuery("clientToken=a+b" + ids.Hex(4))},
+		{"v3 token with * ~ and %", statementV3, accepted, withRawQuery("clientToken=a*b~c%25" + ids.Hex(4))},
+		{"v3 token with reserved characters", statementV3, accepted, withRawQuery("clientToken=" + "%21%27%28%29%2B%2C%2F%3A%3D%40" + ids.Hex(4))},
+		{"v3 token with the edges of the unreserved set", statementV3, accepted, withRawQuery("clientToken=AZaz09-_.~" + ids.Hex(4))},
 		{"v3 path with a raw * as the page masks ids", statementV3, accepted, func(*Env) requestSpec {
 			return requestSpec{rawPath: wire.PathPrefix + "es-cn-n6w1o1x0w001c" + ids.Hex(4) + "****" + wire.PathSuffix}
 		}},
@@ -159,6 +171,12 @@ func wireCases() []wireCase {
 		{"v3 path with a raw +", statementV3, accepted, func(*Env) requestSpec {
 			return requestSpec{rawPath: wire.PathPrefix + "es-cn-a+" + ids.Hex(4) + wire.PathSuffix}
 		}},
+	}
+}
+
+// timestampWireCases: the dates either side of the 15-minute window.
+func timestampWireCases() []wireCase {
+	return []wireCase{
 		{"v3 date five minutes ahead", statementTS, accepted, func(*Env) requestSpec {
 			return requestSpec{id: unknownID(), date: time.Now().Add(5 * time.Minute)}
 		}},
@@ -171,9 +189,15 @@ func wireCases() []wireCase {
 		{"roa date five minutes ahead", statementTS, accepted, func(*Env) requestSpec {
 			return requestSpec{id: unknownID(), scheme: signing.SchemeROA, date: time.Now().Add(5 * time.Minute)}
 		}},
-		{"roa Date twice", statementROA, refused, roa(repeat("Date"))},
-		{"roa nonce twice", statementROA, refused, roa(repeat("x-acs-signature-nonce"))},
-		{"roa without Date", statementROA, refused, roa(func(r *http.Request, _ signing.Credentials) { r.Header.Del("Date") })},
+	}
+}
+
+// roaWireCases: ROA's repeated and missing headers, bodies and the older SDK's escaping.
+func roaWireCases() []wireCase {
+	return []wireCase{
+		{"roa Date twice", statementROA, refused, roaSigned(repeat("Date"))},
+		{"roa nonce twice", statementROA, refused, roaSigned(repeat("x-acs-signature-nonce"))},
+		{"roa without Date", statementROA, refused, roaSigned(func(r *http.Request, _ signing.Credentials) { r.Header.Del("Date") })},
 		{"roa Content-MD5 twice", statementROA, refused, func(*Env) requestSpec {
 			return requestSpec{id: unknownID(), rawSign: func(r *http.Request, creds signing.Credentials) error {
 				if err := signOlderSDK(r, creds); err != nil {
@@ -183,20 +207,20 @@ func wireCases() []wireCase {
 				return nil
 			}}
 		}},
-		{"roa another signature method", statementROA, refused, roa(func(r *http.Request, creds signing.Credentials) {
+		{"roa another signature method", statementROA, refused, roaSigned(func(r *http.Request, creds signing.Credentials) {
 			r.Header.Set("x-acs-signature-method", "HMAC-SHA256")
 			r.Header.Set("Authorization", authorizationROA(r, creds))
 		})},
 		{"roa with a body and its Content-MD5", statementROA, accepted, func(*Env) requestSpec {
 			return requestSpec{id: unknownID(), scheme: signing.SchemeROA, body: []byte(`{"a":1}`)}
 		}},
-		{"roa with a body and a Content-MD5 of another body", statementROA, refusedAny, roa(func(r *http.Request, creds signing.Credentials) {
+		{"roa with a body and a Content-MD5 of another body", statementROA, refusedAny, roaSigned(func(r *http.Request, creds signing.Credentials) {
 			setBody(r, []byte(`{"a":2}`))
 			r.Header.Set("Content-Type", "application/json")
 			r.Header.Set("Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==")
 			r.Header.Set("Authorization", authorizationROA(r, creds))
 		})},
-		{"roa with a body and no Content-MD5", statementROA, refusedAny, roa(func(r *http.Request, creds signing.Credentials) {
+		{"roa with a body and no Content-MD5", statementROA, refusedAny, roaSigned(func(r *http.Request, creds signing.Credentials) {
 			setBody(r, []byte(`{"a":3}`))
 			r.Header.Set("Content-Type", "application/json")
 			r.Header.Set("Authorization", authorizationROA(r, creds))
@@ -213,13 +237,19 @@ func wireCases() []wireCase {
 				return nil
 			}}
 		}},
-		{"roa with an empty body of unknown length", statementROA, accepted, roa(func(r *http.Request, creds signing.Credentials) {
+		{"roa with an empty body of unknown length", statementROA, accepted, roaSigned(func(r *http.Request, creds signing.Credentials) {
 			setBody(r, []byte{})
 			unknownLength(r)
 		})},
 		{"roa token with a space sent as +", statementROA, accepted, func(*Env) requestSpec {
 			return requestSpec{id: unknownID(), scheme: signing.SchemeROA, rawQuery: "clientToken=r+" + ids.Hex(4)}
 		}},
+	}
+}
+
+// stsWireCases: a security token the key does not have, or a missing one.
+func stsWireCases() []wireCase {
+	return []wireCase{
 		{"security token omitted, or sent for a key without one", statementSTS, refused, func(env *Env) requestSpec {
 			creds := *env.target.Credentials
 			if creds.SecurityToken != "" {
