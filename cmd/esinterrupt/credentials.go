@@ -88,34 +88,58 @@ func resolveCredentials(ctx context.Context, o *credentialOptions, getenv func(s
 		}
 		return checked(fromProfile(ctx, cliConfigFile(getenv), o.profile))
 	}
+	if found, ok, err := fromEnvironment(getenv, fallback); ok {
+		return found, err
+	}
+	found, noFile, ok, err := fromCLIConfig(ctx, getenv, fallback)
+	if ok {
+		return found, err
+	}
+	return fromCredentialFlags(o, noFile)
+}
 
+// fromEnvironment is the key in ALIBABA_CLOUD_ACCESS_KEY_*; ok is false when neither is set.
+func fromEnvironment(getenv func(string) string, fallback bool) (found *foundCredentials, ok bool, err error) {
 	env := client.StaticCredentials{AccessKeyID: getenv(client.EnvAccessKeyID), AccessKeySecret: getenv(client.EnvAccessKeySecret), SecurityToken: getenv(client.EnvSecurityToken)}
-	if env.AccessKeyID != "" || env.AccessKeySecret != "" {
-		if fallback {
-			return nil, errors.New("give the AccessKey one way: the environment (" + client.EnvAccessKeyID + ") already holds one, so --credentials-file and the key flags would be ignored")
-		}
-		if env.AccessKeyID == "" || env.AccessKeySecret == "" {
-			return nil, errors.New("the AccessKeyId and the AccessKeySecret go together: set both " + client.EnvAccessKeyID + " and " + client.EnvAccessKeySecret)
-		}
-		return checked(&foundCredentials{creds: env, from: "the environment"}, nil)
+	if env.AccessKeyID == "" && env.AccessKeySecret == "" {
+		return nil, false, nil
 	}
+	if fallback {
+		return nil, true, errors.New("give the AccessKey one way: the environment (" + client.EnvAccessKeyID + ") already holds one, so --credentials-file and the key flags would be ignored")
+	}
+	if env.AccessKeyID == "" || env.AccessKeySecret == "" {
+		return nil, true, errors.New("the AccessKeyId and the AccessKeySecret go together: set both " + client.EnvAccessKeyID + " and " + client.EnvAccessKeySecret)
+	}
+	found, err = checked(&foundCredentials{creds: env, from: "the environment"}, nil)
+	return found, true, err
+}
 
-	file := cliConfigFile(getenv)
-	noFile := "there is no home directory to find the aliyun CLI's configuration in"
+// fromCLIConfig is the key of the aliyun CLI's configuration file; ok is false when there is no
+// file to read, and noFile then says why.
+func fromCLIConfig(ctx context.Context, getenv func(string) string, fallback bool) (found *foundCredentials, noFile string, ok bool, err error) {
 	if getenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED") == "true" {
-		noFile = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true"
-	} else if file != "" {
-		if _, err := os.Stat(file); err == nil {
-			if fallback {
-				return nil, fmt.Errorf("give the AccessKey one way: the aliyun CLI configuration file %s already gives one, so --credentials-file and the key flags would be ignored (drop them to use the file, or set ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true to use them)", file)
-			}
-			return checked(fromProfile(ctx, file, getenv("ALIBABA_CLOUD_PROFILE")))
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("the aliyun CLI configuration file: %v", err)
-		}
-		noFile = "there is no aliyun CLI configuration file " + file
+		return nil, "ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true", false, nil
 	}
+	file := cliConfigFile(getenv)
+	if file == "" {
+		return nil, "there is no home directory to find the aliyun CLI's configuration in", false, nil
+	}
+	if _, err := os.Stat(file); err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, "", true, fmt.Errorf("the aliyun CLI configuration file: %v", err)
+		}
+		return nil, "there is no aliyun CLI configuration file " + file, false, nil
+	}
+	if fallback {
+		return nil, "", true, fmt.Errorf("give the AccessKey one way: the aliyun CLI configuration file %s already gives one, so --credentials-file and the key flags would be ignored (drop them to use the file, or set ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true to use them)", file)
+	}
+	found, err = checked(fromProfile(ctx, file, getenv("ALIBABA_CLOUD_PROFILE")))
+	return found, "", true, err
+}
 
+// fromCredentialFlags is the key of --credentials-file or the key flags, or an error matching
+// errNoSource that says what was looked for (noFile: why no CLI configuration was read).
+func fromCredentialFlags(o *credentialOptions, noFile string) (*foundCredentials, error) {
 	switch {
 	case o.file != "":
 		c, err := readCredentialsFile(o.file)
