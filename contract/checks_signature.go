@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,23 +22,37 @@ type signatureCase struct {
 	code string
 }
 
+// signatureCases are the ways of signing checked one by one, in the order their checks run.
 func signatureCases() []signatureCase {
-	accepted := func(c requestSpec) func(*Env) requestSpec { return func(*Env) requestSpec { return c } }
+	return slices.Concat(acceptedSignatureCases(), mismatchedSignatureCases(), expiredSignatureCases(), incompleteSignatureCases())
+}
+
+// asIs sends c whatever the target.
+func asIs(c requestSpec) func(*Env) requestSpec { return func(*Env) requestSpec { return c } }
+
+// acceptedSignatureCases: signatures both schemes and the older SDK make, which must pass.
+func acceptedSignatureCases() []signatureCase {
 	return []signatureCase{
-		{name: "v3 accepted", request: accepted(requestSpec{scheme: signing.SchemeV3})},
-		{name: "v3 with x-acs-credentials-provider accepted", request: accepted(requestSpec{scheme: signing.SchemeV3, signHeaders: http.Header{"X-Acs-Credentials-Provider": {"static_ak"}}})},
-		{name: "roa with a nonce accepted", request: accepted(requestSpec{scheme: signing.SchemeROA})},
-		{name: "roa as the older SDK sends it accepted", request: accepted(requestSpec{rawSign: signOlderSDK})},
-		{name: "v3 path changed", code: "SignatureDoesNotMatch", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 accepted", request: asIs(requestSpec{scheme: signing.SchemeV3})},
+		{name: "v3 with x-acs-credentials-provider accepted", request: asIs(requestSpec{scheme: signing.SchemeV3, signHeaders: http.Header{"X-Acs-Credentials-Provider": {"static_ak"}}})},
+		{name: "roa with a nonce accepted", request: asIs(requestSpec{scheme: signing.SchemeROA})},
+		{name: "roa as the older SDK sends it accepted", request: asIs(requestSpec{rawSign: signOlderSDK})},
+	}
+}
+
+// mismatchedSignatureCases: a request changed after signing, or signed with a wrong secret.
+func mismatchedSignatureCases() []signatureCase {
+	return []signatureCase{
+		{name: "v3 path changed", code: "SignatureDoesNotMatch", request: asIs(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.URL.Path, r.URL.RawPath = wire.OperationPath("es-cn-other"), ""
 		}})},
-		{name: "v3 query changed", code: "SignatureDoesNotMatch", request: accepted(requestSpec{scheme: signing.SchemeV3, token: "before", edit: func(r *http.Request) {
+		{name: "v3 query changed", code: "SignatureDoesNotMatch", request: asIs(requestSpec{scheme: signing.SchemeV3, token: "before", edit: func(r *http.Request) {
 			r.URL.RawQuery = "clientToken=after"
 		}})},
-		{name: "v3 signed header changed", code: "SignatureDoesNotMatch", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 signed header changed", code: "SignatureDoesNotMatch", request: asIs(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("x-acs-version", "2017-06-14")
 		}})},
-		{name: "v3 body added", code: "SignatureDoesNotMatch", request: accepted(requestSpec{scheme: signing.SchemeV3, body: []byte{}, edit: func(r *http.Request) {
+		{name: "v3 body added", code: "SignatureDoesNotMatch", request: asIs(requestSpec{scheme: signing.SchemeV3, body: []byte{}, edit: func(r *http.Request) {
 			setBody(r, []byte(`{"injected":true}`))
 		}})},
 		{name: "v3 wrong secret", code: "SignatureDoesNotMatch", request: func(env *Env) requestSpec {
@@ -50,37 +65,49 @@ func signatureCases() []signatureCase {
 			wrong.AccessKeySecret += "x"
 			return requestSpec{scheme: signing.SchemeROA, creds: &wrong}
 		}},
-		{name: "roa path changed", code: "SignatureDoesNotMatch", request: accepted(requestSpec{scheme: signing.SchemeROA, edit: func(r *http.Request) {
+		{name: "roa path changed", code: "SignatureDoesNotMatch", request: asIs(requestSpec{scheme: signing.SchemeROA, edit: func(r *http.Request) {
 			r.URL.Path, r.URL.RawPath = wire.OperationPath("es-cn-other"), ""
 		}})},
-		{name: "v3 date an hour old", code: "InvalidTimeStamp.Expired", request: accepted(requestSpec{scheme: signing.SchemeV3, date: time.Now().Add(-time.Hour)})},
-		{name: "roa date an hour ahead", code: "InvalidTimeStamp.Expired", request: accepted(requestSpec{scheme: signing.SchemeROA, date: time.Now().Add(time.Hour)})},
-		{name: "v3 no Authorization", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+	}
+}
+
+// expiredSignatureCases: dates outside the window.
+func expiredSignatureCases() []signatureCase {
+	return []signatureCase{
+		{name: "v3 date an hour old", code: "InvalidTimeStamp.Expired", request: asIs(requestSpec{scheme: signing.SchemeV3, date: time.Now().Add(-time.Hour)})},
+		{name: "roa date an hour ahead", code: "InvalidTimeStamp.Expired", request: asIs(requestSpec{scheme: signing.SchemeROA, date: time.Now().Add(time.Hour)})},
+	}
+}
+
+// incompleteSignatureCases: signing headers or Authorization parts missing, and an unknown key.
+func incompleteSignatureCases() []signatureCase {
+	return []signatureCase{
+		{name: "v3 no Authorization", code: "IncompleteSignature", request: asIs(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Del("Authorization")
 		}})},
-		{name: "v3 no x-acs-date", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 no x-acs-date", code: "IncompleteSignature", request: asIs(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Del("x-acs-date")
 		}})},
-		{name: "v3 no nonce", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 no nonce", code: "IncompleteSignature", request: asIs(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Del("x-acs-signature-nonce")
 		}})},
-		{name: "malformed Authorization", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "malformed Authorization", code: "IncompleteSignature", request: asIs(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("Authorization", "ACS3-HMAC-SHA256 garbage")
 		}})},
-		{name: "v3 Authorization with the algorithm only", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 Authorization with the algorithm only", code: "IncompleteSignature", request: asIs(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("Authorization", "ACS3-HMAC-SHA256")
 		}})},
-		{name: "v3 Authorization without Signature", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 Authorization without Signature", code: "IncompleteSignature", request: asIs(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("Authorization", withoutPart(r.Header.Get("Authorization"), "Signature"))
 		}})},
-		{name: "v3 Authorization without Credential", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
+		{name: "v3 Authorization without Credential", code: "IncompleteSignature", request: asIs(requestSpec{scheme: signing.SchemeV3, edit: func(r *http.Request) {
 			r.Header.Set("Authorization", withoutPart(r.Header.Get("Authorization"), "Credential"))
 		}})},
-		{name: "roa Authorization without a colon", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeROA, edit: func(r *http.Request) {
+		{name: "roa Authorization without a colon", code: "IncompleteSignature", request: asIs(requestSpec{scheme: signing.SchemeROA, edit: func(r *http.Request) {
 			ak, _, _ := strings.Cut(r.Header.Get("Authorization"), ":")
 			r.Header.Set("Authorization", ak)
 		}})},
-		{name: "roa Authorization with an empty signature", code: "IncompleteSignature", request: accepted(requestSpec{scheme: signing.SchemeROA, edit: func(r *http.Request) {
+		{name: "roa Authorization with an empty signature", code: "IncompleteSignature", request: asIs(requestSpec{scheme: signing.SchemeROA, edit: func(r *http.Request) {
 			ak, _, _ := strings.Cut(r.Header.Get("Authorization"), ":")
 			r.Header.Set("Authorization", ak+":")
 		}})},
