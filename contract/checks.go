@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -46,35 +47,13 @@ func buildChecks() ([]Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	var all []Check
-	all = append(all, documentChecks()...)
-	// Provoking flow control leaves the target throttling for a while, so those checks run after
-	// every other check that sends requests.
-	var throttled []Check
-	for _, entry := range catalogue.Codes() {
-		if _, ok := triggerDrivers[entry.Trigger]; !ok {
-			return nil, fmt.Errorf("contract: the catalogue's trigger %q (code %s) has no driver in this suite", entry.Trigger, entry.Code)
-		}
-		c := errorCodeCheck(entry)
-		c.Statement = fmt.Sprintf("x-error-codes: %s is answered with status %d and the Error body (example %s)", entry.Code, entry.Status, entry.Example)
-		c.Needs = errorCodeNeeds(entry, states)
-		if entry.Trigger == spec.TriggerThrottle {
-			throttled = append(throttled, c)
-			continue
-		}
-		all = append(all, c)
+	codes, throttled, err := errorCodeChecks(catalogue, states)
+	if err != nil {
+		return nil, err
 	}
-	all = append(all, negativeChecks()...)
-	all = append(all, idempotencyChecks()...)
-	all = append(all, signatureChecks()...)
-	all = append(all, stateChecks(states)...)
-	all = append(all, formatChecks()...)
-	all = append(all, negotiationChecks()...)
-	all = append(all, shapeChecks()...)
-	all = append(all, signatureWireChecks()...)
-	all = append(all, throttled...)
-	all = append(all, flowChecks()...)
-	all = append(all, coverageCheck())
+	all := slices.Concat(documentChecks(), codes, negativeChecks(), idempotencyChecks(),
+		signatureChecks(), stateChecks(states), formatChecks(), negotiationChecks(), shapeChecks(),
+		signatureWireChecks(), throttled, flowChecks(), []Check{coverageCheck()})
 	seen := map[string]bool{}
 	for i, c := range all {
 		if seen[c.ID] {
@@ -84,6 +63,26 @@ func buildChecks() ([]Check, error) {
 		all[i].Labels = withGroupLabel(c)
 	}
 	return all, nil
+}
+
+// errorCodeChecks makes one check per catalogue code, the throttling ones apart: provoking flow
+// control leaves the target throttling for a while, so they run after every other check that
+// sends requests.
+func errorCodeChecks(catalogue *spec.Catalogue, states *spec.StateTable) (codes, throttled []Check, err error) {
+	for _, entry := range catalogue.Codes() {
+		if _, ok := triggerDrivers[entry.Trigger]; !ok {
+			return nil, nil, fmt.Errorf("contract: the catalogue's trigger %q (code %s) has no driver in this suite", entry.Trigger, entry.Code)
+		}
+		c := errorCodeCheck(entry)
+		c.Statement = fmt.Sprintf("x-error-codes: %s is answered with status %d and the Error body (example %s)", entry.Code, entry.Status, entry.Example)
+		c.Needs = errorCodeNeeds(entry, states)
+		if entry.Trigger == spec.TriggerThrottle {
+			throttled = append(throttled, c)
+		} else {
+			codes = append(codes, c)
+		}
+	}
+	return codes, throttled, nil
 }
 
 // withGroupLabel returns c's labels with its group first.
