@@ -139,7 +139,7 @@ var _ = Describe("the provider checks", func() {
 				})
 			})
 		}), "error-code/InstanceNotFound"),
-		Entry("plain-text answers to unknown paths", brokenTarget(func() contract.Target {
+		Entry("plain-text responses to unknown paths", brokenTarget(func() contract.Target {
 			return withServer(suiteCreds, suiteCreds, func(s *server.Server) http.Handler {
 				return rewrite(s, func(_ *http.Request, status int, h http.Header, body []byte) (int, []byte) {
 					if status == http.StatusNotFound {

@@ -92,7 +92,7 @@ func RunCheck(ctx context.Context, env *Env, c Check) Result {
 	if err == nil {
 		err = c.Run(ctx, env)
 		if err == nil && c.Needs.StatusObservation && !env.canObserve(ctx) {
-			err = skipMissing("the answers conform, but the target's fixtures cannot read an instance's status, so what the request left behind was not checked",
+			err = skipMissing("the responses conform, but the target's fixtures cannot read an instance's status, so what the request left behind was not checked",
 				Needs{StatusObservation: true})
 		}
 	}

@@ -29,7 +29,7 @@ var checks = sync.OnceValues(buildChecks)
 
 // Checks returns the catalogue of checks in the order they run. The error-code checks are made
 // from the document's catalogue, one per code; the coverage check comes last because it reports
-// on the answers every other check provoked.
+// on the responses every other check provoked.
 func Checks() ([]Check, error) {
 	all, err := checks()
 	if err != nil {

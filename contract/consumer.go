@@ -63,7 +63,7 @@ const consumerCallTimeout = 20 * time.Second
 
 // consumerHarness is the recording, validating reference server a consumer runs against. Every
 // response, error responses included, comes from the reference server: the checks ask it for the
-// answers they need with faults (server.Fault) scoped to the call's instance id.
+// responses they need with faults (server.Fault) scoped to the call's instance id.
 type consumerHarness struct {
 	srv   *server.Server
 	creds signing.Credentials
@@ -75,15 +75,15 @@ type consumerHarness struct {
 	stripRequestID map[string]bool               // ids whose successes lose the body's RequestId
 }
 
-// recordedRequest is one request the consumer sent, with what was wrong with it and how it was
-// answered.
+// recordedRequest is one request the consumer sent, with what was wrong with it and the response
+// it got.
 type recordedRequest struct {
 	instanceID string
 	token      string
 	nonce      string
 	accept     string
 	arrived    time.Time
-	answered   time.Time
+	responded  time.Time
 	status     int           // 0: no response (a transport fault)
 	timeLeft   time.Duration // the wait a throttled response announced, 0 otherwise
 	requestID  string
@@ -123,7 +123,7 @@ func (h *consumerHarness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		h.srv.ServeHTTP(rw, r)
 	}
-	rec.answered = time.Now()
+	rec.responded = time.Now()
 	rec.status = rw.status
 	rec.requestID = rw.Header().Get("x-acs-request-id")
 	if rw.status != 0 {
@@ -360,7 +360,7 @@ func ConsumerChecks() ([]Check, error) {
 		check("consumer/error/request-id-in-header", "an error whose RequestId is only in x-acs-request-id still reports it", consumerErrorHeaderRequestID),
 		check("consumer/format/accept", "every request asks, with Accept, for JSON or XML", consumerAccept),
 		check("consumer/ids/awkward", "valid ids with '*', '.', '_' and upper case reach the server as one path segment", consumerAwkwardIDs),
-		check("consumer/retry/unavailable-twice", "two 503 ServiceUnavailable answers, then the success, with one clientToken", recoverFrom(server.Fault{Code: "ServiceUnavailable"}, 2)),
+		check("consumer/retry/unavailable-twice", "two 503 ServiceUnavailable responses, then the success, with one clientToken", recoverFrom(server.Fault{Code: "ServiceUnavailable"}, 2)),
 		check("consumer/retry/throttled", "a Throttling.User response asking for 300 ms is retried no sooner", recoverFrom(server.Fault{Code: "Throttling.User", TimeLeft: faultThrottleWait}, 1)),
 		check("consumer/retry/reset", "a reset connection is retried with the same clientToken", recoverFrom(server.Fault{Code: server.FaultReset}, 1)),
 		check("consumer/retry/truncated", "a response cut short is retried with the same clientToken", recoverFrom(server.Fault{Code: server.FaultTruncate}, 1)),
@@ -587,7 +587,7 @@ func (h *consumerHarness) expectWellFormed(id string, out ConsumerOutcome) error
 		}
 		nonces[c.nonce] = true
 		if i > 0 && calls[i-1].timeLeft > 0 {
-			if gap := c.arrived.Sub(calls[i-1].answered); gap < calls[i-1].timeLeft {
+			if gap := c.arrived.Sub(calls[i-1].responded); gap < calls[i-1].timeLeft {
 				return fmt.Errorf("attempt %d came %s after a throttled response that asked for a wait of %s (TimeLeft)", i+1, gap.Round(time.Millisecond), calls[i-1].timeLeft)
 			}
 		}

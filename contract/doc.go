@@ -4,7 +4,7 @@
 //
 // # What it checks
 //
-// The provider checks (Checks) send requests to a server and judge its answers, each check naming
+// The provider checks (Checks) send requests to a server and judge its responses, each check naming
 // the statement of the document it holds the server to (Check.Statement):
 //
 //   - document: the document itself and its examples are valid, and carry the page's samples;

@@ -56,7 +56,7 @@ type Env struct {
 }
 
 // NewEnv prepares a run against target. It registers spec's XML body decoder with kin-openapi's
-// process-wide openapi3filter registry (for application/xml and text/xml), since the answers are
+// process-wide openapi3filter registry (for application/xml and text/xml), since the responses are
 // validated with openapi3filter.ValidateResponse.
 func NewEnv(target Target) (*Env, error) {
 	doc, err := spec.Load()

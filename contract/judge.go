@@ -18,7 +18,7 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-// This file judges answers. Every verdict follows the same order and stops at the first
+// This file judges responses. Every verdict follows the same order and stops at the first
 // difference: the status, then the Code (for an error), then the shape the document gives the
 // response. A failure says what was wanted and what came, in a few lines.
 

@@ -105,7 +105,7 @@ func (n Needs) union(o Needs) Needs {
 // Target.ThrottleProbe is 0.
 const DefaultThrottleProbe = 2000
 
-// runState is what one run records besides the answers: requests sent, instances handed out and
+// runState is what one run records besides the responses: requests sent, instances handed out and
 // created, and what the target turned out to lack.
 type runState struct {
 	requests     atomic.Int64

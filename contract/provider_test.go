@@ -18,7 +18,7 @@ import (
 
 // RunProvider against a reference server served on a loopback port, with the admin API. Its
 // rate limit is low enough that the throttle probe outpaces the refill over a socket on a busy
-// machine; the checks before it wait out the throttled answers.
+// machine; the checks before it wait out the throttled responses.
 func TestRunProviderServedURL(t *testing.T) {
 	creds := signing.Credentials{AccessKeyID: "LTAIserved", AccessKeySecret: "served-secret"}
 	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: testThrottle})
@@ -162,7 +162,7 @@ func TestStaticFixturesRunOut(t *testing.T) {
 	}
 }
 
-// A correct server with a rate limit passes: the checks wait as its throttled answers ask.
+// A correct server with a rate limit passes: the checks wait as its throttled responses ask.
 func TestRunProviderRateLimitedServer(t *testing.T) {
 	creds := signing.Credentials{AccessKeyID: "LTAIlimited", AccessKeySecret: "limited-secret"}
 	srv, err := server.New(server.Config{Credentials: []signing.Credentials{creds}, Admin: true, Throttle: 20})
@@ -187,9 +187,9 @@ func TestRunProviderRateLimitedServer(t *testing.T) {
 	contract.RunProvider(t, target)
 	// The limit was reached well before the flow-control check, which alone cannot explain many.
 	if n := throttled.Load(); n < 20 {
-		t.Errorf("only %d throttled answers: the rate limit was never in the way", n)
+		t.Errorf("only %d throttled responses: the rate limit was never in the way", n)
 	}
-	t.Logf("%d throttled answers were waited out", throttled.Load())
+	t.Logf("%d throttled responses were waited out", throttled.Load())
 }
 
 // A base URL with a path is refused rather than silently dropped.

@@ -15,7 +15,7 @@ import (
 )
 
 // recordProvider is a provider that answers the way the public record shows the real service
-// answering, built by rewriting the reference server's answers:
+// answering, built by rewriting the reference server's responses:
 //   - XML is labelled text/xml;charset=utf-8 (what darabonba reads as XML);
 //   - business errors carry no HostId (the operation page lists only Code, Message, RequestId);
 //   - Recommend links end in &requestId=<id>, and in XML the link is wrapped in CDATA;

@@ -121,7 +121,7 @@ type Fixtures interface {
 	// error wrapping ErrNoFixture when there is none left.
 	Instance(ctx context.Context, st Status) (string, error)
 	// Status returns the current status of instance id. ErrNoFixture means the fixtures cannot
-	// observe statuses; the checks then judge by answers alone.
+	// observe statuses; the checks then judge by responses alone.
 	Status(ctx context.Context, id string) (Status, error)
 }
 

@@ -35,7 +35,7 @@ of the server's own response, after the signature check and without touching any
 SPEC is CODE_OR_FAULT[,instance=ID][,count=N][,rate=P][,seed=S][,delay=D][,timeleft=D],
 where CODE_OR_FAULT is a catalogue code (such as ServiceUnavailable or Throttling.User),
 reset, truncate or delay; for example --fault ServiceUnavailable,count=2. instance=ID limits it
-to one InstanceId; count=N spends it after N answers (count=0, the default, never spends it);
+to one InstanceId; count=N spends it after N responses (count=0, the default, never spends it);
 rate=P answers with probability P (0, the default, always), drawn from seed=S; delay=D waits
 before answering; timeleft=D is the wait a Throttling code's x-ratelimit-* headers announce.
 
