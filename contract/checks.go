@@ -67,6 +67,7 @@ func buildChecks() ([]Check, error) {
 	all = append(all, stateChecks(states)...)
 	all = append(all, formatChecks()...)
 	all = append(all, negotiationChecks()...)
+	all = append(all, negotiationOrderChecks()...)
 	all = append(all, shapeChecks()...)
 	all = append(all, signatureWireChecks()...)
 	all = append(all, throttled...)
