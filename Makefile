@@ -132,10 +132,11 @@ cover:
 	$(GO) tool cover -func=coverage.out | tail -n 1
 
 ## mutation: the provider contract's mutation score (issue 10): gremlins v0.6.0 mutates server/*.go,
-## then signing/verify.go and signing/canonical.go, with contract.RunProvider against a reference
-## server built from each mutant as the only test (mutation/run.sh, in a temporary copy; survivors
-## that cannot be killed are listed in mutation/equivalent.md). MUTATION_WORKERS parallel mutants;
-## REV=<commit> measures a commit instead of the work tree. Reports in mutation-out/.
+## then signing/verify.go and signing/canonical.go, then internal/wire/accept.go and ratelimit.go
+## (the server's Accept negotiation and rate-limit header), with contract.RunProvider against a
+## reference server built from each mutant as the only test (mutation/run.sh, in a temporary copy;
+## survivors that cannot be killed are listed in mutation/equivalent.md). MUTATION_WORKERS parallel
+## mutants; REV=<commit> measures a commit instead of the work tree. Reports in mutation-out/.
 MUTATION_WORKERS ?= 1
 mutation: gremlins
 	GREMLINS=$(GREMLINS) WORKERS=$(MUTATION_WORKERS) REV=$(REV) ./mutation/run.sh

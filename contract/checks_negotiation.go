@@ -51,6 +51,10 @@ func negotiationCases() []negotiationCase {
 		{"a parameter before the quality", []string{"application/xml;charset=utf-8;q=0.1, application/json;q=0.5"}},
 		{"json with a charset parameter", []string{"application/json;charset=utf-8"}},
 		{"two xml types at different qualities", []string{"text/xml;q=0.1, application/xml;q=0.7, application/json;q=0.5"}},
+		// A range's quality does not depend on where it is listed, and a type given q=0 ranks
+		// below one the header does not name (RFC 9110 section 12.5.1).
+		{"two xml types with the higher quality first", []string{"application/xml;q=0.7, text/xml;q=0.1, application/json;q=0.5"}},
+		{"json excluded and nothing else named", []string{"application/json;q=0"}},
 	}
 }
 

@@ -1,13 +1,15 @@
 #!/bin/sh
 # Mutation score of the provider contract (issue 10, point 5): gremlins (GREMLINS, pinned at
 # v0.6.0 in the Makefile) mutates server/*.go, then signing/verify.go and signing/canonical.go,
-# and judges each mutant by one test only: contract.RunProvider against a reference server built
-# from the mutated code (provider_test.go.tmpl). The package's own tests are moved aside in a
-# temporary copy of the module, so the repository is never touched.
+# then internal/wire/accept.go and internal/wire/ratelimit.go (the server's Accept negotiation and
+# rate-limit header), and judges each mutant by one test only: contract.RunProvider against a
+# reference server built from the mutated code (provider_test.go.tmpl). The package's own tests
+# are moved aside in a temporary copy of the module, so the repository is never touched.
 #
-# Usage: run.sh [server|signing]...   (default: both). Results go to OUT (default ./mutation-out):
-# one gremlins JSON report and one log per target. REV=<commit> measures that commit instead of
-# the work tree (with this directory's test template), for a before/after comparison.
+# Usage: run.sh [server|signing|wire]...   (default: all three). Results go to OUT (default
+# ./mutation-out): one gremlins JSON report and one log per target. REV=<commit> measures that
+# commit instead of the work tree (with this directory's test template), for a before/after
+# comparison.
 # ONLY="file.go ..." mutates only those files of each target (a re-run after new checks); its
 # reports are named <target>.only.json, and mutation/score counts them over the full run's.
 set -eu
@@ -22,7 +24,7 @@ EXTRA=${EXTRA:---invert-logical --invert-loopctrl --invert-assignments --invert-
 repo=$(git rev-parse --show-toplevel)
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mkdir -p "${OUT:-mutation-out}" && cd "${OUT:-mutation-out}" && pwd)
-targets=${*:-server signing}
+targets=${*:-server signing wire}
 
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -43,8 +45,12 @@ for target in $targets; do
 	case $target in
 	server) pkg=server exclude='' ;;
 	signing) pkg=signing exclude='--exclude-files=^(body|credentials|date|doc|errors|mac|roa|sign|v3)\.go$' ;;
-	*) echo "run.sh: unknown target $target (server or signing)" >&2; exit 2 ;;
+	# The server's Accept negotiation and rate-limit header, moved out of server/ so the client and
+	# the document share them (see equivalent.md).
+	wire) pkg=internal/wire exclude='--exclude-files=^(doc|generate|path|path_gen|throttling)\.go$' ;;
+	*) echo "run.sh: unknown target $target (server, signing or wire)" >&2; exit 2 ;;
 	esac
+	name=$(basename "$pkg")
 	report=$target
 	if [ -n "${ONLY:-}" ]; then
 		others=$(cd "$tmp/$pkg" && ls *.go | grep -v '_test\.go$' | grep -vxF "$(echo $ONLY | tr ' ' '\n')" | sed 's/\./\\./' | paste -sd'|' -)
@@ -53,7 +59,7 @@ for target in $targets; do
 	fi
 	rm -f "$tmp/$pkg"/*_test.go
 	rm -rf "$tmp/$pkg/testdata"
-	sed "s/^package PACKAGE_test/package ${pkg}_test/" "$here/provider_test.go.tmpl" > "$tmp/$pkg/provider_contract_test.go"
+	sed "s/^package PACKAGE_test/package ${name}_test/" "$here/provider_test.go.tmpl" > "$tmp/$pkg/provider_contract_test.go"
 	echo "== gremlins: $target (workers $WORKERS)"
 	# shellcheck disable=SC2086 # EXTRA and exclude are lists of flags
 	(cd "$tmp" && "$GREMLINS" unleash --workers "$WORKERS" --timeout-coefficient "$TIMEOUT_COEFFICIENT" \
