@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/es-openapi/interrupt/internal/ids"
 	"github.com/es-openapi/interrupt/internal/wire"
 )
 
@@ -60,20 +61,7 @@ func requestIDBytes(id string) (b [16]byte, ok bool) {
 }
 
 // requestIDString is the inverse of requestIDBytes.
-func requestIDString(b [16]byte) string {
-	const digits = "0123456789ABCDEF"
-	var out [36]byte
-	j := 0
-	for i, v := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out[j] = '-'
-			j++
-		}
-		out[j], out[j+1] = digits[v>>4], digits[v&0x0f]
-		j += 2
-	}
-	return string(out[:])
-}
+func requestIDString(b [16]byte) string { return ids.FormatUUID(b) }
 
 func upperHex(c byte) (byte, bool) {
 	switch {

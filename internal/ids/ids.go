@@ -16,6 +16,11 @@ func UUID() string {
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40 // version 4
 	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return FormatUUID(b)
+}
+
+// FormatUUID writes 16 bytes in the UUID form UUID uses: upper-case hex, 8-4-4-4-12.
+func FormatUUID(b [16]byte) string {
 	const digits = "0123456789ABCDEF"
 	var out [36]byte
 	j := 0
