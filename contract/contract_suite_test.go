@@ -1,8 +1,6 @@
 package contract_test
 
 import (
-	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -54,30 +52,13 @@ var _ = Describe("this module's client", func() {
 	}
 })
 
-// ourClient adapts the client package to contract.Consumer, with fast backoff so the retryable
-// codes do not slow the suite.
-func ourClient(format client.Format, signature client.SignatureVersion) contract.Consumer {
-	return func(ctx context.Context, endpoint string, creds signing.Credentials, id string) contract.ConsumerOutcome {
-		c, err := client.New(client.Config{
-			Endpoint:    endpoint,
-			Credentials: client.StaticCredentials{AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret},
-			Format:      format,
-			Signature:   signature,
-			// MaxDelay caps a throttled wait too: it must let the 300 ms TimeLeft through.
-			Retry: client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Second},
-		})
-		if err != nil {
-			return contract.ConsumerOutcome{Err: err}
-		}
-		res, err := c.InterruptElasticsearchTask(ctx, id, nil)
-		if err != nil {
-			out := contract.ConsumerOutcome{Err: err, Is: func(code string) bool { return errors.Is(err, client.Code(code)) }}
-			var apiErr *client.APIError
-			if errors.As(err, &apiErr) {
-				out.Code, out.RequestID = apiErr.Code, apiErr.RequestID
-			}
-			return out
-		}
-		return contract.ConsumerOutcome{Result: res.Result, RequestID: res.RequestID}
-	}
+// ourClient adapts the client package to contract.Consumer (clientConsumer, in consumer_test.go),
+// with fast backoff so the retryable codes do not slow the suite; a throttled wait is still
+// honoured in full.
+func ourClient(format client.ResponseFormat, signature client.SignatureVersion) contract.Consumer {
+	return clientConsumer(client.Config{
+		Format:    format,
+		Signature: signature,
+		Retry:     client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: time.Second},
+	}, nil)
 }
