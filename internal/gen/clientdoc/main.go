@@ -32,6 +32,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/es-openapi/interrupt/internal/gen/genfile"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -70,16 +71,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *out == "" {
-		_, err = stdout.Write(src)
-		return err
-	}
-	// Writing only when the content differs keeps the file's timestamp, so a second
-	// `go generate` leaves the tree exactly as it was.
-	if old, err := os.ReadFile(*out); err == nil && bytes.Equal(old, src) {
-		return nil
-	}
-	return os.WriteFile(*out, src, 0o644)
+	return genfile.Write(*out, stdout, src)
 }
 
 // Facts are the document's facts the client needs.

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/es-openapi/interrupt/internal/gen/genfile"
 	"github.com/es-openapi/interrupt/spec"
 )
 
@@ -52,16 +53,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *out == "" {
-		_, err = stdout.Write(src)
-		return err
-	}
-	// Writing only when the content differs keeps the file's timestamp, so a second
-	// `go generate` leaves the tree exactly as it was.
-	if old, err := os.ReadFile(*out); err == nil && bytes.Equal(old, src) {
-		return nil
-	}
-	return os.WriteFile(*out, src, 0o644)
+	return genfile.Write(*out, stdout, src)
 }
 
 // Generate returns the gofmt'd source of the sentinel file for codes, in catalogue order.
