@@ -232,23 +232,8 @@ func TestVerifyFailsOnAWrongServer(t *testing.T) {
 
 // Bad arguments exit 2 before anything is sent: a listener that counts connections sees none.
 func TestVerifyUsageErrors(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var accepted atomic.Int64
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			c.Close()
-		}
-	}()
-	defer l.Close()
-	live := "http://" + l.Addr().String()
+	live, accepted := countingListener(t)
+	addr := strings.TrimPrefix(live, "http://")
 	for _, tc := range []struct {
 		args []string
 		says string
@@ -261,12 +246,12 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{[]string{"extra-argument"}, "unexpected argument"},
 		{[]string{"--no-such-flag"}, "no-such-flag"},
 		{[]string{"--target", live, "--access-key-id", "only-the-id"}, "AccessKeySecret"},
-		{[]string{"--target", l.Addr().String()}, "want an http:// or https:// URL"},
-		{[]string{"--target", "ftp://" + l.Addr().String()}, "want an http:// or https:// URL"},
+		{[]string{"--target", addr}, "want an http:// or https:// URL"},
+		{[]string{"--target", "ftp://" + addr}, "want an http:// or https:// URL"},
 		{[]string{"--target", live + "/prefix"}, "not scheme://host[:port]"},
 		{[]string{"--target", live + "/?x=1"}, "has a query or fragment"},
 		{[]string{"--target", live + "#top"}, "has a query or fragment"},
-		{[]string{"--target", "http://user:pw-not-printed@" + l.Addr().String()}, "carries user info"},
+		{[]string{"--target", "http://user:pw-not-printed@" + addr}, "carries user info"},
 		{[]string{"--target", "http://127.0.0.1:99999"}, "port 99999 is not from 1 to 65535"},
 		{[]string{"--target", "http://127.0.0.1:0"}, "port 0 is not from 1 to 65535"},
 		{[]string{"--target", live, "--throttle-probe", "-1"}, "--throttle-probe"},
