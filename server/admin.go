@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,18 +54,22 @@ type adminPut struct {
 // serveAdmin answers a request under AdminPrefix; rest is the escaped path after the prefix.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, x *exchange, rest string) {
 	x.format = formatJSON
-	if rest == "faults" {
+	switch rest {
+	case "faults":
 		s.serveAdminFaults(w, r, x)
-		return
-	}
-	if rest == "instances" {
+	case "instances":
 		if r.Method != http.MethodGet {
 			s.fail(w, x, codeActionNotFound, "")
 			return
 		}
 		s.adminJSON(w, x, adminList{RequestID: x.requestID, Instances: s.store.snapshot()})
-		return
+	default:
+		s.serveAdminInstance(w, r, x, rest)
 	}
+}
+
+// serveAdminInstance answers /-/admin/instances/{id}: GET reads, PUT sets, DELETE removes.
+func (s *Server) serveAdminInstance(w http.ResponseWriter, r *http.Request, x *exchange, rest string) {
 	segment, ok := strings.CutPrefix(rest, "instances/")
 	if !ok || segment == "" || strings.Contains(segment, "/") {
 		s.fail(w, x, codeActionNotFound, "")
@@ -75,44 +80,63 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, x *exchange,
 		s.fail(w, x, codeInvalidParameter, "")
 		return
 	}
+	var st Status
+	found := true
 	switch r.Method {
 	case http.MethodGet:
-		st, found := s.store.get(id)
-		if !found {
-			s.fail(w, x, codeInstanceNotFound, "")
-			return
-		}
-		s.adminJSON(w, x, adminInstance{RequestID: x.requestID, ID: id, Status: st})
+		st, found = s.store.get(id)
 	case http.MethodDelete:
-		st, found := s.store.remove(id)
-		if !found {
-			s.fail(w, x, codeInstanceNotFound, "")
-			return
-		}
-		s.adminJSON(w, x, adminInstance{RequestID: x.requestID, ID: id, Status: st})
+		st, found = s.store.remove(id)
 	case http.MethodPut:
-		body, ok := readBody(w, r.WithContext(r.Context())) // a copy: readBody replaces Body
-		if !ok {
-			s.fail(w, x, codeInvalidParameter, "")
+		if st, ok = s.adminPutStatus(w, r, x, id); !ok {
 			return
 		}
-		var in adminPut
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&in); err != nil || dec.More() {
-			s.fail(w, x, codeInvalidParameter, "")
-			return
-		}
-		st, err := spec.ParseStatus(in.Status)
-		if err != nil {
-			s.fail(w, x, codeInvalidParameter, "")
-			return
-		}
-		s.store.put(id, st)
-		s.adminJSON(w, x, adminInstance{RequestID: x.requestID, ID: id, Status: st})
 	default:
 		s.fail(w, x, codeActionNotFound, "")
+		return
 	}
+	if !found {
+		s.fail(w, x, codeInstanceNotFound, "")
+		return
+	}
+	s.adminJSON(w, x, adminInstance{RequestID: x.requestID, ID: id, Status: st})
+}
+
+// adminPutStatus sets id's status from the body {"status": "..."}; when the body is not one,
+// it writes InvalidParameter and reports false.
+func (s *Server) adminPutStatus(w http.ResponseWriter, r *http.Request, x *exchange, id string) (Status, bool) {
+	var in adminPut
+	if err := readAdminJSON(w, r, &in); err != nil {
+		s.fail(w, x, codeInvalidParameter, "")
+		return "", false
+	}
+	st, err := spec.ParseStatus(in.Status)
+	if err != nil {
+		s.fail(w, x, codeInvalidParameter, "")
+		return "", false
+	}
+	s.store.put(id, st)
+	return st, true
+}
+
+// errAdminBody is readAdminJSON's error for a body that could not be read (over the cap).
+var errAdminBody = errors.New("admin request body unreadable")
+
+// readAdminJSON decodes an admin request's body into v strictly: no unknown field, one value.
+func readAdminJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body, ok := readBody(w, r.WithContext(r.Context())) // a copy: readBody replaces Body
+	if !ok {
+		return errAdminBody
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value")
+	}
+	return nil
 }
 
 // adminJSON writes a 200 admin response. It carries x-acs-request-id like every other response.

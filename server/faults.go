@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -413,16 +411,13 @@ func (s *Server) serveAdminFaults(w http.ResponseWriter, r *http.Request, x *exc
 		n := s.ClearFaults()
 		s.adminJSON(w, x, adminFaults{RequestID: x.requestID, Faults: []FaultState{}, Cleared: &n})
 	case http.MethodPost:
-		body, ok := readBody(w, r.WithContext(r.Context())) // a copy: readBody replaces Body
-		if !ok {
-			s.fail(w, x, codeInvalidParameter, "")
-			return
-		}
 		var in adminFault
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&in); err != nil || dec.More() {
-			s.fail(w, x, codeInvalidParameter, ` (want {"spec":"CODE_OR_FAULT[,option=value]..."})`)
+		if err := readAdminJSON(w, r, &in); err != nil {
+			detail := ` (want {"spec":"CODE_OR_FAULT[,option=value]..."})`
+			if errors.Is(err, errAdminBody) {
+				detail = ""
+			}
+			s.fail(w, x, codeInvalidParameter, detail)
 			return
 		}
 		f, err := ParseFault(in.Spec)

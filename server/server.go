@@ -167,23 +167,37 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Throttle > 0 {
 		s.throttle = newThrottle(cfg.Throttle)
 	}
+	if err := s.seed(cfg); err != nil {
+		return nil, err
+	}
+	s.operation = s.bindOperation()
+	return s, nil
+}
+
+// seed adds Config.Instances and Config.Faults, as PutInstance and AddFault would.
+func (s *Server) seed(cfg Config) error {
 	for id, st := range cfg.Instances {
 		if err := s.PutInstance(id, st); err != nil {
-			return nil, fmt.Errorf("server: Config.Instances: %w", err)
+			return fmt.Errorf("server: Config.Instances: %w", err)
 		}
 	}
 	for _, f := range cfg.Faults {
 		if _, err := s.AddFault(f); err != nil {
-			return nil, fmt.Errorf("server: Config.Faults: %w", err)
+			return fmt.Errorf("server: Config.Faults: %w", err)
 		}
 	}
+	return nil
+}
+
+// bindOperation returns the generated parameter binding and strict handler, with s behind it
+// and s's Error bodies for what they refuse.
+func (s *Server) bindOperation() func(http.ResponseWriter, *http.Request) {
 	strict := apiserver.NewStrictHandlerWithOptions(s, nil, apiserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,
 		ResponseErrorHandlerFunc: s.responseError,
 	})
 	wrapper := &apiserver.ServerInterfaceWrapper{Handler: strict, ErrorHandlerFunc: s.requestError}
-	s.operation = wrapper.InterruptElasticsearchTask
-	return s, nil
+	return wrapper.InterruptElasticsearchTask
 }
 
 // maxMaxSkew bounds Config.MaxSkew: a wider window makes no sense for a clock check, and the
@@ -348,52 +362,76 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange, esca
 		s.fail(w, x, codeInvalidParameter, "")
 		return
 	}
+	if !s.admit(w, r, x, segment) {
+		return
+	}
+	id, code, ok := s.validate(r, segment, len(body))
+	if !ok {
+		s.fail(w, x, code, "")
+		return
+	}
+	r.SetPathValue("InstanceId", id)
+	s.operation(w, r)
+}
+
+// admit runs steps 2 and 3 of ServeHTTP (signature, faults, rate limit, replay record) and
+// reports whether the request goes on; when it does not, the response is written.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, x *exchange, segment string) bool {
 	now := s.now()
 	var v verified
 	if s.auth != nil {
 		var aerr *authError
 		if v, aerr = s.auth.verify(r, now); aerr != nil {
 			s.refuseAuth(w, x, aerr, now)
-			return
+			return false
 		}
 		x.accessKeyID = v.accessKeyID
 	}
-	if s.injectFault(w, r, x, segment) {
-		return
-	}
-	if s.throttle != nil {
-		if ok, wait := s.throttle.take(x.accessKeyID, now); !ok {
-			a, err := s.errorResponse(codeThrottlingUser, x.requestID, "", x.format)
-			if err == nil {
-				a.header = s.throttle.headers(now, wait)
-			}
-			s.respond(w, x, a, err)
-			return
-		}
+	if s.injectFault(w, r, x, segment) || !s.takeToken(w, x, now) {
+		return false
 	}
 	if s.auth != nil {
 		if aerr := s.auth.remember(v, now); aerr != nil {
 			s.refuseAuth(w, x, aerr, now)
-			return
+			return false
 		}
 	}
+	return true
+}
+
+// takeToken charges the caller's rate-limit bucket; when it is empty it writes Throttling.User
+// with the rate-limit header and reports false.
+func (s *Server) takeToken(w http.ResponseWriter, x *exchange, now time.Time) bool {
+	if s.throttle == nil {
+		return true
+	}
+	ok, wait := s.throttle.take(x.accessKeyID, now)
+	if !ok {
+		a, err := s.errorResponse(codeThrottlingUser, x.requestID, "", x.format)
+		if err == nil {
+			a.header = s.throttle.headers(now, wait)
+		}
+		s.respond(w, x, a, err)
+	}
+	return ok
+}
+
+// validate checks the query and the parameters (step 4) and returns the InstanceId, or the
+// error code to respond with and false.
+func (s *Server) validate(r *http.Request, segment string, bodyLen int) (id, code string, ok bool) {
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		s.fail(w, x, codeInvalidParameter, "")
-		return
+		return "", codeInvalidParameter, false
 	}
-	id, err := s.validator.check(r.Context(), r, segment, query, len(body))
+	id, err = s.validator.check(r.Context(), r, segment, query, bodyLen)
 	if err != nil {
-		code := codeInvalidParameter
 		var ve *validationError
 		if errors.As(err, &ve) {
-			code = ve.code
+			return "", ve.code, false
 		}
-		s.fail(w, x, code, "")
-		return
+		return "", codeInvalidParameter, false
 	}
-	r.SetPathValue("InstanceId", id)
-	s.operation(w, r)
+	return id, "", true
 }
 
 // refuseAuth answers a refused signature or replay: Throttling.User with the wait until the

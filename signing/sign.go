@@ -86,7 +86,7 @@ func signV3(req *http.Request, creds Credentials, now time.Time, nonce string) e
 	if host == "" {
 		return errNoHost
 	}
-	payloadHash, err := payloadHashV3(req)
+	payloadHash, err := payloadHashV3(req, noLimit, true)
 	if err != nil {
 		return err
 	}
@@ -119,13 +119,14 @@ func signV3(req *http.Request, creds Credentials, now time.Time, nonce string) e
 	return nil
 }
 
-// payloadHashV3 is the hex SHA-256 of req's body, EmptyPayloadHash for none.
-func payloadHashV3(req *http.Request) (string, error) {
+// payloadHashV3 is the hex SHA-256 of req's body, EmptyPayloadHash for none. A body over limit
+// bytes is not hashed: the error is errBodyTooBig, with EmptyPayloadHash.
+func payloadHashV3(req *http.Request, limit int64, setGetBody bool) (string, error) {
 	if !mayHaveBody(req) {
 		return EmptyPayloadHash, nil
 	}
 	d := sha256.New()
-	n, err := hashBody(req, d, noLimit, true)
+	n, err := hashBody(req, d, limit, setGetBody)
 	if err != nil || n == 0 {
 		return EmptyPayloadHash, err
 	}

@@ -3,10 +3,8 @@ package signing
 import (
 	"crypto/hmac"
 	"crypto/md5"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -191,84 +189,40 @@ func Verify(req *http.Request, lookup Lookup, opts VerifyOptions) (*Verified, er
 	return verifyROA(req, a, lookup, opts)
 }
 
+// verifyV3 checks an ACS3-HMAC-SHA256 request: its signed headers, date,
+// query and key first, then the payload hash and the signature.
 func verifyV3(req *http.Request, a authorization, lookup Lookup, opts VerifyOptions) (*Verified, error) {
 	var na [16]string
-	names, ok := parseSignedHeaders(na[:0], a.signedHeaders)
+	var ha [16]header
+	names, hs, ok := signedHeadersV3(na[:0], ha[:0], req, a.signedHeaders)
 	if !ok {
 		return nil, newError(CodeIncompleteSignature)
 	}
-	host := requestHost(req)
-	var ha [16]header
-	hs := ha[:0]
-	for k, vs := range req.Header {
-		i := indexFold(names, k)
-		if i < 0 {
-			if isACS(k) { // every x-acs-* header must be signed
-				return nil, newError(CodeIncompleteSignature)
-			}
-			continue
-		}
-		if names[i] != "host" { // the wire host is req.Host, not a header entry
-			hs = append(hs, header{names[i], vs})
-		}
-	}
-	hostVals := [1]string{host}
-	if host != "" && indexFold(names, "host") >= 0 {
-		hs = append(hs, header{"host", hostVals[:]})
-	}
-	hs = sortHeaders(hs)
-	var date, nonce, sha, token []string
-	for _, x := range hs { // after the merge, so duplicates are seen
-		switch x.name {
-		case "x-acs-date":
-			date = x.vals
-		case "x-acs-signature-nonce":
-			nonce = x.vals
-		case "x-acs-content-sha256":
-			sha = x.vals
-		case "x-acs-security-token":
-			token = x.vals
-		}
-	}
+	f := pickV3(hs)
 	// Host must be signed, and every listed header present.
 	if len(hs) != len(names) || indexFold(names, "host") < 0 ||
-		!single(date) || !single(nonce) || !single(sha) {
+		!single(f.date) || !single(f.nonce) || !single(f.sha) {
 		return nil, newError(CodeIncompleteSignature)
 	}
-	t, err := time.Parse(dateLayoutV3, strings.TrimSpace(date[0]))
+	t, err := time.Parse(dateLayoutV3, strings.TrimSpace(f.date[0]))
 	if err != nil {
 		return nil, newError(CodeIncompleteSignature)
 	}
 	var pa [8]pair
-	ps, err := parseQuery(pa[:0], req.URL.RawQuery)
-	if err != nil {
-		return nil, newError(CodeIncompleteSignature)
-	}
-	sortPairs(ps)
-	creds, err := checkCommon(t, a.accessKeyID, token, lookup, opts)
+	ps, creds, err := checkQueryAndKey(pa[:0], req, t, a.accessKeyID, f.token, lookup, opts)
 	if err != nil {
 		return nil, err
 	}
-
-	payloadHash := EmptyPayloadHash
-	tooBig := false
-	if mayHaveBody(req) {
-		d := sha256.New()
-		n, err := hashBody(req, d, MaxVerifyBody, false)
-		switch {
-		case errors.Is(err, errBodyTooBig):
-			tooBig = true
-		case err != nil:
-			return nil, err
-		case n > 0:
-			payloadHash = hex.EncodeToString(d.Sum(nil))
-		}
+	payloadHash, err := payloadHashV3(req, MaxVerifyBody, false)
+	tooBig := errors.Is(err, errBodyTooBig)
+	if err != nil && !tooBig {
+		return nil, err
 	}
 	var cb [1024]byte
 	cr := appendCanonicalRequestV3(cb[:0], requestMethod(req), req.URL.EscapedPath(), ps, hs, payloadHash)
 	var stsb [stsLenV3]byte
 	sts := appendStringToSignV3(stsb[:0], cr)
-	if tooBig || strings.TrimSpace(sha[0]) != payloadHash {
+	if tooBig || strings.TrimSpace(f.sha[0]) != payloadHash {
 		return nil, mismatch(string(sts))
 	}
 	sig := macV3(creds.AccessKeySecret, sts)
@@ -278,30 +232,69 @@ func verifyV3(req *http.Request, a authorization, lookup Lookup, opts VerifyOpti
 	return &Verified{
 		Scheme:       SchemeV3,
 		AccessKeyID:  a.accessKeyID,
-		Nonce:        strings.TrimSpace(nonce[0]),
+		Nonce:        strings.TrimSpace(f.nonce[0]),
 		Date:         t,
 		Signature:    a.signature,
 		StringToSign: string(sts),
 	}, nil
 }
 
+// signedHeadersV3 parses SignedHeaders into names and collects the request's
+// headers it lists, sorted, with the wire host; ok is false when SignedHeaders
+// is malformed or an x-acs-* header is left unsigned.
+func signedHeadersV3(nameBuf []string, buf []header, req *http.Request, signed string) (names []string, hs []header, ok bool) {
+	names, ok = parseSignedHeaders(nameBuf, signed)
+	if !ok {
+		return nil, nil, false
+	}
+	hs = buf
+	for k, vs := range req.Header {
+		i := indexFold(names, k)
+		if i < 0 {
+			if isACS(k) { // every x-acs-* header must be signed
+				return nil, nil, false
+			}
+			continue
+		}
+		if names[i] != "host" { // the wire host is req.Host, not a header entry
+			hs = append(hs, header{names[i], vs})
+		}
+	}
+	if host := requestHost(req); host != "" && indexFold(names, "host") >= 0 {
+		hs = append(hs, header{"host", []string{host}})
+	}
+	return names, sortHeaders(hs), true
+}
+
+// v3Headers holds the values of the signed x-acs-* headers V3 reads.
+type v3Headers struct{ date, nonce, sha, token []string }
+
+// pickV3 reads the headers after sorting and merging, so duplicates are seen.
+func pickV3(hs []header) (f v3Headers) {
+	for _, x := range hs {
+		switch x.name {
+		case "x-acs-date":
+			f.date = x.vals
+		case "x-acs-signature-nonce":
+			f.nonce = x.vals
+		case "x-acs-content-sha256":
+			f.sha = x.vals
+		case "x-acs-security-token":
+			f.token = x.vals
+		}
+	}
+	return f
+}
+
+// verifyROA checks a ROA (acs AccessKeyId:Signature) request: its headers,
+// date, query and key first, then Content-MD5 and the signature.
 func verifyROA(req *http.Request, a authorization, lookup Lookup, opts VerifyOptions) (*Verified, error) {
 	var ha [16]header
 	std, hs := collectROA(ha[:0], req.Header)
-	var method, nonce, token []string
-	for _, x := range hs {
-		switch x.name {
-		case "x-acs-signature-method":
-			method = x.vals
-		case "x-acs-signature-nonce":
-			nonce = x.vals
-		case "x-acs-security-token":
-			token = x.vals
-		}
-	}
+	f := pickROA(hs)
 	dates, md5s := std[roaDate], std[roaContentMD5]
-	if !single(dates) || len(nonce) > 1 || len(md5s) > 1 ||
-		(method != nil && (len(method) != 1 || strings.TrimSpace(method[0]) != methodROA)) {
+	if !single(dates) || len(f.nonce) > 1 || len(md5s) > 1 ||
+		(f.method != nil && (len(f.method) != 1 || strings.TrimSpace(f.method[0]) != methodROA)) {
 		return nil, newError(CodeIncompleteSignature)
 	}
 	t, err := http.ParseTime(strings.TrimSpace(dates[0]))
@@ -309,56 +302,22 @@ func verifyROA(req *http.Request, a authorization, lookup Lookup, opts VerifyOpt
 		return nil, newError(CodeIncompleteSignature)
 	}
 	var pa [8]pair
-	ps, err := parseQuery(pa[:0], req.URL.RawQuery)
-	if err != nil {
-		return nil, newError(CodeIncompleteSignature)
-	}
-	sortPairs(ps)
-	creds, err := checkCommon(t, a.accessKeyID, token, lookup, opts)
+	ps, creds, err := checkQueryAndKey(pa[:0], req, t, a.accessKeyID, f.token, lookup, opts)
 	if err != nil {
 		return nil, err
 	}
-
-	method0 := requestMethod(req)
-	sent := req.URL.EscapedPath()
+	r := roaRequest{method: requestMethod(req), std: &std, hs: hs, ps: ps}
 	var cb [1024]byte
-	sts := appendStringToSignROA(cb[:0], method0, &std, hs, sent, ps)
-
+	sts := r.stringToSign(cb[:0], req.URL.EscapedPath())
 	// ROA signs Content-MD5 only as a header string: check it is the body's.
-	if mayHaveBody(req) || len(md5s) == 1 {
-		var n int64
-		realMD5 := EmptyContentMD5
-		if mayHaveBody(req) {
-			d := md5.New()
-			n, err = hashBody(req, d, MaxVerifyBody, false)
-			switch {
-			case errors.Is(err, errBodyTooBig):
-				return nil, mismatch(redactToken(sts, token))
-			case err != nil:
-				return nil, err
-			case n > 0:
-				realMD5 = base64.StdEncoding.EncodeToString(d.Sum(nil))
-			}
-		}
-		if len(md5s) == 0 && n > 0 || len(md5s) == 1 && strings.TrimSpace(md5s[0]) != realMD5 {
-			return nil, mismatch(redactToken(sts, token))
-		}
+	if ok, err := contentMD5Matches(req, md5s); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, mismatch(redactToken(sts, f.token))
 	}
-
-	want := []byte(a.signature)
-	sig := macROA(creds.AccessKeySecret, sts)
-	ok := hmac.Equal(sig[:], want)
-	if !ok && req.URL.Path != sent {
-		// aliyun/alibaba-cloud-sdk-go signs the raw (decoded) path.
-		var cb2 [1024]byte
-		sts2 := appendStringToSignROA(cb2[:0], method0, &std, hs, req.URL.Path, ps)
-		sig2 := macROA(creds.AccessKeySecret, sts2)
-		if hmac.Equal(sig2[:], want) {
-			sts, ok = sts2, true
-		}
-	}
+	sts, ok := r.match(sts, req, creds.AccessKeySecret, a.signature)
 	if !ok {
-		return nil, mismatch(redactToken(sts, token))
+		return nil, mismatch(redactToken(sts, f.token))
 	}
 	v := &Verified{
 		Scheme:       SchemeROA,
@@ -367,10 +326,99 @@ func verifyROA(req *http.Request, a authorization, lookup Lookup, opts VerifyOpt
 		Signature:    a.signature,
 		StringToSign: string(sts),
 	}
-	if len(nonce) == 1 {
-		v.Nonce = strings.TrimSpace(nonce[0])
+	if len(f.nonce) == 1 {
+		v.Nonce = strings.TrimSpace(f.nonce[0])
 	}
 	return v, nil
+}
+
+// roaHeaders holds the values of the x-acs-* headers ROA reads.
+type roaHeaders struct{ method, nonce, token []string }
+
+func pickROA(hs []header) (f roaHeaders) {
+	for _, x := range hs {
+		switch x.name {
+		case "x-acs-signature-method":
+			f.method = x.vals
+		case "x-acs-signature-nonce":
+			f.nonce = x.vals
+		case "x-acs-security-token":
+			f.token = x.vals
+		}
+	}
+	return f
+}
+
+// roaRequest is what a ROA string to sign is built from, apart from the path.
+type roaRequest struct {
+	method string
+	std    *[roaStd][]string
+	hs     []header
+	ps     []pair
+}
+
+func (r roaRequest) stringToSign(dst []byte, path string) []byte {
+	return appendStringToSignROA(dst, r.method, r.std, r.hs, path, r.ps)
+}
+
+// match compares the signature over sts (the path as sent) and, failing that,
+// over the decoded path, which aliyun/alibaba-cloud-sdk-go signs; it returns
+// the string to sign that matched, or sts.
+func (r roaRequest) match(sts []byte, req *http.Request, secret, signature string) ([]byte, bool) {
+	want := []byte(signature)
+	sig := macROA(secret, sts)
+	if hmac.Equal(sig[:], want) {
+		return sts, true
+	}
+	if req.URL.Path == req.URL.EscapedPath() {
+		return sts, false
+	}
+	var cb [1024]byte
+	sts2 := r.stringToSign(cb[:0], req.URL.Path)
+	sig2 := macROA(secret, sts2)
+	if hmac.Equal(sig2[:], want) {
+		return sts2, true
+	}
+	return sts, false
+}
+
+// contentMD5Matches reports whether Content-MD5, when sent, is the body's
+// digest, and whether a body without one is empty; a body over MaxVerifyBody
+// never matches. A read error is returned as is.
+func contentMD5Matches(req *http.Request, md5s []string) (bool, error) {
+	if !mayHaveBody(req) && len(md5s) == 0 {
+		return true, nil
+	}
+	var n int64
+	realMD5 := EmptyContentMD5
+	if mayHaveBody(req) {
+		d := md5.New()
+		var err error
+		n, err = hashBody(req, d, MaxVerifyBody, false)
+		switch {
+		case errors.Is(err, errBodyTooBig):
+			return false, nil
+		case err != nil:
+			return false, err
+		case n > 0:
+			realMD5 = base64.StdEncoding.EncodeToString(d.Sum(nil))
+		}
+	}
+	if len(md5s) == 0 && n > 0 || len(md5s) == 1 && strings.TrimSpace(md5s[0]) != realMD5 {
+		return false, nil
+	}
+	return true, nil
+}
+
+// checkQueryAndKey parses and sorts the query, then runs checkCommon: an
+// unparsable query is refused before the clock and the key are looked at.
+func checkQueryAndKey(dst []pair, req *http.Request, t time.Time, accessKeyID string, token []string, lookup Lookup, opts VerifyOptions) ([]pair, Credentials, error) {
+	ps, err := sortedQuery(dst, req.URL.RawQuery)
+	if err != nil {
+		return nil, Credentials{}, newError(CodeIncompleteSignature)
+	}
+	creds, err := checkCommon(t, accessKeyID, token, lookup, opts)
+	return ps, creds, err
 }
 
 // redactToken renders a ROA string to sign for an error, with the STS
