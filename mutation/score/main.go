@@ -1,6 +1,7 @@
 // Command score summarises gremlins JSON reports against a list of equivalent mutants: per
 // report, how many mutants were killed, lived, timed out, were not viable or not covered, and
-// the score killed / (killed + lived - equivalent), with every survivor that is not listed.
+// the score killed / (killed + lived - equivalent), with every survivor that is not listed and
+// every listed mutant of a reported file that did not survive.
 //
 //	go run ./mutation/score -equivalent mutation/equivalent.md mutation-out/server.json ...
 //
@@ -139,4 +140,30 @@ func score(w io.Writer, pkg string, files map[string]file, equivalent map[string
 	for _, s := range survivors {
 		fmt.Fprintf(w, "%s: survivor %s\n", pkg, s)
 	}
+	for _, s := range stale(pkg, files, equivalent) {
+		fmt.Fprintf(w, "%s: listed but did not survive %s\n", pkg, s)
+	}
+}
+
+// stale returns the listed mutants of the reports' files that are not among their survivors: a
+// list that has drifted from the code (moved lines, killed mutants) would otherwise hide it.
+func stale(pkg string, files map[string]file, equivalent map[string]bool) []string {
+	lived := map[string]bool{}
+	for name, f := range files {
+		for _, m := range f.Mutations {
+			if m.Status == "LIVED" {
+				lived[fmt.Sprintf("%s/%s:%d:%d %s", pkg, name, m.Line, m.Column, m.Type)] = true
+			}
+		}
+	}
+	var out []string
+	for key := range equivalent {
+		file, _, _ := strings.Cut(key, ":")
+		name, ok := strings.CutPrefix(file, pkg+"/")
+		if _, reported := files[name]; ok && reported && !lived[key] {
+			out = append(out, key)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
