@@ -3,7 +3,6 @@ package xmlbody
 import (
 	"bytes"
 	"fmt"
-	"strings"
 )
 
 // shape tells a fragment from a rooted document by scanning the markup, without decoding it
@@ -155,18 +154,19 @@ func isDeclaration(pi []byte) bool {
 // checkDeclaration refuses what encoding/xml refuses in an XML declaration: a version other
 // than 1.0 and an encoding other than UTF-8 (no charset reader is configured).
 func checkDeclaration(content []byte) error {
-	if v := declAttr(content, "version"); v != "" && v != "1.0" {
+	if v := declAttr(content, "version"); len(v) > 0 && string(v) != "1.0" {
 		return fmt.Errorf("xml: unsupported version %q; only version 1.0 is supported", v)
 	}
-	if enc := declAttr(content, "encoding"); enc != "" && !strings.EqualFold(enc, "utf-8") {
+	if enc := declAttr(content, "encoding"); len(enc) > 0 && !bytes.EqualFold(enc, []byte("utf-8")) {
 		return fmt.Errorf("xml: encoding %q declared but Decoder.CharsetReader is nil", enc)
 	}
 	return nil
 }
 
 // declAttr returns the value of a pseudo-attribute of an XML declaration exactly as
-// encoding/xml reads it (name=, then a quoted value; anything else reads as absent).
-func declAttr(content []byte, name string) string {
+// encoding/xml reads it (name=, then a quoted value; anything else reads as absent). It returns
+// a slice of content, not a string, so that the scan allocates nothing.
+func declAttr(content []byte, name string) []byte {
 	param := []byte(name + "=")
 	var sep byte
 	i := 0
@@ -174,7 +174,7 @@ func declAttr(content []byte, name string) string {
 		sub := content[i:]
 		k := bytes.Index(sub, param)
 		if k < 0 || len(param)+k >= len(sub) {
-			return ""
+			return nil
 		}
 		i += len(param) + k + 1
 		if c := sub[len(param)+k]; c == '\'' || c == '"' {
@@ -183,13 +183,13 @@ func declAttr(content []byte, name string) string {
 		}
 	}
 	if sep == 0 {
-		return ""
+		return nil
 	}
 	j := bytes.IndexByte(content[i:], sep)
 	if j < 0 {
-		return ""
+		return nil
 	}
-	return string(content[i : i+j])
+	return content[i : i+j]
 }
 
 // tagEnd returns the index of the '>' closing the start tag at the beginning of b, skipping
