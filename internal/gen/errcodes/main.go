@@ -14,12 +14,9 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
-	"go/format"
 	"go/token"
 	"io"
-	"os"
 	"strings"
 	"unicode"
 
@@ -27,33 +24,23 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "errcodes:", err)
-		os.Exit(1)
-	}
+func main() { command().Main() }
+
+// run runs errcodes on args with the given streams.
+func run(args []string, stdout, stderr io.Writer) error { return command().Run(args, stdout, stderr) }
+
+// command is errcodes: genfile's command line around Generate fed from the document's catalogue.
+func command() genfile.Command {
+	return genfile.Command{Name: "errcodes", Package: "client", Generate: fromDocument}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("errcodes", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "output file (default: standard output)")
-	pkg := fs.String("package", "client", "package name of the generated file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
+// fromDocument generates the sentinel file for package pkg from the document's catalogue.
+func fromDocument(pkg string) ([]byte, error) {
 	cat, err := spec.LoadCatalogue()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	src, err := Generate(*pkg, cat.Codes())
-	if err != nil {
-		return err
-	}
-	return genfile.Write(*out, stdout, src)
+	return Generate(pkg, cat.Codes())
 }
 
 // Generate returns the gofmt'd source of the sentinel file for codes, in catalogue order.
@@ -89,11 +76,7 @@ func Generate(pkg string, codes []spec.ErrorCode) ([]byte, error) {
 	}
 	b.WriteString(")\n\n")
 	writeTable(&b, codes, seen)
-	src, err := format.Source(b.Bytes())
-	if err != nil {
-		return nil, fmt.Errorf("gofmt the generated source: %w", err)
-	}
-	return src, nil
+	return genfile.Format(b.Bytes())
 }
 
 // writeTable writes the catalogue table the client looks codes up in: per code its status,

@@ -2,8 +2,11 @@ package genfile
 
 import (
 	"bytes"
+	"errors"
+	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,5 +35,56 @@ func TestWrite(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "two" {
 		t.Fatalf("content %q, want two", got)
+	}
+}
+
+func TestCommandRun(t *testing.T) {
+	var gotPkg string
+	own := false
+	c := Command{
+		Name:    "gen",
+		Package: "client",
+		Flags:   func(fs *flag.FlagSet) { fs.BoolVar(&own, "own", false, "a generator's own flag") },
+		Generate: func(pkg string) ([]byte, error) {
+			gotPkg = pkg
+			if own {
+				return []byte("package " + pkg + " // own\n"), nil
+			}
+			return []byte("package " + pkg + "\n"), nil
+		},
+	}
+	var stdout, stderr bytes.Buffer
+	if err := c.Run(nil, &stdout, &stderr); err != nil || stdout.String() != "package client\n" {
+		t.Fatalf("defaults: %q, %v", stdout.String(), err)
+	}
+	out := filepath.Join(t.TempDir(), "x_gen.go")
+	if err := c.Run([]string{"-o", out, "-package", "wire", "-own"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); string(got) != "package wire // own\n" || gotPkg != "wire" {
+		t.Fatalf("-o -package -own: file %q, package %q", got, gotPkg)
+	}
+	if err := c.Run([]string{"extra"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "unexpected arguments") {
+		t.Errorf("a positional argument: err = %v", err)
+	}
+	if err := c.Run([]string{"-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "Usage of gen") {
+		t.Errorf("-h: err = %v, usage %q", err, stderr.String())
+	}
+	failing := c
+	failing.Generate = func(string) ([]byte, error) { return nil, errors.New("no catalogue") }
+	if err := failing.Run([]string{"-o", out}, &stdout, &stderr); err == nil || err.Error() != "no catalogue" {
+		t.Errorf("a failing generator: err = %v", err)
+	}
+	if got, _ := os.ReadFile(out); string(got) != "package wire // own\n" {
+		t.Errorf("a failing generator changed its output file: %q", got)
+	}
+}
+
+func TestFormat(t *testing.T) {
+	if got, err := Format([]byte("package  x\nconst   A=1\n")); err != nil || string(got) != "package x\n\nconst A = 1\n" {
+		t.Errorf("Format: %q, %v", got, err)
+	}
+	if _, err := Format([]byte("package x\nfunc {")); err == nil || !strings.Contains(err.Error(), "gofmt") {
+		t.Errorf("Format of invalid Go: err = %v", err)
 	}
 }
