@@ -38,44 +38,54 @@ func TestWrite(t *testing.T) {
 	}
 }
 
-func TestCommandRun(t *testing.T) {
-	var gotPkg string
+// ownCommand is a generator with one flag of its own, -own, which marks its output.
+func ownCommand() Command {
 	own := false
-	c := Command{
+	return Command{
 		Name:    "gen",
 		Package: "client",
 		Flags:   func(fs *flag.FlagSet) { fs.BoolVar(&own, "own", false, "a generator's own flag") },
 		Generate: func(pkg string) ([]byte, error) {
-			gotPkg = pkg
 			if own {
 				return []byte("package " + pkg + " // own\n"), nil
 			}
 			return []byte("package " + pkg + "\n"), nil
 		},
 	}
+}
+
+func TestCommandRun(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := c.Run(nil, &stdout, &stderr); err != nil || stdout.String() != "package client\n" {
+	if err := ownCommand().Run(nil, &stdout, &stderr); err != nil || stdout.String() != "package client\n" {
 		t.Fatalf("defaults: %q, %v", stdout.String(), err)
 	}
 	out := filepath.Join(t.TempDir(), "x_gen.go")
-	if err := c.Run([]string{"-o", out, "-package", "wire", "-own"}, &stdout, &stderr); err != nil {
+	if err := ownCommand().Run([]string{"-o", out, "-package", "wire", "-own"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := os.ReadFile(out); string(got) != "package wire // own\n" || gotPkg != "wire" {
-		t.Fatalf("-o -package -own: file %q, package %q", got, gotPkg)
+	if got, _ := os.ReadFile(out); string(got) != "package wire // own\n" {
+		t.Fatalf("-o -package -own: file %q", got)
 	}
-	if err := c.Run([]string{"extra"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "unexpected arguments") {
+}
+
+func TestCommandRunRefuses(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := ownCommand().Run([]string{"extra"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "unexpected arguments") {
 		t.Errorf("a positional argument: err = %v", err)
 	}
-	if err := c.Run([]string{"-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "Usage of gen") {
+	if err := ownCommand().Run([]string{"-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "Usage of gen") {
 		t.Errorf("-h: err = %v, usage %q", err, stderr.String())
 	}
-	failing := c
+	out := filepath.Join(t.TempDir(), "x_gen.go")
+	if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	failing := ownCommand()
 	failing.Generate = func(string) ([]byte, error) { return nil, errors.New("no catalogue") }
 	if err := failing.Run([]string{"-o", out}, &stdout, &stderr); err == nil || err.Error() != "no catalogue" {
 		t.Errorf("a failing generator: err = %v", err)
 	}
-	if got, _ := os.ReadFile(out); string(got) != "package wire // own\n" {
+	if got, _ := os.ReadFile(out); string(got) != "old" {
 		t.Errorf("a failing generator changed its output file: %q", got)
 	}
 }
