@@ -40,11 +40,7 @@ type Node struct {
 func Parse(r io.Reader) ([]*Node, error) {
 	dec := xml.NewDecoder(r)
 	dec.Strict = true
-	var (
-		top   []*Node
-		stack []*Node
-		count int
-	)
+	var t tree
 	for {
 		start := dec.InputOffset()
 		tok, err := dec.Token()
@@ -54,46 +50,84 @@ func Parse(r io.Reader) ([]*Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("xml: %w", err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			count++
-			if count > maxElements {
-				return nil, fmt.Errorf("xml: more than %d elements", maxElements)
-			}
-			if len(stack) >= maxDepth {
-				return nil, fmt.Errorf("xml: elements nested deeper than %d", maxDepth)
-			}
-			n := &Node{Name: t.Name.Local}
-			if len(stack) == 0 {
-				top = append(top, n)
-			} else {
-				parent := stack[len(stack)-1]
-				parent.Children = append(parent.Children, n)
-			}
-			stack = append(stack, n)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if len(stack) == 0 {
-				if !xmlSpace(t) {
-					return nil, errTextOutside
-				}
-				continue
-			}
-			n := stack[len(stack)-1]
-			n.Text = append(n.Text, t...)
-		case xml.Directive:
-			return nil, errDirective
-		case xml.ProcInst:
-			if t.Target == "xml" && start != 0 {
-				return nil, errLateDeclaration
-			}
+		if err := t.add(tok, start); err != nil {
+			return nil, err
 		}
 	}
-	if len(top) == 0 {
+	if len(t.top) == 0 {
 		return nil, errNoElement
 	}
-	return top, nil
+	return t.top, nil
+}
+
+// tree is Parse's state: the top-level elements, the open elements and the element count.
+type tree struct {
+	top, open []*Node
+	count     int
+}
+
+// add takes one token that began at byte offset start of the body; offset 0 is the one place
+// an XML declaration may stand.
+func (t *tree) add(tok xml.Token, start int64) error {
+	switch tok := tok.(type) {
+	case xml.StartElement:
+		return t.startElement(tok.Name.Local)
+	case xml.EndElement:
+		t.open = t.open[:len(t.open)-1]
+	case xml.CharData:
+		return t.text(tok)
+	case xml.Directive:
+		return errDirective
+	case xml.ProcInst:
+		if tok.Target == "xml" && start != 0 {
+			return errLateDeclaration
+		}
+	}
+	return nil
+}
+
+// startElement adds an element named name under the innermost open one (or at the top) and
+// opens it, within the limits.
+func (t *tree) startElement(name string) error {
+	t.count++
+	if err := checkLimits(t.count, len(t.open)); err != nil {
+		return err
+	}
+	n := &Node{Name: name}
+	if len(t.open) == 0 {
+		t.top = append(t.top, n)
+	} else {
+		parent := t.open[len(t.open)-1]
+		parent.Children = append(parent.Children, n)
+	}
+	t.open = append(t.open, n)
+	return nil
+}
+
+// text appends character data to the innermost open element; outside elements only white
+// space is allowed. The decoder reuses data's memory, so it is copied.
+func (t *tree) text(data xml.CharData) error {
+	if len(t.open) == 0 {
+		if !xmlSpace(data) {
+			return errTextOutside
+		}
+		return nil
+	}
+	n := t.open[len(t.open)-1]
+	n.Text = append(n.Text, data...)
+	return nil
+}
+
+// checkLimits refuses the elements-th element of a body when it opens at nesting depth depth
+// (0 at the top level) past the limits; Parse and shape share it so they refuse alike.
+func checkLimits(elements, depth int) error {
+	if elements > maxElements {
+		return fmt.Errorf("xml: more than %d elements", maxElements)
+	}
+	if depth >= maxDepth {
+		return fmt.Errorf("xml: elements nested deeper than %d", maxDepth)
+	}
+	return nil
 }
 
 var (
@@ -113,172 +147,6 @@ func xmlSpace(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// shape tells a fragment from a rooted document by scanning the markup, without decoding it
-// and without allocating: the typed path (Unmarshal) then decodes once. It applies the same
-// rule and the same limits as Parse (a test checks that the two agree), but not well-
-// formedness, which encoding/xml checks while decoding.
-func shape(body []byte) (fragment bool, err error) {
-	depth, tops, elements := 0, 0, 0
-	firstHasChild := false
-	for i := 0; i < len(body); {
-		if body[i] != '<' {
-			next := bytes.IndexByte(body[i:], '<')
-			if next < 0 {
-				next = len(body) - i
-			}
-			if depth == 0 && !xmlSpace(body[i:i+next]) {
-				return false, errTextOutside
-			}
-			i += next
-			continue
-		}
-		rest := body[i:]
-		var skip int
-		switch {
-		case bytes.HasPrefix(rest, []byte("<?")):
-			end := bytes.Index(rest[len("<?"):], []byte("?>"))
-			if end < 0 {
-				return false, errMalformed
-			}
-			pi := rest[:len("<?")+end+len("?>")]
-			if isDeclaration(pi) {
-				if i != 0 {
-					// XML 1.0, 2.8: the declaration comes first or not at all.
-					return false, errLateDeclaration
-				}
-				if err := checkDeclaration(pi[len("<?xml") : len(pi)-len("?>")]); err != nil {
-					return false, err
-				}
-			}
-			skip = len(pi)
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			end := bytes.Index(rest[len("<!--"):], []byte("-->"))
-			if end < 0 {
-				return false, errMalformed
-			}
-			skip = len("<!--") + end + len("-->")
-		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-			if depth == 0 {
-				return false, errTextOutside
-			}
-			end := bytes.Index(rest, []byte("]]>"))
-			if end < 0 {
-				return false, errMalformed
-			}
-			skip = end + len("]]>")
-		case bytes.HasPrefix(rest, []byte("<!")):
-			return false, errDirective
-		case bytes.HasPrefix(rest, []byte("</")):
-			end := bytes.IndexByte(rest, '>')
-			if end < 0 {
-				return false, errMalformed
-			}
-			skip = end + 1
-			if depth--; depth < 0 {
-				return false, errMalformed
-			}
-		default:
-			end := tagEnd(rest)
-			if end < 0 {
-				return false, errMalformed
-			}
-			skip = end + 1
-			if elements++; elements > maxElements {
-				return false, fmt.Errorf("xml: more than %d elements", maxElements)
-			}
-			if depth >= maxDepth {
-				return false, fmt.Errorf("xml: elements nested deeper than %d", maxDepth)
-			}
-			switch depth {
-			case 0:
-				tops++
-			case 1:
-				firstHasChild = firstHasChild || tops == 1
-			}
-			if rest[end-1] != '/' {
-				depth++
-			}
-		}
-		i += skip
-	}
-	switch {
-	case depth != 0:
-		return false, errMalformed
-	case tops == 0:
-		return false, errNoElement
-	}
-	return !(tops == 1 && firstHasChild), nil
-}
-
-// isDeclaration reports whether the processing instruction pi (from "<?" to "?>") has the
-// target xml, the one encoding/xml checks.
-func isDeclaration(pi []byte) bool {
-	target := pi[len("<?") : len(pi)-len("?>")]
-	if end := bytes.IndexAny(target, " \t\r\n"); end >= 0 {
-		target = target[:end]
-	}
-	return string(target) == "xml"
-}
-
-// checkDeclaration refuses what encoding/xml refuses in an XML declaration: a version other
-// than 1.0 and an encoding other than UTF-8 (no charset reader is configured).
-func checkDeclaration(content []byte) error {
-	if v := declAttr(content, "version"); v != "" && v != "1.0" {
-		return fmt.Errorf("xml: unsupported version %q; only version 1.0 is supported", v)
-	}
-	if enc := declAttr(content, "encoding"); enc != "" && !strings.EqualFold(enc, "utf-8") {
-		return fmt.Errorf("xml: encoding %q declared but Decoder.CharsetReader is nil", enc)
-	}
-	return nil
-}
-
-// declAttr returns the value of a pseudo-attribute of an XML declaration exactly as
-// encoding/xml reads it (name=, then a quoted value; anything else reads as absent).
-func declAttr(content []byte, name string) string {
-	param := []byte(name + "=")
-	var sep byte
-	i := 0
-	for i < len(content) {
-		sub := content[i:]
-		k := bytes.Index(sub, param)
-		if k < 0 || len(param)+k >= len(sub) {
-			return ""
-		}
-		i += len(param) + k + 1
-		if c := sub[len(param)+k]; c == '\'' || c == '"' {
-			sep = c
-			break
-		}
-	}
-	if sep == 0 {
-		return ""
-	}
-	j := bytes.IndexByte(content[i:], sep)
-	if j < 0 {
-		return ""
-	}
-	return string(content[i : i+j])
-}
-
-// tagEnd returns the index of the '>' closing the start tag at the beginning of b, skipping
-// quoted attribute values, or -1.
-func tagEnd(b []byte) int {
-	var quote byte
-	for i := 1; i < len(b); i++ {
-		switch c := b[i]; {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '>':
-			return i
-		}
-	}
-	return -1
 }
 
 // Fields returns the elements that carry an object's fields and, for a rooted document, its root.
@@ -329,11 +197,15 @@ func Unmarshal(body []byte, v any) error {
 	if err != nil {
 		return err
 	}
-	if !fragment {
-		return xml.Unmarshal(body, v)
+	if fragment {
+		body = wrapFragment(body)
 	}
-	// A fragment gets a synthetic root so encoding/xml sees the fields as children. The XML
-	// declaration, if any, must go first, so it is dropped before wrapping.
+	return xml.Unmarshal(body, v)
+}
+
+// wrapFragment gives a fragment a synthetic root so encoding/xml sees the fields as children.
+// The XML declaration, if any, must go first, so it is dropped before wrapping.
+func wrapFragment(body []byte) []byte {
 	inner := bytes.TrimSpace(body)
 	if bytes.HasPrefix(inner, []byte("<?")) {
 		if end := bytes.Index(inner, []byte("?>")); end >= 0 && isDeclaration(inner[:end+len("?>")]) {
@@ -343,8 +215,7 @@ func Unmarshal(body []byte, v any) error {
 	wrapped := make([]byte, 0, len(inner)+len("<fragment></fragment>"))
 	wrapped = append(wrapped, "<fragment>"...)
 	wrapped = append(wrapped, inner...)
-	wrapped = append(wrapped, "</fragment>"...)
-	return xml.Unmarshal(wrapped, v)
+	return append(wrapped, "</fragment>"...)
 }
 
 // SkipBOM returns r without a leading UTF-8 byte order mark.

@@ -68,6 +68,7 @@ type options struct {
 	bareAddr    string
 }
 
+// parseFlags parses the command line into options and checks them.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -87,36 +88,53 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	for part := range strings.SplitSeq(*levels, ",") {
+	var err error
+	if o.levels, err = parseLevels(*levels); err != nil {
+		return nil, err
+	}
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// parseLevels parses -c: comma-separated concurrencies from 1 to 1024.
+func parseLevels(s string) ([]int, error) {
+	var levels []int
+	for part := range strings.SplitSeq(s, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(part))
 		if err != nil || n < 1 || n > 1024 {
 			return nil, fmt.Errorf("-c: %q is not a concurrency from 1 to 1024", part)
 		}
-		o.levels = append(o.levels, n)
+		levels = append(levels, n)
 	}
+	return levels, nil
+}
+
+// check refuses bounds that are not positive, flags that exclude each other, and targets and
+// listen addresses off loopback.
+func (o *options) check() error {
 	switch {
 	case o.requests < 1:
-		return nil, errors.New("-requests must be at least 1")
+		return errors.New("-requests must be at least 1")
 	case o.duration <= 0 || o.timeout <= 0:
-		return nil, errors.New("-duration and -timeout must be positive")
+		return errors.New("-duration and -timeout must be positive")
 	case o.target != "" && o.esinterrupt != "":
-		return nil, errors.New("-target and -esinterrupt exclude each other")
+		return errors.New("-target and -esinterrupt exclude each other")
 	case o.target != "" && (o.keyID == "" || o.secret == ""):
-		return nil, errors.New("-target needs -access-key-id and -access-key-secret")
+		return errors.New("-target needs -access-key-id and -access-key-secret")
 	case o.target == "" && (o.keyID != "" || o.secret != ""):
-		return nil, errors.New("-access-key-id and -access-key-secret go with -target; a started server gets a random key")
+		return errors.New("-access-key-id and -access-key-secret go with -target; a started server gets a random key")
 	}
 	if o.target != "" {
 		if err := checkLoopbackURL(o.target); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if o.bareAddr != "" {
-		if err := checkLoopbackHostPort(o.bareAddr); err != nil {
-			return nil, err
-		}
+		return checkLoopbackHostPort(o.bareAddr)
 	}
-	return o, nil
+	return nil
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -144,38 +162,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// randomHex returns n random bytes in hex: the throwaway AccessKey of a started server.
-func randomHex(n int) string { return ids.Hex(n) }
-
 // measureAll starts (or targets) both servers and measures every level against each.
 func measureAll(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	serveURL, keyID, secret := o.target, o.keyID, o.secret
-	if serveURL == "" {
-		keyID, secret = "LTAI5tLoad"+randomHex(6), randomHex(16)
-		bin := o.esinterrupt
-		if bin == "" {
-			dir, err := os.MkdirTemp("", "esinterrupt-load-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(dir)
-			fmt.Fprintln(stderr, "load: building esinterrupt")
-			if bin, err = buildEsinterrupt(ctx, dir); err != nil {
-				return err
-			}
-		}
-		// The key goes in the environment, as serve reads it first; no aliyun CLI profile of
-		// the machine may stand in for it.
-		srv, err := startServer(ctx, bin, []string{
-			"ALIBABA_CLOUD_ACCESS_KEY_ID=" + keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + secret,
-			"ALIBABA_CLOUD_SECURITY_TOKEN=", "ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true",
-		}, "serve", "--addr", "127.0.0.1:0")
-		if err != nil {
-			return fmt.Errorf("start esinterrupt serve: %w", err)
-		}
-		defer srv.stop()
-		serveURL = srv.url
+	serve, stopServe, err := serveTarget(ctx, o, stderr)
+	if err != nil {
+		return err
 	}
+	defer stopServe()
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -186,25 +179,87 @@ func measureAll(ctx context.Context, o *options, stdout, stderr io.Writer) error
 	}
 	defer bare.stop()
 
-	targets := []target{
-		{name: "esinterrupt serve", url: serveURL, keyID: keyID, secret: secret},
-		{name: "bare handler", url: bare.url, keyID: keyID, secret: secret},
+	targets := []target{serve, {name: "bare handler", url: bare.url, keyID: serve.keyID, secret: serve.secret}}
+	results, err := measureLevels(ctx, o, targets, stderr)
+	if err != nil {
+		return err
 	}
+	report(stdout, results)
+	return failures(results)
+}
+
+// serveTarget returns the esinterrupt serve to measure: -target as given, or one started (from
+// -esinterrupt or a fresh build) with a random AccessKey; stop ends and removes what it started.
+func serveTarget(ctx context.Context, o *options, stderr io.Writer) (t target, stop func(), err error) {
+	t = target{name: "esinterrupt serve", url: o.target, keyID: o.keyID, secret: o.secret}
+	if o.target != "" {
+		return t, func() {}, nil
+	}
+	t.keyID, t.secret = "LTAI5tLoad"+ids.Hex(6), ids.Hex(16)
+	bin, removeBin, err := esinterruptBinary(ctx, o.esinterrupt, stderr)
+	if err != nil {
+		return target{}, nil, err
+	}
+	srv, err := startServer(ctx, bin, serveEnv(t.keyID, t.secret), "serve", "--addr", "127.0.0.1:0")
+	if err != nil {
+		removeBin()
+		return target{}, nil, fmt.Errorf("start esinterrupt serve: %w", err)
+	}
+	t.url = srv.url
+	return t, func() { srv.stop(); removeBin() }, nil
+}
+
+// esinterruptBinary returns bin, or when bin is "" an esinterrupt built into a temporary
+// directory that remove deletes.
+func esinterruptBinary(ctx context.Context, bin string, stderr io.Writer) (path string, remove func(), err error) {
+	if bin != "" {
+		return bin, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "esinterrupt-load-")
+	if err != nil {
+		return "", nil, err
+	}
+	remove = func() { _ = os.RemoveAll(dir) }
+	fmt.Fprintln(stderr, "load: building esinterrupt")
+	if path, err = buildEsinterrupt(ctx, dir); err != nil {
+		remove()
+		return "", nil, err
+	}
+	return path, remove, nil
+}
+
+// serveEnv is the environment of a started esinterrupt serve. The key goes in the environment,
+// as serve reads it first; no aliyun CLI profile of the machine may stand in for it.
+func serveEnv(keyID, secret string) []string {
+	return []string{
+		"ALIBABA_CLOUD_ACCESS_KEY_ID=" + keyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET=" + secret,
+		"ALIBABA_CLOUD_SECURITY_TOKEN=", "ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true",
+	}
+}
+
+// measureLevels measures every target at every level, levels in the order given, and reports
+// each measurement's progress on stderr.
+func measureLevels(ctx context.Context, o *options, targets []target, stderr io.Writer) ([]result, error) {
 	var results []result
 	for _, c := range o.levels {
 		for _, t := range targets {
 			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("stopped before %s at c=%d: %w", t.name, c, err)
+				return nil, fmt.Errorf("stopped before %s at c=%d: %w", t.name, c, err)
 			}
 			res, err := measure(ctx, t, c, o.requests, o.duration)
 			if err != nil {
-				return fmt.Errorf("%s at c=%d: %w", t.name, c, err)
+				return nil, fmt.Errorf("%s at c=%d: %w", t.name, c, err)
 			}
 			fmt.Fprintf(stderr, "load: %s c=%d: %d requests, %.0f req/s\n", t.name, c, res.requests, res.rps())
 			results = append(results, res)
 		}
 	}
-	report(stdout, results)
+	return results, nil
+}
+
+// failures returns an error for the first measurement with failed requests, or nil: the
+// report is printed either way, but a run with failures must not pass for a clean one.
+func failures(results []result) error {
 	for _, r := range results {
 		if r.errors > 0 {
 			return fmt.Errorf("%d requests to %s at c=%d failed; first: %v", r.errors, r.target, r.concurrency, r.firstErr)

@@ -100,65 +100,101 @@ func measure(ctx context.Context, t target, concurrency, requests int, duration 
 		return result{}, err
 	}
 	defer tr.CloseIdleConnections()
-
-	for range warmupRequests {
-		if err := expected(c.InterruptElasticsearchTask(ctx, fixture.UnknownInstanceID, nil)); err != nil {
-			return result{}, fmt.Errorf("warm-up request: %w", err)
-		}
+	if err := warmUp(ctx, c); err != nil {
+		return result{}, err
 	}
 
 	stop := make(chan struct{})
-	var (
-		issued   atomic.Int64
-		mu       sync.Mutex
-		res      = result{target: t.name, concurrency: concurrency}
-		perQueue = make([][]time.Duration, concurrency)
-		wg       sync.WaitGroup
-	)
+	l := &level{client: c, budget: int64(requests), stop: stop}
 	start := time.Now()
 	timer := time.AfterFunc(duration, func() { close(stop) })
 	defer timer.Stop()
+	latencies := l.run(ctx, concurrency, requests/concurrency+1)
+	return result{
+		target:      t.name,
+		concurrency: concurrency,
+		requests:    len(latencies),
+		errors:      l.errors,
+		firstErr:    l.firstErr,
+		elapsed:     time.Since(start),
+		latencies:   latencies,
+	}, ctx.Err()
+}
+
+// warmUp sends the uncounted requests that open the connections; each must end as expected.
+func warmUp(ctx context.Context, c *client.Client) error {
+	for range warmupRequests {
+		if err := expected(c.InterruptElasticsearchTask(ctx, fixture.UnknownInstanceID, nil)); err != nil {
+			return fmt.Errorf("warm-up request: %w", err)
+		}
+	}
+	return nil
+}
+
+// level is one level's workers' shared state: the request budget, the stop signal and the
+// failures seen.
+type level struct {
+	client *client.Client
+	budget int64         // most requests, all workers together
+	stop   chan struct{} // closed when the level's duration has passed
+	issued atomic.Int64
+
+	mu       sync.Mutex
+	errors   int
+	firstErr error
+}
+
+// run starts concurrency workers, each with room for perWorker latencies, waits for them all
+// and returns their latencies, sorted.
+func (l *level) run(ctx context.Context, concurrency, perWorker int) []time.Duration {
+	perQueue := make([][]time.Duration, concurrency)
+	var wg sync.WaitGroup
 	for w := range concurrency {
-		lat := make([]time.Duration, 0, requests/concurrency+1)
-		wg.Go(func() {
-			defer func() { perQueue[w] = lat }()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-ctx.Done():
-					return
-				default:
-				}
-				if issued.Add(1) > int64(requests) {
-					return
-				}
-				began := time.Now()
-				r, err := c.InterruptElasticsearchTask(ctx, fixture.UnknownInstanceID, nil)
-				took := time.Since(began)
-				if err := expected(r, err); err != nil {
-					mu.Lock()
-					res.errors++
-					if res.firstErr == nil {
-						res.firstErr = err
-					}
-					mu.Unlock()
-				}
-				lat = append(lat, took)
-			}
-		})
+		wg.Go(func() { perQueue[w] = l.worker(ctx, perWorker) })
 	}
 	wg.Wait()
-	res.elapsed = time.Since(start)
-	for _, q := range perQueue {
-		res.latencies = append(res.latencies, q...)
+	all := slices.Concat(perQueue...)
+	slices.Sort(all)
+	return all
+}
+
+// worker sends requests one after another while the level goes on and returns their latencies.
+func (l *level) worker(ctx context.Context, capacity int) []time.Duration {
+	lat := make([]time.Duration, 0, capacity)
+	for l.more(ctx) {
+		began := time.Now()
+		r, err := l.client.InterruptElasticsearchTask(ctx, fixture.UnknownInstanceID, nil)
+		took := time.Since(began)
+		l.record(expected(r, err))
+		lat = append(lat, took)
 	}
-	slices.Sort(res.latencies)
-	res.requests = len(res.latencies)
-	if err := ctx.Err(); err != nil {
-		return res, err
+	return lat
+}
+
+// more reports whether a worker may send one more request: the level has not stopped, ctx has
+// not ended and the budget is not spent (the request is counted against it).
+func (l *level) more(ctx context.Context) bool {
+	select {
+	case <-l.stop:
+		return false
+	case <-ctx.Done():
+		return false
+	default:
 	}
-	return res, nil
+	return l.issued.Add(1) <= l.budget
+}
+
+// record counts a failed request, keeping the first failure for the report; nil is a success.
+func (l *level) record(err error) {
+	if err == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errors++
+	if l.firstErr == nil {
+		l.firstErr = err
+	}
 }
 
 // report prints the results as a Markdown table, each target beside the bare handler at the

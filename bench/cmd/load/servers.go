@@ -109,9 +109,30 @@ func listenAddr(line string) string {
 // address is loopback, and keeps draining its output (esinterrupt logs a line per request) so it
 // never blocks on a full pipe.
 func startServer(ctx context.Context, bin string, env []string, args ...string) (*process, error) {
-	pr, pw, err := os.Pipe()
+	p, out, err := spawn(ctx, bin, env, args)
 	if err != nil {
 		return nil, err
+	}
+	found := make(chan string, 1) // buffered: drain never blocks, even when nobody waits any more
+	go p.drain(out, found)
+	addr, err := awaitListening(ctx, found)
+	if err == nil {
+		err = checkLoopbackHostPort(addr)
+	}
+	if err != nil {
+		p.stop()
+		return nil, err
+	}
+	p.url = "http://" + addr
+	return p, nil
+}
+
+// spawn starts bin with args and env added to this process's environment, its standard output
+// and error on one pipe, and returns the process and the pipe's read end.
+func spawn(ctx context.Context, bin string, env, args []string) (*process, *os.File, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	if env != nil {
@@ -123,34 +144,41 @@ func startServer(ctx context.Context, bin string, env []string, args ...string) 
 	if err := cmd.Start(); err != nil {
 		_ = pr.Close()
 		_ = pw.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	_ = pw.Close() // the child holds its own copy
-	p := &process{cmd: cmd, done: make(chan struct{})}
+	return &process{cmd: cmd, done: make(chan struct{})}, pr, nil
+}
 
-	found := make(chan string, 1)
-	go func() {
-		defer close(p.done)
-		defer pr.Close()
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		var head []string
-		addr := ""
-		for sc.Scan() {
-			if addr = listenAddr(sc.Text()); addr != "" {
-				break
-			}
-			if len(head) < 20 {
-				head = append(head, sc.Text())
-			}
-		}
-		if addr == "" {
-			addr = "error: " + strings.Join(head, "\n")
-		}
-		found <- addr // buffered: never blocks, even when nobody waits any more
-		_, _ = io.Copy(io.Discard, pr)
-	}()
+// drain sends on found the listening address from out, or "error: " and the first lines of
+// output when it ends first, then reads out to its end.
+func (p *process) drain(out *os.File, found chan<- string) {
+	defer close(p.done)
+	defer out.Close()
+	found <- scanListening(out)
+	_, _ = io.Copy(io.Discard, out)
+}
 
+// scanListening reads lines from r up to the listening line and returns its address; when the
+// output ends first, it returns "error: " and the first 20 lines.
+func scanListening(r io.Reader) string {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var head []string
+	for sc.Scan() {
+		if addr := listenAddr(sc.Text()); addr != "" {
+			return addr
+		}
+		if len(head) < 20 {
+			head = append(head, sc.Text())
+		}
+	}
+	return "error: " + strings.Join(head, "\n")
+}
+
+// awaitListening waits at most startTimeout for drain's report and returns the address, or an
+// error with the output of a process that exited before listening.
+func awaitListening(ctx context.Context, found <-chan string) (string, error) {
 	timer := time.NewTimer(startTimeout)
 	defer timer.Stop()
 	var addr string
@@ -159,19 +187,13 @@ func startServer(ctx context.Context, bin string, env []string, args ...string) 
 	case <-timer.C:
 	case <-ctx.Done():
 	}
-	if addr == "" || strings.HasPrefix(addr, "error: ") {
-		p.stop()
-		if addr != "" {
-			return nil, errors.New("it exited before listening; its output: " + strings.TrimPrefix(addr, "error: "))
-		}
-		return nil, fmt.Errorf("no listening line within %s", startTimeout)
+	switch {
+	case addr == "":
+		return "", fmt.Errorf("no listening line within %s", startTimeout)
+	case strings.HasPrefix(addr, "error: "):
+		return "", errors.New("it exited before listening; its output: " + strings.TrimPrefix(addr, "error: "))
 	}
-	if err := checkLoopbackHostPort(addr); err != nil {
-		p.stop()
-		return nil, err
-	}
-	p.url = "http://" + addr
-	return p, nil
+	return addr, nil
 }
 
 // stop interrupts the process (graceful shutdown), kills it after stopGrace, and waits.

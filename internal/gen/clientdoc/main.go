@@ -21,11 +21,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"go/format"
 	"io"
 	"mime"
 	"net/http"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,42 +34,42 @@ import (
 	"github.com/es-openapi/interrupt/spec"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "clientdoc:", err)
-		os.Exit(1)
+func main() { command().Main() }
+
+// run runs clientdoc on args with the given streams.
+func run(args []string, stdout, stderr io.Writer) error { return command().Run(args, stdout, stderr) }
+
+// command is clientdoc: genfile's command line plus -wire, which picks GenerateWire over
+// Generate, both fed the facts read from the document.
+func command() genfile.Command {
+	wire := false
+	return genfile.Command{
+		Name:    "clientdoc",
+		Package: "client",
+		Flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&wire, "wire", false, "write the operation's path for package internal/wire instead")
+		},
+		Generate: func(pkg string) ([]byte, error) {
+			generate := Generate
+			if wire {
+				generate = GenerateWire
+			}
+			return fromDocument(pkg, generate)
+		},
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("clientdoc", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "output file (default: standard output)")
-	pkg := fs.String("package", "client", "package name of the generated file")
-	wire := fs.Bool("wire", false, "write the operation's path for package internal/wire instead")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
+// fromDocument reads the facts from the document and generates the file for package pkg.
+func fromDocument(pkg string, generate func(string, Facts) ([]byte, error)) ([]byte, error) {
 	doc, err := spec.Load()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	facts, err := Read(doc)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	generate := Generate
-	if *wire {
-		generate = GenerateWire
-	}
-	src, err := generate(*pkg, facts)
-	if err != nil {
-		return err
-	}
-	return genfile.Write(*out, stdout, src)
+	return generate(pkg, facts)
 }
 
 // Facts are the document's facts the client needs.
@@ -154,7 +152,7 @@ func Generate(pkg string, f Facts) ([]byte, error) {
 	fmt.Fprintf(&b, "\tclientTokenMaxLength = %d\n", f.TokenMaxLength)
 	fmt.Fprintf(&b, "\tclientTokenPattern = %s\n", quote(f.TokenPattern))
 	b.WriteString(")\n")
-	return gofmt(b.Bytes())
+	return genfile.Format(b.Bytes())
 }
 
 // GenerateWire returns the gofmt'd source of the operation's path for package pkg.
@@ -170,15 +168,7 @@ func GenerateWire(pkg string, f Facts) ([]byte, error) {
 	fmt.Fprintf(&b, "\tPathPrefix = %s\n", strconv.Quote(f.PathPrefix))
 	fmt.Fprintf(&b, "\tPathSuffix = %s\n", strconv.Quote(f.PathSuffix))
 	b.WriteString(")\n")
-	return gofmt(b.Bytes())
-}
-
-func gofmt(src []byte) ([]byte, error) {
-	out, err := format.Source(src)
-	if err != nil {
-		return nil, fmt.Errorf("gofmt the generated source: %w", err)
-	}
-	return out, nil
+	return genfile.Format(b.Bytes())
 }
 
 // quote writes s as a raw string literal when it can be one (a pattern reads best without

@@ -2,8 +2,11 @@ package genfile
 
 import (
 	"bytes"
+	"errors"
+	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,5 +35,66 @@ func TestWrite(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "two" {
 		t.Fatalf("content %q, want two", got)
+	}
+}
+
+// ownCommand is a generator with one flag of its own, -own, which marks its output.
+func ownCommand() Command {
+	own := false
+	return Command{
+		Name:    "gen",
+		Package: "client",
+		Flags:   func(fs *flag.FlagSet) { fs.BoolVar(&own, "own", false, "a generator's own flag") },
+		Generate: func(pkg string) ([]byte, error) {
+			if own {
+				return []byte("package " + pkg + " // own\n"), nil
+			}
+			return []byte("package " + pkg + "\n"), nil
+		},
+	}
+}
+
+func TestCommandRun(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := ownCommand().Run(nil, &stdout, &stderr); err != nil || stdout.String() != "package client\n" {
+		t.Fatalf("defaults: %q, %v", stdout.String(), err)
+	}
+	out := filepath.Join(t.TempDir(), "x_gen.go")
+	if err := ownCommand().Run([]string{"-o", out, "-package", "wire", "-own"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); string(got) != "package wire // own\n" {
+		t.Fatalf("-o -package -own: file %q", got)
+	}
+}
+
+func TestCommandRunRefuses(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := ownCommand().Run([]string{"extra"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "unexpected arguments") {
+		t.Errorf("a positional argument: err = %v", err)
+	}
+	if err := ownCommand().Run([]string{"-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "Usage of gen") {
+		t.Errorf("-h: err = %v, usage %q", err, stderr.String())
+	}
+	out := filepath.Join(t.TempDir(), "x_gen.go")
+	if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	failing := ownCommand()
+	failing.Generate = func(string) ([]byte, error) { return nil, errors.New("no catalogue") }
+	if err := failing.Run([]string{"-o", out}, &stdout, &stderr); err == nil || err.Error() != "no catalogue" {
+		t.Errorf("a failing generator: err = %v", err)
+	}
+	if got, _ := os.ReadFile(out); string(got) != "old" {
+		t.Errorf("a failing generator changed its output file: %q", got)
+	}
+}
+
+func TestFormat(t *testing.T) {
+	if got, err := Format([]byte("package  x\nconst   A=1\n")); err != nil || string(got) != "package x\n\nconst A = 1\n" {
+		t.Errorf("Format: %q, %v", got, err)
+	}
+	if _, err := Format([]byte("package x\nfunc {")); err == nil || !strings.Contains(err.Error(), "gofmt") {
+		t.Errorf("Format of invalid Go: err = %v", err)
 	}
 }
