@@ -85,20 +85,6 @@ var _ = Describe("the instance lifecycle", func() {
 	})
 })
 
-var _ = Describe("ParseStatus", func() {
-	It("accepts the five statuses and nothing else", func() {
-		for _, s := range []string{"active", "activating", "inactive", "invalid", "suspended"} {
-			st, err := server.ParseStatus(s)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(string(st)).To(Equal(s))
-		}
-		for _, s := range []string{"", "Active", "initializing", "suspended "} {
-			_, err := server.ParseStatus(s)
-			Expect(err).To(MatchError(server.ErrInvalidStatus), s)
-		}
-	})
-})
-
 var _ = Describe("New", func() {
 	DescribeTable("refuses a bad configuration",
 		func(cfg server.Config) {

@@ -19,6 +19,7 @@ const (
 	StatusInactive   = spec.StatusInactive
 	StatusInvalid    = spec.StatusInvalid
 	StatusSuspended  = spec.StatusSuspended
+	StatusUnknown    = spec.StatusUnknown
 )
 
 // ErrInvalidStatus is returned (wrapped) for a string that is not one of the statuses; it is
@@ -28,11 +29,6 @@ var ErrInvalidStatus = spec.ErrUnknownStatus
 // ErrInvalidInstanceID is returned (wrapped) for an instance id the document's InstanceId schema
 // rejects.
 var ErrInvalidInstanceID = errors.New("server: invalid instance id")
-
-// ParseStatus returns the Status spelled s (exactly, lower case as the service spells them).
-//
-// Deprecated: use spec.ParseStatus, the one home of the statuses.
-func ParseStatus(s string) (Status, error) { return spec.ParseStatus(s) }
 
 // store is the in-memory instance table. One mutex guards it: every operation is a map access,
 // so the lock is held for nanoseconds and never across I/O.

@@ -432,9 +432,15 @@ var _ = Describe("the state table", func() {
 		Expect(err).To(HaveOccurred())
 		_, err = spec.ParseStatus("frozen")
 		Expect(err).To(MatchError(spec.ErrUnknownStatus))
-		st, err := spec.ParseStatus("activating")
-		Expect(err).NotTo(HaveOccurred())
-		Expect(st).To(Equal(spec.StatusActivating))
+		for _, want := range table.Statuses() {
+			st, err := spec.ParseStatus(string(want))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(st).To(Equal(want))
+		}
+		for _, s := range []string{"", "Active", "initializing", "suspended "} {
+			_, err := spec.ParseStatus(s)
+			Expect(err).To(MatchError(spec.ErrUnknownStatus), s)
+		}
 	})
 
 	It("rejects a table with a duplicate status, an unknown code, two successes or a refused row that moves", func() {
