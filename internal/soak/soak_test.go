@@ -185,31 +185,70 @@ func TestSoak(t *testing.T) {
 	if calls < 1 || concurrency < 1 {
 		t.Fatalf("-soak.calls %d and -soak.concurrency %d must be positive", calls, concurrency)
 	}
+	sk := newSoak(t, calls, concurrency)
+	watch := watchStores(sk.ref)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	start := time.Now()
+	results := sk.run(ctx, t)
+	elapsed := time.Since(start)
+	maxTokens, maxNonces := watch()
+	if ctx.Err() != nil {
+		t.Fatalf("the soak did not finish within its time bound: %v", ctx.Err())
+	}
+	attempts, multiCall := sk.checkOutcomes(t, results)
+	st := sk.ref.Stats()
+	if maxTokens > int64(sk.idempotencyCap) || maxNonces > int64(sk.nonceCap) || st.IdempotencyEntries > sk.idempotencyCap || st.NonceEntries > sk.nonceCap {
+		t.Errorf("stores over their caps: idempotency max %d (cap %d), nonces max %d (cap %d); at the end %+v", maxTokens, sk.idempotencyCap, maxNonces, sk.nonceCap, st)
+	}
+	if st.IdempotencyEntries != calls {
+		t.Errorf("the store holds %d tokens at the end, want one per call (%d): a live token was lost", st.IdempotencyEntries, calls)
+	}
+	mix, requests := sk.in.mix()
+	t.Logf("%d calls in %s (%.0f calls/s): %d HTTP requests, %d in the successful calls; %d tokens needed a follow-up call; faults:%s; idempotency entries max %d/%d, nonce entries max %d/%d",
+		calls, elapsed.Round(time.Millisecond), float64(calls)/elapsed.Seconds(), requests, attempts, multiCall, mix,
+		maxTokens, sk.idempotencyCap, maxNonces, sk.nonceCap)
+	if sk.in.injected[faultResetAfter].Load() == 0 && calls >= 1000 {
+		t.Error("no response was lost after the server applied a request: the soak did not test replays")
+	}
+}
+
+// soak is one run: the reference server behind the fault injector, and the client.
+type soak struct {
+	calls, concurrency       int
+	idempotencyCap, nonceCap int
+	ref                      *server.Server
+	in                       *injector
+	c                        *client.Client
+}
+
+// newSoak starts the reference server behind the fault injector on a loopback httptest server,
+// and a retrying client for it; both are closed when t ends.
+func newSoak(t *testing.T, calls, concurrency int) *soak {
 	creds := signing.Credentials{AccessKeyID: "LTAI5tSoakKey", AccessKeySecret: "soak-secret-0123456789"}
 	// The server's per-key caps hold the whole run: a full store refuses new requests of the
 	// key (it never forgets a live entry), so caps below the run's size would turn into
 	// Throttling.User answers, not into the bounded memory the soak checks.
-	idempotencyCap := calls
-	nonceCap := calls * maxAttempts * (1 + followUps)
+	sk := &soak{calls: calls, concurrency: concurrency, idempotencyCap: calls, nonceCap: calls * maxAttempts * (1 + followUps)}
 	ref, err := server.New(server.Config{
 		Credentials:           []signing.Credentials{creds},
-		IdempotencyMaxEntries: idempotencyCap,
-		NonceMaxEntries:       nonceCap,
+		IdempotencyMaxEntries: sk.idempotencyCap,
+		NonceMaxEntries:       sk.nonceCap,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &injector{next: ref, body503: serviceUnavailableBody(t), rng: rand.New(rand.NewPCG(*flagSeed, 0x50a4))}
-	ts := httptest.NewServer(in)
-	defer ts.Close()
-
+	sk.ref = ref
+	sk.in = &injector{next: ref, body503: serviceUnavailableBody(t), rng: rand.New(rand.NewPCG(*flagSeed, 0x50a4))}
+	ts := httptest.NewServer(sk.in)
+	t.Cleanup(ts.Close)
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
 		MaxIdleConnsPerHost: 2 * concurrency,
 		IdleConnTimeout:     10 * time.Second,
 	}
-	defer tr.CloseIdleConnections()
-	c, err := client.New(client.Config{
+	t.Cleanup(tr.CloseIdleConnections)
+	sk.c, err = client.New(client.Config{
 		Endpoint:    ts.URL,
 		Credentials: client.StaticCredentials{AccessKeyID: creds.AccessKeyID, AccessKeySecret: creds.AccessKeySecret},
 		HTTPClient:  &http.Client{Transport: tr, Timeout: 30 * time.Second},
@@ -218,102 +257,114 @@ func TestSoak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sk
+}
 
-	// Watch the stores' sizes while the soak runs: the caps must hold at every moment, not
-	// only at the end.
-	var maxTokens, maxNonces atomic.Int64
-	watchDone := make(chan struct{})
-	stopWatch := make(chan struct{})
+// watchStores samples the server's store sizes every 5 ms, since the caps must hold at every
+// moment and not only at the end; the function it returns stops it and gives the largest sizes.
+func watchStores(ref *server.Server) (stop func() (maxTokens, maxNonces int64)) {
+	var mt, mn atomic.Int64
+	done, quit := make(chan struct{}), make(chan struct{})
 	go func() {
-		defer close(watchDone)
+		defer close(done)
 		tick := time.NewTicker(5 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			st := ref.Stats()
-			maxTokens.Store(max(maxTokens.Load(), int64(st.IdempotencyEntries)))
-			maxNonces.Store(max(maxNonces.Load(), int64(st.NonceEntries)))
+			mt.Store(max(mt.Load(), int64(st.IdempotencyEntries)))
+			mn.Store(max(mn.Load(), int64(st.NonceEntries)))
 			select {
-			case <-stopWatch:
+			case <-quit:
 				return
 			case <-tick.C:
 			}
 		}
 	}()
+	return func() (int64, int64) {
+		close(quit)
+		<-done
+		return mt.Load(), mn.Load()
+	}
+}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	results := make([]outcome, calls)
+// run interrupts calls activating instances, one clientToken each, from concurrency workers,
+// and returns each token's final response.
+func (sk *soak) run(ctx context.Context, t *testing.T) []outcome {
+	results := make([]outcome, sk.calls)
 	var (
 		next     atomic.Int64
-		failures atomic.Int64
 		dupRNGMu sync.Mutex
 		dupRNG   = rand.New(rand.NewPCG(*flagSeed, 0xd0b1e))
 		wg       sync.WaitGroup
 	)
-	start := time.Now()
-	for range concurrency {
+	for range sk.concurrency {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= calls || ctx.Err() != nil {
+				if i >= sk.calls || ctx.Err() != nil {
 					return
 				}
-				id := fmt.Sprintf("es-soak-%07d", i)
-				if err := ref.PutInstance(id, server.StatusActivating); err != nil {
-					t.Error(err)
-					return
-				}
-				token := fmt.Sprintf("soak-%d-%07d", *flagSeed, i)
-				var err error // this worker's own
 				dupRNGMu.Lock()
 				dup := dupRNG.IntN(100) < 5
 				dupRNGMu.Unlock()
-				if dup {
-					// The same token twice at once, as a caller retrying in parallel: one
-					// transition, and the same response for both.
-					var twin outcome
-					var twinErr error
-					done := make(chan struct{})
-					go func() {
-						defer close(done)
-						twin, twinErr = callUntilAnswered(ctx, c, id, token)
-					}()
-					results[i], err = callUntilAnswered(ctx, c, id, token)
-					<-done
-					if err == nil && twinErr == nil && twin.requestID != results[i].requestID {
-						t.Errorf("token %s: concurrent calls got answers %s and %s", token, results[i].requestID, twin.requestID)
-					}
-					if err == nil {
-						err = twinErr
-					}
-				} else {
-					results[i], err = callUntilAnswered(ctx, c, id, token)
-				}
-				if err != nil {
-					failures.Add(1)
-					t.Errorf("instance %s, token %s: %v", id, token, err)
+				if !sk.interrupt(ctx, t, i, dup, &results[i]) {
+					return
 				}
 			}
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	close(stopWatch)
-	<-watchDone
-	if ctx.Err() != nil {
-		t.Fatalf("the soak did not finish within its time bound: %v", ctx.Err())
-	}
+	return results
+}
 
-	// Every token got the response of its instance's one transition.
-	seen := make(map[string]bool, calls)
-	var attempts, multiCall int
+// interrupt makes instance i activating and interrupts it with its token, twice at once when
+// dup is set; it reports false when the instance could not be made.
+func (sk *soak) interrupt(ctx context.Context, t *testing.T, i int, dup bool, result *outcome) bool {
+	id := fmt.Sprintf("es-soak-%07d", i)
+	if err := sk.ref.PutInstance(id, server.StatusActivating); err != nil {
+		t.Error(err)
+		return false
+	}
+	token := fmt.Sprintf("soak-%d-%07d", *flagSeed, i)
+	var err error
+	if dup {
+		// The same token twice at once, as a caller retrying in parallel: one transition, and
+		// the same response for both.
+		var twin outcome
+		var twinErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			twin, twinErr = callUntilAnswered(ctx, sk.c, id, token)
+		}()
+		*result, err = callUntilAnswered(ctx, sk.c, id, token)
+		<-done
+		if err == nil && twinErr == nil && twin.requestID != result.requestID {
+			t.Errorf("token %s: concurrent calls got answers %s and %s", token, result.requestID, twin.requestID)
+		}
+		if err == nil {
+			err = twinErr
+		}
+	} else {
+		*result, err = callUntilAnswered(ctx, sk.c, id, token)
+	}
+	if err != nil {
+		t.Errorf("instance %s, token %s: %v", id, token, err)
+	}
+	return true
+}
+
+// checkOutcomes checks that every token got the response of its instance's one transition, and
+// returns the HTTP requests of the successful calls and how many tokens needed a follow-up.
+func (sk *soak) checkOutcomes(t *testing.T, results []outcome) (attempts, multiCall int) {
+	seen := make(map[string]bool, len(results))
 	for i, o := range results {
 		id := fmt.Sprintf("es-soak-%07d", i)
-		if st, _ := ref.Instance(id); st != server.StatusSuspended {
+		if st, _ := sk.ref.Instance(id); st != server.StatusSuspended {
 			t.Errorf("instance %s is %s after its interrupt: the transition was lost", id, st)
 		}
 		if o.requestID == "" {
-			continue // reported above
+			continue // reported by interrupt
 		}
 		if seen[o.requestID] {
 			t.Errorf("RequestId %s answers two tokens", o.requestID)
@@ -324,30 +375,21 @@ func TestSoak(t *testing.T) {
 			multiCall++
 		}
 	}
-	if got := ref.Transitions(); got != int64(calls) {
-		t.Errorf("the server counted %d transitions for %d interrupts of %d activating instances", got, calls, calls)
+	if got := sk.ref.Transitions(); got != int64(sk.calls) {
+		t.Errorf("the server counted %d transitions for %d interrupts of %d activating instances", got, sk.calls, sk.calls)
 	}
-	st := ref.Stats()
-	if mt, mn := maxTokens.Load(), maxNonces.Load(); mt > int64(idempotencyCap) || mn > int64(nonceCap) || st.IdempotencyEntries > idempotencyCap || st.NonceEntries > nonceCap {
-		t.Errorf("stores over their caps: idempotency max %d (cap %d), nonces max %d (cap %d); at the end %+v", mt, idempotencyCap, mn, nonceCap, st)
-	}
-	if st.IdempotencyEntries != calls {
-		t.Errorf("the store holds %d tokens at the end, want one per call (%d): a live token was lost", st.IdempotencyEntries, calls)
-	}
-	var (
-		mix      string
-		requests int64
-	)
+	return attempts, multiCall
+}
+
+// mix names how many faults of each kind were injected, and returns their sum (every request).
+func (in *injector) mix() (string, int64) {
+	var mix string
+	var requests int64
 	for k := range numFaultKinds {
 		mix += fmt.Sprintf(" %s=%d", faultNames[k], in.injected[k].Load())
 		requests += in.injected[k].Load()
 	}
-	t.Logf("%d calls in %s (%.0f calls/s): %d HTTP requests, %d in the successful calls; %d tokens needed a follow-up call; faults:%s; idempotency entries max %d/%d, nonce entries max %d/%d",
-		calls, elapsed.Round(time.Millisecond), float64(calls)/elapsed.Seconds(), requests, attempts, multiCall, mix,
-		maxTokens.Load(), idempotencyCap, maxNonces.Load(), nonceCap)
-	if in.injected[faultResetAfter].Load() == 0 && calls >= 1000 {
-		t.Error("no response was lost after the server applied a request: the soak did not test replays")
-	}
+	return mix, requests
 }
 
 // callUntilAnswered calls until the service answers for token (at most 1+followUps calls) and
