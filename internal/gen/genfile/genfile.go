@@ -4,9 +4,11 @@ package genfile
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"go/format"
+	"go/token"
 	"io"
 	"os"
 )
@@ -38,6 +40,9 @@ func (c Command) Run(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	if !token.IsIdentifier(*pkg) {
+		return fmt.Errorf("-package %q is not a Go package name", *pkg)
+	}
 	src, err := c.Generate(*pkg)
 	if err != nil {
 		return err
@@ -45,13 +50,22 @@ func (c Command) Run(args []string, stdout, stderr io.Writer) error {
 	return Write(*out, stdout, src)
 }
 
-// Main runs c on the process's arguments and standard streams; on failure it prints
-// "name: error" to standard error and exits with status 1, which fails go generate.
+// Main runs c on the process's arguments and standard streams and exits with exitCode's status;
+// a failure is printed as "name: error" on standard error and fails go generate.
 func (c Command) Main() {
-	if err := c.Run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := c.Run(os.Args[1:], os.Stdout, os.Stderr)
+	if code := exitCode(err); code != 0 {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
-		os.Exit(1)
+		os.Exit(code)
 	}
+}
+
+// exitCode is 0 for success and for -h (the usage was asked for and printed), 1 otherwise.
+func exitCode(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 1
 }
 
 // Format gofmts generated source; an error means the generator wrote invalid Go.

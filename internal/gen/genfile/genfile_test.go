@@ -76,6 +76,11 @@ func TestCommandRunRefuses(t *testing.T) {
 	if err := ownCommand().Run([]string{"-h"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "Usage of gen") {
 		t.Errorf("-h: err = %v, usage %q", err, stderr.String())
 	}
+	for _, pkg := range []string{"", "func", "a-b"} {
+		if err := ownCommand().Run([]string{"-package", pkg}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "not a Go package name") {
+			t.Errorf("-package %q: err = %v", pkg, err)
+		}
+	}
 	out := filepath.Join(t.TempDir(), "x_gen.go")
 	if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
@@ -96,5 +101,21 @@ func TestFormat(t *testing.T) {
 	}
 	if _, err := Format([]byte("package x\nfunc {")); err == nil || !strings.Contains(err.Error(), "gofmt") {
 		t.Errorf("Format of invalid Go: err = %v", err)
+	}
+}
+
+// -h prints the usage and succeeds, as Go's commands do; every other error fails go generate.
+func TestExitCode(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{flag.ErrHelp, 0},
+		{errors.New("unexpected arguments"), 1},
+	} {
+		if got := exitCode(c.err); got != c.want {
+			t.Errorf("exitCode(%v) = %d, want %d", c.err, got, c.want)
+		}
 	}
 }
