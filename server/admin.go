@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -122,7 +123,8 @@ func (s *Server) adminPutStatus(w http.ResponseWriter, r *http.Request, x *excha
 // errAdminBody is readAdminJSON's error for a body that could not be read (over the cap).
 var errAdminBody = errors.New("admin request body unreadable")
 
-// readAdminJSON decodes an admin request's body into v strictly: no unknown field, one value.
+// readAdminJSON decodes an admin request's body into v strictly: no unknown field, one value, and
+// nothing but white space after it (dec.More alone misses a stray "]" or "}").
 func readAdminJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	body, ok := readBody(w, r.WithContext(r.Context())) // a copy: readBody replaces Body
 	if !ok {
@@ -133,8 +135,8 @@ func readAdminJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
-		return errors.New("more than one JSON value")
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("data after the JSON value")
 	}
 	return nil
 }

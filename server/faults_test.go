@@ -360,7 +360,7 @@ func TestAdminFaults(t *testing.T) {
 	if status != http.StatusOK || len(faults) != 1 || faults[0].(map[string]any)["remaining"] != 1.0 {
 		t.Fatalf("GET: %d %v", status, out)
 	}
-	for _, bad := range []string{`{"spec":"NoSuchCode"}`, `{"spec":"ServiceUnavailable,instance=a/b"}`, `not json`, `{"code":"x"}`} {
+	for _, bad := range []string{`{"spec":"NoSuchCode"}`, `{"spec":"ServiceUnavailable,instance=a/b"}`, `not json`, `{"code":"x"}`, `{"spec":"ServiceUnavailable"}}`} {
 		status, out = admin(http.MethodPost, bad)
 		if status != http.StatusBadRequest || out["Code"] != "InvalidParameter" {
 			t.Errorf("POST %s: %d %v", bad, status, out)

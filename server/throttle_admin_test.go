@@ -144,6 +144,8 @@ var _ = Describe("the admin API", func() {
 		Entry("no status", "PUT", "instances/es-a", `{}`, "InvalidParameter"),
 		Entry("an unknown field", "PUT", "instances/es-a", `{"status":"active","size":3}`, "InvalidParameter"),
 		Entry("two JSON values", "PUT", "instances/es-a", `{"status":"active"}{}`, "InvalidParameter"),
+		Entry("a stray bracket after the value", "PUT", "instances/es-a", `{"status":"active"} ] garbage`, "InvalidParameter"),
+		Entry("a stray brace after the value", "PUT", "instances/es-a", `{"status":"active"}}`, "InvalidParameter"),
 		Entry("no body", "PUT", "instances/es-a", ``, "InvalidParameter"),
 		Entry("a body over the cap", "PUT", "instances/es-a", `{"status":"active","x":"`+strings.Repeat("x", server.MaxBodyBytes)+`"}`, "InvalidParameter"),
 		Entry("an id the document refuses", "PUT", "instances/bad%20id", `{"status":"active"}`, "InvalidParameter"),
