@@ -198,7 +198,7 @@ func verifyV3(req *http.Request, a authorization, lookup Lookup, opts VerifyOpti
 	if !ok {
 		return nil, newError(CodeIncompleteSignature)
 	}
-	f := pickV3(hs)
+	f := pickACS(hs)
 	// Host must be signed, and every listed header present.
 	if len(hs) != len(names) || indexFold(names, "host") < 0 ||
 		!single(f.date) || !single(f.nonce) || !single(f.sha) {
@@ -266,15 +266,17 @@ func signedHeadersV3(nameBuf []string, buf []header, req *http.Request, signed s
 	return names, sortHeaders(hs), true
 }
 
-// v3Headers holds the values of the signed x-acs-* headers V3 reads.
-type v3Headers struct{ date, nonce, sha, token []string }
+// acsHeaders holds the values of the x-acs-* headers Verify reads; each scheme reads its own.
+type acsHeaders struct{ date, method, nonce, sha, token []string }
 
-// pickV3 reads the headers after sorting and merging, so duplicates are seen.
-func pickV3(hs []header) (f v3Headers) {
+// pickACS reads the headers after sorting and merging, so duplicates are seen.
+func pickACS(hs []header) (f acsHeaders) {
 	for _, x := range hs {
 		switch x.name {
 		case "x-acs-date":
 			f.date = x.vals
+		case "x-acs-signature-method":
+			f.method = x.vals
 		case "x-acs-signature-nonce":
 			f.nonce = x.vals
 		case "x-acs-content-sha256":
@@ -291,7 +293,7 @@ func pickV3(hs []header) (f v3Headers) {
 func verifyROA(req *http.Request, a authorization, lookup Lookup, opts VerifyOptions) (*Verified, error) {
 	var ha [16]header
 	std, hs := collectROA(ha[:0], req.Header)
-	f := pickROA(hs)
+	f := pickACS(hs)
 	dates, md5s := std[roaDate], std[roaContentMD5]
 	if !single(dates) || len(f.nonce) > 1 || len(md5s) > 1 ||
 		(f.method != nil && (len(f.method) != 1 || strings.TrimSpace(f.method[0]) != methodROA)) {
@@ -330,23 +332,6 @@ func verifyROA(req *http.Request, a authorization, lookup Lookup, opts VerifyOpt
 		v.Nonce = strings.TrimSpace(f.nonce[0])
 	}
 	return v, nil
-}
-
-// roaHeaders holds the values of the x-acs-* headers ROA reads.
-type roaHeaders struct{ method, nonce, token []string }
-
-func pickROA(hs []header) (f roaHeaders) {
-	for _, x := range hs {
-		switch x.name {
-		case "x-acs-signature-method":
-			f.method = x.vals
-		case "x-acs-signature-nonce":
-			f.nonce = x.vals
-		case "x-acs-security-token":
-			f.token = x.vals
-		}
-	}
-	return f
 }
 
 // roaRequest is what a ROA string to sign is built from, apart from the path.
